@@ -1,0 +1,55 @@
+"""Sign-in and user administration forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+ROLE_CHOICES = [
+    ("peer_educator", _l("Peer educator")),
+    ("clinic_partner", _l("Clinic partner")),
+    ("viewer", _l("Viewer")),
+    ("admin", _l("Admin")),
+]
+LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(check_deliverability=False)])
+    display_name = StringField(
+        _l("Name shown to colleagues"), validators=[Optional(), Length(max=80)]
+    )
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired()])
+    submit = SubmitField(_l("Create user"))
+
+
+class UserEditForm(FlaskForm):
+    display_name = StringField(
+        _l("Name shown to colleagues"), validators=[Optional(), Length(max=80)]
+    )
+    role = SelectField(_l("Role"), choices=ROLE_CHOICES)
+    clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password (at least 10 characters)"), validators=[DataRequired()]
+    )
+    submit = SubmitField(_l("Set password"))
+
+
+class ActionForm(FlaskForm):
+    """A form with only a CSRF token, for one-button actions."""
+
+    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,49 @@
+"""Demo users, one per role (development only)."""
+
+from __future__ import annotations
+
+import secrets
+
+import sqlalchemy as sa
+
+from accounts import services
+from accounts.models import User
+from core.extensions import db
+
+DEMO_USERS = [
+    ("admin@demo.harc", "admin", "Admin"),
+    ("peer@demo.harc", "peer_educator", "Rina (peer educator)"),
+    ("clinic@demo.harc", "clinic_partner", "Clinic desk"),
+    ("viewer@demo.harc", "viewer", "Report viewer"),
+]
+
+
+def seed_users() -> list[str]:
+    """Create or refresh the demo users with new passwords; returns the lines to print."""
+    from clinics.models import Clinic
+
+    first_clinic = db.session.scalar(sa.select(Clinic.id).order_by(Clinic.id).limit(1))
+    if first_clinic is None:
+        clinic = Clinic(name="Demo clinic", sms_alias="Demo Point", district="Dhaka")
+        db.session.add(clinic)
+        db.session.flush()
+        first_clinic = clinic.id
+    lines = ["Demo logins (passwords are new each run):"]
+    for email, role, name in DEMO_USERS:
+        password = "demo-" + secrets.token_urlsafe(9)
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        clinic_id = first_clinic if role == "clinic_partner" else None
+        if user is None:
+            services.create_user(
+                email=email,
+                role=role,
+                password=password,
+                display_name=name,
+                clinic_id=clinic_id,
+                language="en",
+            )
+        else:
+            services.set_password(user, password, actor=None)
+            user.active = True
+        lines.append(f"  {role:15} {email:20} {password}")
+    return lines

@@ -1,0 +1,232 @@
+"""Account rules: passwords, sign-in, deactivation, API tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from accounts.models import ApiToken, User
+from core import audit
+from core.db import utcnow
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+from core.security import CLINIC_PARTNER, ROLES
+
+MIN_PASSWORD_LENGTH = 10
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the account does not exist, so timing does not reveal which emails exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-at-all")
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line and not line.startswith("#"))
+
+
+def password_problem(password: str, email: str | None = None) -> str | None:
+    """Why a password is not acceptable, or None when it is."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    if password.lower() in _common_passwords():
+        return "This password is too common; choose another."
+    if len(set(password)) < 4:
+        return "This password repeats too few characters."
+    if email and email.split("@")[0].lower() in password.lower() and len(email.split("@")[0]) > 3:
+        return "The password must not contain the email name."
+    return None
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def normalise_email(email: str) -> str:
+    """Emails are compared lower-cased and trimmed."""
+    return (email or "").strip().lower()
+
+
+def get_user(user_id: int) -> User:
+    """A user by id, or NotFound."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("No such user.")
+    return user
+
+
+def find_by_email(email: str) -> User | None:
+    """The user with this email, if any."""
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    email: str,
+    role: str,
+    password: str,
+    display_name: str | None = None,
+    clinic_id: int | None = None,
+    language: str = "bn",
+    actor: User | None = None,
+) -> User:
+    """Create a user after checking the role, the clinic link and the password."""
+    email = normalise_email(email)
+    fields: dict[str, str] = {}
+    if "@" not in email or len(email) > 254:
+        fields["email"] = "Enter a valid email address."
+    if role not in ROLES:
+        fields["role"] = f"Role must be one of {', '.join(ROLES)}."
+    if role == CLINIC_PARTNER and clinic_id is None:
+        fields["clinic_id"] = "A clinic partner must belong to a clinic."
+    if role != CLINIC_PARTNER:
+        clinic_id = None
+    if clinic_id is not None and not _clinic_exists(clinic_id):
+        fields["clinic_id"] = "No such clinic."
+    if language not in ("bn", "en"):
+        fields["language"] = "Language must be bn or en."
+    problem = password_problem(password, email)
+    if problem:
+        fields["password"] = problem
+    if fields:
+        raise ValidationFailed("Some fields are not valid.", fields=fields)
+    if find_by_email(email):
+        raise Conflict(
+            "A user with this email already exists.",
+            code="email_taken",
+            fields={"email": "A user with this email already exists."},
+        )
+    user = User(
+        email=email,
+        role=role,
+        display_name=(display_name or email.split("@")[0])[:80],
+        password_hash=hash_password(password),
+        clinic_id=clinic_id,
+        language=language,
+        password_changed_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user.create", "user", user.id, {"role": role})
+    return user
+
+
+def _clinic_exists(clinic_id: int) -> bool:
+    from clinics.models import Clinic
+
+    return db.session.get(Clinic, clinic_id) is not None
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user whose password matches, or None; rehashes outdated hashes."""
+    user = find_by_email(email)
+    if user is None:
+        with contextlib.suppress(VerificationError):
+            _hasher.verify(_DUMMY_HASH, password)
+        return None
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return None
+    if not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_user(
+    user: User,
+    *,
+    actor: User,
+    display_name: str | None = None,
+    role: str | None = None,
+    clinic_id: int | None = None,
+    language: str | None = None,
+) -> User:
+    """Change a user's name, role, clinic or language; a role change ends their sessions."""
+    if role is not None and role != user.role:
+        if role not in ROLES:
+            raise ValidationFailed("Unknown role.", fields={"role": "Unknown role."})
+        if role == CLINIC_PARTNER and not (clinic_id or user.clinic_id):
+            raise ValidationFailed(
+                "A clinic partner must belong to a clinic.",
+                fields={"clinic_id": "Choose a clinic."},
+            )
+        user.role = role
+        user.session_version += 1
+    if user.role == CLINIC_PARTNER and clinic_id is not None:
+        if not _clinic_exists(clinic_id):
+            raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."})
+        user.clinic_id = clinic_id
+    elif user.role != CLINIC_PARTNER:
+        user.clinic_id = None
+    if display_name:
+        user.display_name = display_name.strip()[:80]
+    if language in ("bn", "en"):
+        user.language = language
+    audit.record(actor, "user.update", "user", user.id, {"role": user.role})
+    return user
+
+
+def set_active(user: User, active: bool, *, actor: User) -> User:
+    """Deactivate (ending every session and token use) or reactivate a user."""
+    if actor is not None and actor.id == user.id and not active:
+        raise Conflict("You cannot deactivate yourself.")
+    user.active = active
+    user.session_version += 1
+    audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
+    return user
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> User:
+    """Set a new password and end the user's other sessions."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise ValidationFailed(problem, fields={"password": problem})
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.session_version += 1
+    audit.record(actor, "user.password_reset", "user", user.id)
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, *, actor: User | None = None) -> str:
+    """Create an API token for the user; the plain token is returned once and never stored."""
+    token = "harc_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:10]))
+    audit.record(actor, "token.issue", "user", user.id)
+    return token
+
+
+def user_for_token(token: str) -> User | None:
+    """The active user owning an unrevoked token, or None."""
+    if not token:
+        return None
+    row = db.session.scalar(
+        sa.select(ApiToken).where(
+            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None or not row.user.active:
+        return None
+    row.last_used_at = utcnow()
+    return row.user
+
+
+def list_users() -> list[User]:
+    """Every user, by role then email."""
+    return list(db.session.scalars(sa.select(User).order_by(User.role, User.email)))

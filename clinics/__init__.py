@@ -1,0 +1,1 @@
+"""The clinic directory: services, clinics, opening hours, community feedback."""

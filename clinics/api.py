@@ -1,0 +1,1 @@
+"""JSON API endpoints of the clinics package (added to core.api.api)."""

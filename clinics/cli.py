@@ -1,0 +1,5 @@
+"""`flask clinics import|export`."""
+
+import click
+
+clinics_cli = click.Group("clinics", help="The clinic directory.")

@@ -1,0 +1,5 @@
+"""Pages of the clinics package."""
+
+from flask import Blueprint
+
+bp = Blueprint("clinics", __name__)

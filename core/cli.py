@@ -1,0 +1,100 @@
+"""Commands that span packages: keys, the scheduler, retention and the demo data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core.extensions import db
+
+# Packages add (name, func(now) -> dict of counts) steps; `retention purge` runs them in order.
+RETENTION_STEPS: list[tuple[str, Callable[[datetime], dict]]] = []
+# Packages add (name, func() -> list of printed lines) steps; `seed-demo` runs them in order.
+SEED_STEPS: list[tuple[str, Callable[[], list[str]]]] = []
+
+
+def _register_default_steps() -> None:
+    from accounts.seed import seed_users
+
+    if not any(name == "users" for name, _ in SEED_STEPS):
+        SEED_STEPS.append(("users", seed_users))
+
+
+def parse_cli_time(value: str | None) -> datetime:
+    """`--now T`: ISO 8601, read in APP_TIMEZONE when it has no offset; default: the clock."""
+    from core.api import parse_datetime
+    from core.db import utcnow
+    from core.errors import DomainError
+
+    if not value:
+        return utcnow()
+    try:
+        return parse_datetime(value, "now")
+    except DomainError as exc:
+        raise click.BadParameter(exc.message, param_hint="--now") from None
+
+
+keys_cli = click.Group("keys", help="Encryption keys.")
+
+
+@keys_cli.command("rotate")
+@with_appcontext
+def keys_rotate() -> None:
+    """Re-encrypt every encrypted field under the first of DATA_KEYS."""
+    from core.crypto import rotate_all
+
+    changed = rotate_all(db.session, db.metadata)
+    db.session.commit()
+    click.echo(f"re-encrypted {changed} values under the first key")
+
+
+scheduler_cli = click.Group("scheduler", help="The periodic jobs.")
+
+
+@scheduler_cli.command("run")
+@with_appcontext
+def scheduler_run() -> None:
+    """Run the scheduler in this process until SIGTERM (safe to run several on PostgreSQL)."""
+    from core.scheduler import run_forever
+
+    run_forever(current_app._get_current_object())
+
+
+retention_cli = click.Group("retention", help="Data retention.")
+
+
+@retention_cli.command("purge")
+@click.option("--now", "now_text", default=None, help="ISO 8601; the clock by default.")
+@with_appcontext
+def retention_purge(now_text: str | None) -> None:
+    """Apply the retention rules of DESIGN.md."""
+    now = parse_cli_time(now_text)
+    for name, step in RETENTION_STEPS:
+        counts = step(now)
+        db.session.commit()
+        click.echo(f"{name}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+@with_appcontext
+def seed_demo(if_empty: bool) -> None:
+    """Demo clinics, users and members; safe to run twice; prints the demo logins."""
+    import sqlalchemy as sa
+
+    from accounts.models import User
+
+    if current_app.config["APP_ENV"] == "production":
+        raise click.ClickException("seed-demo is refused when APP_ENV=production.")
+    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        click.echo("The database already has users; demo data not seeded (run `flask seed-demo`).")
+        return
+    _register_default_steps()
+    for _name, step in SEED_STEPS:
+        for line in step():
+            click.echo(line)
+        db.session.commit()

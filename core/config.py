@@ -1,0 +1,123 @@
+"""Configuration from the environment (and `.env`), with development keys kept in `instance/`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the service; the message says what to set."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _read_or_create_key(instance: Path, name: str, make: Callable[[], str]) -> str:
+    """Create a development key atomically (O_EXCL) and read it back, so racing processes agree."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(make())
+    for _ in range(50):
+        value = path.read_text().strip()
+        if value:
+            return value
+        # Another process created the file and has not written it yet.
+        time.sleep(0.02)
+    raise ConfigError(f"{path} is empty; delete it to generate a new key")
+
+
+def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the Flask config from the environment; `overrides` (tests) win over everything."""
+    overrides = dict(overrides or {})
+    env = {**os.environ, **{k: v for k, v in overrides.items() if isinstance(v, str)}}
+    app_env = env.get("APP_ENV", "development")
+    production = app_env == "production"
+    instance = Path(overrides.get("INSTANCE_PATH") or REPO_ROOT / "instance")
+
+    config: dict[str, Any] = {
+        "APP_ENV": app_env,
+        "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{instance / 'harc.db'}",
+        "APP_TIMEZONE": env.get("APP_TIMEZONE", "Asia/Dhaka"),
+        "QUIET_HOURS": env.get("QUIET_HOURS", "21:00-08:00"),
+        "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
+        "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
+        "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER"),
+        "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
+        "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL"),
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
+        "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_NAME": "harc_session",
+        "PERMANENT_SESSION_LIFETIME": 30 * 60,
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # the session's idle timeout bounds the token instead
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": env.get("APP_TIMEZONE", "Asia/Dhaka"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(REPO_ROOT / "translations"),
+        "LANGUAGES": ["en", "bn"],
+        "SCHEDULER_ENABLED": _bool(env.get("SCHEDULER_ENABLED"), True),
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    }
+    config.update(overrides)
+    config.setdefault("INSTANCE_PATH", str(instance))
+    _load_keys(config, env, production, Path(config["INSTANCE_PATH"]))
+    if config["SMS_BACKEND"] not in {"console", "twilio"}:
+        raise ConfigError("SMS_BACKEND must be 'console' or 'twilio'")
+    if config["SMS_BACKEND"] == "twilio":
+        missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(k)]
+        if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
+            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+    return config
+
+
+def _load_keys(config: dict[str, Any], env: dict, production: bool, instance: Path) -> None:
+    generators = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(48),
+        "DATA_KEYS": lambda: Fernet.generate_key().decode(),
+        "INDEX_KEY": lambda: secrets.token_urlsafe(48),
+    }
+    for name, make in generators.items():
+        value = config.get(name) or env.get(name)
+        if not value:
+            if production:
+                raise ConfigError(
+                    f"{name} is not set. In production every key must come from the environment "
+                    "(see README: key custody); generated keys are refused."
+                )
+            value = _read_or_create_key(instance, name.lower(), make)
+        config[name] = value
+    keys = [k.strip() for k in str(config["DATA_KEYS"]).split(",") if k.strip()]
+    try:
+        for key in keys:
+            Fernet(key.encode())
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("DATA_KEYS must be comma-separated Fernet keys") from exc
+    config["DATA_KEYS"] = keys

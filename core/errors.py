@@ -1,0 +1,102 @@
+"""Domain errors raised by services, and how the edges turn them into responses."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule said no. Carries an HTTP status, a stable code and, for invalid input, fields."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: dict | None = None,
+        extra: dict | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.code
+        self.fields = fields or {}
+        self.extra = extra or {}
+
+
+class BadInput(DomainError):
+    """A malformed body or query value (400)."""
+
+    status, code = 400, "bad_request"
+
+
+class ValidationFailed(DomainError):
+    """Fields that are well-formed but not acceptable (422)."""
+
+    status, code = 422, "invalid"
+
+
+class NotFound(DomainError):
+    """Missing, or outside the caller's scope: both look the same to the caller (404)."""
+
+    status, code = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this at all (403)."""
+
+    status, code = 403, "forbidden"
+
+
+class Conflict(DomainError):
+    """The record's state does not allow this change (409)."""
+
+    status, code = 409, "conflict"
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    """The API's error body, CONTRACT.md's shape."""
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
+
+
+def register_error_handlers(app: Flask) -> None:
+    """JSON errors under /api, friendly pages elsewhere; never a traceback to the client."""
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if _wants_json():
+            return json_error(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
+        return render_template(
+            "core/error.html", status=exc.status, message=exc.message
+        ), exc.status
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        if _wants_json():
+            response = json_error(exc.code or 500, code, exc.description or exc.name)
+            return response
+        return render_template(
+            "core/error.html", status=exc.code, message=exc.description
+        ), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from core.extensions import db
+
+        db.session.rollback()
+        if _wants_json():
+            return json_error(500, "internal_error", "Something went wrong on our side.")
+        return render_template("core/error.html", status=500, message=None), 500

@@ -1,0 +1,152 @@
+"""Runs the periodic jobs that packages register; APScheduler ticks, never one job per message."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import UTCDateTime, utcnow
+from core.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class SchedulerHeartbeat(db.Model):
+    """The last time each scheduler process ticked; /healthz reports the newest."""
+
+    __tablename__ = "scheduler_heartbeats"
+
+    process: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Job:
+    """A periodic job: `func()` runs in an app context; `exclusive` jobs run once per tick."""
+
+    name: str
+    func: Callable[[], object]
+    seconds: int
+    exclusive: bool = True
+
+
+JOBS: dict[str, Job] = {}
+
+
+def register_job(
+    name: str, func: Callable[[], object], seconds: int, exclusive: bool = True
+) -> None:
+    """Register a periodic job (packages call this at import time); job args carry no data."""
+    JOBS[name] = Job(name, func, seconds, exclusive)
+
+
+def _lock_id(name: str) -> int:
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def run_job(app: Flask, job: Job) -> None:
+    """Run one job in its own app context; on PostgreSQL an exclusive job takes an advisory lock."""
+    with app.app_context():
+        try:
+            if job.exclusive and db.engine.dialect.name == "postgresql":
+                with db.engine.connect() as lock_conn:
+                    got = lock_conn.execute(
+                        sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": _lock_id(job.name)}
+                    ).scalar()
+                    if not got:
+                        return
+                    try:
+                        job.func()
+                    finally:
+                        lock_conn.execute(
+                            sa.text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_id(job.name)}
+                        )
+                        lock_conn.commit()
+            else:
+                job.func()
+        except Exception:
+            db.session.rollback()
+            log.exception("scheduler job %s failed", job.name)
+        finally:
+            db.session.remove()
+
+
+def beat(app: Flask, process: str) -> None:
+    """Record this process's heartbeat."""
+    with app.app_context():
+        row = db.session.get(SchedulerHeartbeat, process)
+        if row is None:
+            db.session.add(SchedulerHeartbeat(process=process, beat_at=utcnow()))
+        else:
+            row.beat_at = utcnow()
+        db.session.commit()
+        db.session.remove()
+
+
+def last_heartbeat() -> datetime | None:
+    """The newest heartbeat of any scheduler process."""
+    return db.session.scalar(sa.select(sa.func.max(SchedulerHeartbeat.beat_at)))
+
+
+def build_scheduler(app: Flask, *, blocking: bool):
+    """An APScheduler with one interval job per registered job, plus the heartbeat."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    process = f"{socket.gethostname()}:{os.getpid()}"
+    scheduler.add_job(
+        beat, "interval", seconds=15, args=[app, process], id="heartbeat", next_run_time=utcnow()
+    )
+    for job in JOBS.values():
+        # Only the job's name travels as an argument: job stores pickle arguments.
+        scheduler.add_job(
+            _run_named,
+            "interval",
+            seconds=job.seconds,
+            args=[app, job.name],
+            id=job.name,
+            next_run_time=utcnow(),
+        )
+    return scheduler
+
+
+def _run_named(app: Flask, name: str) -> None:
+    run_job(app, JOBS[name])
+
+
+def run_forever(app: Flask) -> None:
+    """`flask scheduler run`: block until SIGTERM or SIGINT, then stop cleanly."""
+    scheduler = build_scheduler(app, blocking=True)
+
+    def stop(signum, _frame):
+        log.info("scheduler stopping on signal %s", signum)
+        scheduler.shutdown(wait=True)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("scheduler running %d jobs", len(JOBS))
+    scheduler.start()
+
+
+_background_started = threading.Event()
+
+
+def start_background(app: Flask) -> None:
+    """`make run`: the scheduler beside the development server, once (not in the reloader)."""
+    if _background_started.is_set():
+        return
+    _background_started.set()
+    build_scheduler(app, blocking=False).start()

@@ -1,0 +1,1 @@
+"""Notifications: contacts, outbox, templates, dispatch, gateways, webhooks."""

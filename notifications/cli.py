@@ -1,0 +1,5 @@
+"""`flask reminders dispatch`."""
+
+import click
+
+reminders_cli = click.Group("reminders", help="SMS reminders.")

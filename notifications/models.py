@@ -1,0 +1,116 @@
+"""Contacts (an encrypted phone and how she may be messaged) and the outbox of every message."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.crypto import EncryptedText
+from core.db import UTCDateTime, enum_column, utcnow
+from core.extensions import db
+
+MESSAGE_KINDS = (
+    "referral_created",
+    "appointment_changed",
+    "reminder_24h",
+    "reminder_2h",
+    "missed_appointment",
+    "follow_up_due",
+)
+MESSAGE_STATUSES = (
+    "pending",
+    "sending",
+    "unknown",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "cancelled",
+    "skipped",
+)
+# Rows in these statuses hold the message's dedupe key; final failures and cancellations free it.
+LIVE_STATUSES = ("pending", "sending", "unknown", "sent", "delivered")
+_LIVE_SQL = "status IN ('pending','sending','unknown','sent','delivered')"
+FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled", "skipped")
+
+
+class Contact(db.Model):
+    """How a member can be reached. Members may share a phone, so the blind index is not unique."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str | None] = mapped_column(EncryptedText)  # E.164, encrypted; None once erased
+    phone_index: Mapped[str | None] = mapped_column(sa.String(64), index=True)  # HMAC of E.164
+    phone_masked: Mapped[str] = mapped_column(sa.String(24), default="")
+    language: Mapped[str] = mapped_column(
+        enum_column("bn", "en", name="contact_language"), default="bn"
+    )
+    sms_consent: Mapped[bool] = mapped_column(default=False)
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    opted_out: Mapped[bool] = mapped_column(default=False)
+    opted_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    safety_hold: Mapped[bool] = mapped_column(default=False)
+    safety_hold_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    shared_phone: Mapped[bool] = mapped_column(default=False)
+    # Her own window ("HH:MM" local, may cross midnight); when set it replaces the quiet hours.
+    window_start: Mapped[str | None] = mapped_column(sa.String(5))
+    window_end: Mapped[str | None] = mapped_column(sa.String(5))
+    # Set when the carrier says the number cannot receive SMS (30005, 30006, 21211, 21614).
+    unusable_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """One message that will be, or was, sent. Written in the transaction that caused it."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(sa.ForeignKey("contacts.id"), index=True)
+    kind: Mapped[str] = mapped_column(enum_column(*MESSAGE_KINDS, name="message_kind"))
+    status: Mapped[str] = mapped_column(
+        enum_column(*MESSAGE_STATUSES, name="message_status"), default="pending"
+    )
+    # Opaque to this package, e.g. "referral:K7P2QX9M"; pending messages are cancelled by subject.
+    subject: Mapped[str] = mapped_column(sa.String(64), index=True)
+    # (subject, kind, target time): one live row each, so a reminder cannot be written twice.
+    dedupe_key: Mapped[str] = mapped_column(sa.String(160))
+    # Template parameters only: code, place (the clinic's sms_alias), appointment_at, due_on.
+    params: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    target_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the appointment it is about
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it will really go
+    peer_educator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    clinic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clinics.id"), index=True)
+    body: Mapped[str | None] = mapped_column(EncryptedText)  # rendered at send time
+    to_phone: Mapped[str | None] = mapped_column(EncryptedText)  # the number it went to
+    segments: Mapped[int | None] = mapped_column()
+    attempts: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_sid: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error_code: Mapped[str | None] = mapped_column(sa.String(16))
+    error_message: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    contact: Mapped[Contact] = relationship()
+
+    __table_args__ = (
+        sa.Index(
+            "uq_outbox_live_dedupe",
+            "dedupe_key",
+            unique=True,
+            postgresql_where=sa.text(_LIVE_SQL),
+            sqlite_where=sa.text(_LIVE_SQL),
+        ),
+        # The dispatcher's due query: pending rows by send time (and leases to recover).
+        sa.Index("ix_outbox_due", "status", "send_at"),
+    )

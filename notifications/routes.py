@@ -1,0 +1,5 @@
+"""Pages of the notifications package."""
+
+from flask import Blueprint
+
+bp = Blueprint("notifications", __name__)

@@ -1,0 +1,1 @@
+"""Members, referrals, clinic confirmation, follow-ups and the peer educator's tasks."""

@@ -1,0 +1,1 @@
+"""JSON API endpoints of the referrals package (added to core.api.api)."""

@@ -1,0 +1,1 @@
+"""Members, referrals, their events and follow-ups (built by the referrals issue)."""

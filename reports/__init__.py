@@ -1,0 +1,1 @@
+"""Reports: the referral cascade and exports."""

@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
 
 from accounts.models import ApiToken, User
 from core import audit
@@ -20,9 +21,25 @@ from core.extensions import db
 from core.security import CLINIC_PARTNER, ROLES
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the account does not exist, so timing does not reveal which emails exist.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-at-all")
+_HASHERS = {
+    # Argon2id with the library's recommended parameters (RFC 9106 low-memory profile).
+    "default": PasswordHasher(),
+    # The test suite hashes hundreds of passwords; the parameters, not the algorithm, are cheaper.
+    "fast-for-tests": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[current_app.config.get("PASSWORD_HASHER", "default")]
+
+
+def _dummy_hash() -> str:
+    """Verified against when the account does not exist, so timing does not reveal emails."""
+    name = current_app.config.get("PASSWORD_HASHER", "default")
+    if name not in _DUMMY_HASHES:
+        _DUMMY_HASHES[name] = _HASHERS[name].hash("not-a-real-password-at-all")
+    return _DUMMY_HASHES[name]
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +64,7 @@ def password_problem(password: str, email: str | None = None) -> str | None:
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of the password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def normalise_email(email: str) -> str:
@@ -130,16 +147,16 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_by_email(email)
     if user is None:
         with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher().verify(_dummy_hash(), password)
         return None
     try:
-        _hasher.verify(user.password_hash, password)
+        _hasher().verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
     if not user.active:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     user.last_login_at = utcnow()
     return user
 

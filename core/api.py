@@ -71,6 +71,7 @@ def api_require(permission: str) -> Callable:
                 raise Forbidden("Your role may not use this endpoint.")
             return view(*args, **kwargs)
 
+        wrapped.required_permission = permission
         return wrapped
 
     return decorator

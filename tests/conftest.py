@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from core import create_app
 from core.extensions import db
@@ -56,6 +58,7 @@ def base_config(database_url: str, instance_path: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "SCHEDULER_ENABLED": False,
         "SERVER_NAME": None,
+        "PASSWORD_HASHER": "fast-for-tests",
     }
 
 
@@ -99,10 +102,22 @@ def app_config(database_url, tmp_path) -> dict:
     return base_config(database_url, str(tmp_path / "instance"))
 
 
+class FreshRequestClient(FlaskClient):
+    """The test keeps an app context pushed (for db access), which Flask reuses for requests;
+    `g` must still start empty at each request, as it does in production (Flask-Login caches the
+    user there)."""
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(app_config):
     """A fresh app on a clean database; every table is emptied after the test."""
     application = create_app(app_config)
+    application.test_client_class = FreshRequestClient
     with application.app_context():
         yield application
         db.session.remove()

@@ -19,7 +19,14 @@ SEED_STEPS: list[tuple[str, Callable[[], list[str]]]] = []
 
 def _register_default_steps() -> None:
     from accounts.seed import seed_users
+    from clinics.seed import seed_clinics
 
+    # Clinics first, so that the demo clinic partner belongs to a real clinic.
+    if not any(name == "clinics" for name, _ in SEED_STEPS):
+        users_at = next((i for i, (name, _) in enumerate(SEED_STEPS) if name == "users"), None)
+        SEED_STEPS.insert(
+            len(SEED_STEPS) if users_at is None else users_at, ("clinics", seed_clinics)
+        )
     if not any(name == "users" for name, _ in SEED_STEPS):
         SEED_STEPS.append(("users", seed_users))
 

@@ -1,0 +1,212 @@
+"""The directory as CSV (CONTRACT.md's columns): export, and an all-or-nothing import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import sqlalchemy as sa
+
+from clinics import hours as hours_mod
+from clinics.models import Clinic
+from clinics.services.directory import apply_fields, clean_fields
+from core import audit
+from core.errors import BadInput, DomainError, ValidationFailed
+from core.extensions import db
+
+COLUMNS = (
+    "id",
+    "name",
+    "sms_alias",
+    "district",
+    "area",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "services",
+    "attributes",
+    "hours",
+    "status",
+    "verified_at",
+)
+REQUIRED_COLUMNS = ("name", "sms_alias", "district")
+
+
+@dataclass
+class RowError:
+    """One problem of an imported file: the line (1 is the header), the column and why."""
+
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, with errors and no --skip-invalid, would not do)."""
+
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def export_csv(out: IO[str]) -> int:
+    """Write every clinic as CSV; returns how many rows were written."""
+    from core.api import iso_local
+
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    count = 0
+    for clinic in db.session.scalars(sa.select(Clinic).order_by(Clinic.id)):
+        writer.writerow(
+            [
+                clinic.id,
+                clinic.name,
+                clinic.sms_alias,
+                clinic.district,
+                clinic.area or "",
+                clinic.address or "",
+                "" if clinic.latitude is None else clinic.latitude,
+                "" if clinic.longitude is None else clinic.longitude,
+                clinic.phone or "",
+                ";".join(clinic.service_codes),
+                ";".join(clinic.attributes),
+                hours_mod.to_csv(clinic.hours or {}),
+                clinic.status,
+                iso_local(clinic.verified_at) or "",
+            ]
+        )
+        count += 1
+    return count
+
+
+def export_text() -> str:
+    """The directory as a CSV string."""
+    buffer = io.StringIO()
+    export_csv(buffer)
+    return buffer.getvalue()
+
+
+def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A CSV row as the service's field dict, and the errors of its CSV-only forms."""
+    from core.api import parse_datetime
+
+    data: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key in COLUMNS:
+        if key not in row or key == "id":
+            continue
+        value = (row.get(key) or "").strip()
+        if key == "hours":
+            try:
+                data["hours"] = hours_mod.from_csv(value)
+            except ValidationFailed as exc:
+                errors.update(exc.fields)
+        elif key == "verified_at":
+            try:
+                data["verified_at"] = parse_datetime(value, "verified_at") if value else None
+            except DomainError:
+                errors["verified_at"] = "Not an ISO 8601 date-time."
+        elif key == "status":
+            data["status"] = value or "active"
+        else:
+            data[key] = value
+    return data, errors
+
+
+def import_csv(source: IO[str], actor: Any, *, skip_invalid: bool = False) -> ImportReport:
+    """Import clinics: a row whose `id` names a clinic updates it, any other row creates one.
+
+    Every row is checked before anything is written; with errors and without `skip_invalid`
+    nothing is written and ValidationFailed carries the report (`extra["errors"]`)."""
+    reader = csv.DictReader(source)
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    report = ImportReport()
+    unknown = [h for h in header if h not in COLUMNS]
+    missing = [h for h in REQUIRED_COLUMNS if h not in header]
+    if not header or unknown or missing:
+        problem = (
+            f"unknown columns {', '.join(unknown)}"
+            if unknown
+            else f"missing columns {', '.join(missing or REQUIRED_COLUMNS)}"
+        )
+        raise BadInput(
+            f"line 1: {problem}; expected {', '.join(COLUMNS)}.",
+            fields={"file": problem},
+            extra={"errors": [f"line 1: header: {problem}"]},
+        )
+    existing = set(db.session.scalars(sa.select(Clinic.id)))
+    planned: list[tuple[int | None, dict[str, Any]]] = []
+    seen_ids: set[int] = set()
+    for row in reader:
+        line = reader.line_num
+        if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            continue  # a blank line
+        row_errors: dict[str, str] = {}
+        if None in row:
+            row_errors["row"] = "More values than columns."
+        clinic_id = None
+        id_text = (row.get("id") or "").strip()
+        if id_text:
+            if not id_text.isdigit():
+                row_errors["id"] = "Must be a whole number or empty."
+            else:
+                clinic_id = int(id_text) if int(id_text) in existing else None
+                if int(id_text) in seen_ids:
+                    row_errors["id"] = "The same id is given twice in this file."
+                seen_ids.add(int(id_text))
+        data, csv_errors = _row_fields(row)
+        row_errors.update(csv_errors)
+        try:
+            clean = clean_fields(
+                {k: v for k, v in data.items() if k not in csv_errors},
+                creating=clinic_id is None,
+            )
+        except ValidationFailed as exc:
+            row_errors.update(exc.fields)
+            clean = {}
+        if row_errors:
+            report.errors += [RowError(line, k, v) for k, v in row_errors.items()]
+            report.skipped += 1
+            continue
+        if "verified_at" in data:
+            clean["verified_at"] = data["verified_at"]  # restored exactly, even when empty
+        planned.append((clinic_id, clean))
+    if report.errors and not skip_invalid:
+        raise ValidationFailed(
+            f"{len(report.errors)} problem(s) in the file; nothing was imported.",
+            fields={"file": str(report.errors[0])},
+            extra={"errors": [str(e) for e in report.errors]},
+        )
+    for clinic_id, clean in planned:
+        has_verified = "verified_at" in clean
+        verified_at = clean.pop("verified_at", None)
+        if clinic_id is None:
+            clinic = Clinic(name=clean["name"], sms_alias=clean["sms_alias"], district="")
+            clean.setdefault("hours", hours_mod.empty_hours())
+            db.session.add(clinic)
+            report.created += 1
+        else:
+            clinic = db.session.get(Clinic, clinic_id)
+            report.updated += 1
+        apply_fields(clinic, clean)
+        if has_verified or clinic_id is None:
+            clinic.verified_at = verified_at
+            clinic.verified_by_id = getattr(actor, "id", None) if verified_at else None
+    db.session.flush()
+    audit.record(
+        actor,
+        "clinic.import",
+        "clinic",
+        None,
+        {"created": report.created, "updated": report.updated, "skipped": report.skipped},
+    )
+    return report

@@ -1,0 +1,366 @@
+"""Clinics: validation, create and update under the role rules, verification, the JSON object."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+
+from clinics import hours as hours_mod
+from clinics.models import Clinic, ClinicHours, Service
+from clinics.reference import (
+    ATTRIBUTES,
+    LAT_MAX,
+    LAT_MIN,
+    LON_MAX,
+    LON_MIN,
+    SMS_ALIAS_MAX,
+    VERIFY_AFTER_DAYS,
+    alias_health_words,
+    normalise_district,
+)
+from core import audit
+from core.db import utcnow
+from core.errors import Forbidden, NotFound, ValidationFailed
+from core.extensions import db
+from core.security import ADMIN, CLINIC_PARTNER
+
+# Fields of the clinic object that can be written, and what a clinic partner may write.
+WRITABLE = (
+    "name",
+    "sms_alias",
+    "district",
+    "area",
+    "address",
+    "latitude",
+    "longitude",
+    "phone",
+    "services",
+    "attributes",
+    "hours",
+    "status",
+)
+PARTNER_WRITABLE = frozenset({"hours", "phone"})
+REQUIRED_ON_CREATE = ("name", "sms_alias", "district")
+
+
+def app_zone() -> ZoneInfo:
+    """APP_TIMEZONE (Asia/Dhaka outside an app context)."""
+    name = current_app.config["APP_TIMEZONE"] if has_app_context() else "Asia/Dhaka"
+    return ZoneInfo(name)
+
+
+def get_clinic(clinic_id: int) -> Clinic:
+    """A clinic by id (active or not), or NotFound."""
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise NotFound("No such clinic.")
+    return clinic
+
+
+def clinic_offers(clinic: Clinic, codes: list[str] | tuple[str, ...] | set[str]) -> bool:
+    """Whether the clinic offers every one of these service codes."""
+    return set(codes) <= set(clinic.service_codes)
+
+
+def is_open_at(clinic: Clinic, moment: datetime) -> bool:
+    """Whether the clinic is open at an aware moment (its hours are read in APP_TIMEZONE)."""
+    return hours_mod.open_at(clinic.hours or {}, moment, app_zone())
+
+
+def verification_due(clinic: Clinic, now: datetime | None = None) -> bool:
+    """Never verified, or last verified more than 180 days ago."""
+    now = now or utcnow()
+    return clinic.verified_at is None or clinic.verified_at < now - timedelta(
+        days=VERIFY_AFTER_DAYS
+    )
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _text(data: dict, key: str, errors: dict, *, max_len: int, required: bool) -> str | None:
+    value = data.get(key)
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors[key] = "Must be text."
+        return None
+    value = " ".join(value.split())
+    if required and not value:
+        errors[key] = "Required."
+    elif len(value) > max_len:
+        errors[key] = f"At most {max_len} characters."
+    return value
+
+
+def _coordinate(value: Any, key: str, low: float, high: float, errors: dict) -> float | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        errors[key] = "Must be a number."
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        errors[key] = "Must be a number."
+        return None
+    if not low <= number <= high:
+        errors[key] = f"Must be between {low} and {high} (inside Bangladesh)."
+        return None
+    return round(number, 6)
+
+
+def normalise_phone(value: Any) -> str | None:
+    """A clinic's phone in E.164 (Bangladesh by default); ValueError when it is not one."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError("Must be text.")
+    try:
+        parsed = phonenumbers.parse(value, "BD")
+    except phonenumbers.NumberParseException:
+        raise ValueError("Not a phone number.") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ValueError("Not a phone number.")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _codes(value: Any, key: str, known: set[str], errors: dict) -> list[str] | None:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", ";").split(";")]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        errors[key] = "Must be a list of codes."
+        return None
+    codes = sorted({v.strip() for v in value if v.strip()})
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        errors[key] = "Unknown: " + ", ".join(unknown) + "."
+        return None
+    return codes
+
+
+def clean_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    """Validate the given writable fields of a clinic; ValidationFailed names every bad one."""
+    from clinics.services.catalogue import known_service_codes
+
+    errors: dict[str, str] = {}
+    unknown = sorted(set(data) - set(WRITABLE) - {"id", "verified_at", "verified"})
+    if unknown:
+        errors.update({key: "Not a writable field." for key in unknown})
+    if creating:
+        for key in REQUIRED_ON_CREATE:
+            data.setdefault(key, None)
+    if "verified_at" in data and not isinstance(data["verified_at"], datetime | None):
+        errors["verified_at"] = "Read-only; send verified: true to mark the entry verified."
+    if "verified" in data and not isinstance(data["verified"], bool):
+        errors["verified"] = "Must be true or false."
+    clean: dict[str, Any] = {}
+    if "name" in data:
+        clean["name"] = _text(data, "name", errors, max_len=120, required=True)
+    if "sms_alias" in data:
+        alias = _text(data, "sms_alias", errors, max_len=SMS_ALIAS_MAX, required=True)
+        if alias and "sms_alias" not in errors:
+            words = alias_health_words(alias)
+            if words:
+                errors["sms_alias"] = (
+                    "An SMS may show this name: no health words (" + ", ".join(words) + ")."
+                )
+            elif alias.casefold() == (clean.get("name") or "").casefold():
+                errors["sms_alias"] = "Must differ from the clinic's name."
+        clean["sms_alias"] = alias
+    if "district" in data:
+        raw = data["district"]
+        district = normalise_district(raw) if isinstance(raw, str) else None
+        if district is None:
+            errors["district"] = (
+                "Required." if not raw else f"Unknown district {raw!r}; use an official name."
+            )
+        clean["district"] = district
+    for key, max_len in (("area", 80), ("address", 255)):
+        if key in data:
+            clean[key] = _text(data, key, errors, max_len=max_len, required=False)
+    if "latitude" in data:
+        clean["latitude"] = _coordinate(data["latitude"], "latitude", LAT_MIN, LAT_MAX, errors)
+    if "longitude" in data:
+        clean["longitude"] = _coordinate(data["longitude"], "longitude", LON_MIN, LON_MAX, errors)
+    half_point = (clean.get("latitude") is None) != (clean.get("longitude") is None)
+    coordinate_error = "latitude" in errors or "longitude" in errors
+    if half_point and ("latitude" in data or "longitude" in data) and not coordinate_error:
+        errors["longitude" if clean.get("latitude") is not None else "latitude"] = (
+            "Give latitude and longitude together."
+        )
+    if "phone" in data:
+        try:
+            clean["phone"] = normalise_phone(data["phone"])
+        except ValueError as exc:
+            errors["phone"] = str(exc)
+    if "services" in data:
+        clean["services"] = _codes(data["services"], "services", known_service_codes(), errors)
+    if "attributes" in data:
+        clean["attributes"] = _codes(data["attributes"], "attributes", set(ATTRIBUTES), errors)
+    if "hours" in data:
+        try:
+            clean["hours"] = hours_mod.validate_hours(data["hours"])
+        except ValidationFailed as exc:
+            errors.update(exc.fields)
+    if "status" in data:
+        status = data["status"] or "active"
+        if status not in ("active", "inactive"):
+            errors["status"] = "Must be active or inactive."
+        clean["status"] = status
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
+    return clean
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def set_hours(clinic: Clinic, hours: dict) -> None:
+    """Store normalised hours and rebuild the week-minute ranges the search reads."""
+    clinic.hours = hours
+    clinic.hour_ranges = [
+        ClinicHours(start_minute=lo, end_minute=hi) for lo, hi in hours_mod.week_ranges(hours)
+    ]
+
+
+def apply_fields(clinic: Clinic, clean: dict[str, Any]) -> None:
+    for key, value in clean.items():
+        if key == "hours":
+            set_hours(clinic, value)
+        elif key == "services":
+            rows = db.session.scalars(sa.select(Service).where(Service.code.in_(value))).all()
+            clinic.services = sorted(rows, key=lambda s: s.code)
+        elif key == "attributes":
+            clinic.attributes = value
+        elif key in ("area", "address"):
+            setattr(clinic, key, value or "")
+        else:
+            setattr(clinic, key, value)
+
+
+def create_clinic(
+    data: dict[str, Any], actor: Any, *, now: datetime | None = None, audited: bool = True
+) -> Clinic:
+    """Create a clinic (admins); the creating admin counts as having verified it."""
+    if getattr(actor, "role", ADMIN) != ADMIN:
+        raise Forbidden("Only admins add clinics.")
+    clean = clean_fields(dict(data), creating=True)
+    clinic = Clinic(name=clean["name"], sms_alias=clean["sms_alias"], district=clean["district"])
+    clean.setdefault("hours", hours_mod.empty_hours())
+    apply_fields(clinic, clean)
+    _set_verification(clinic, data, actor, now)
+    db.session.add(clinic)
+    db.session.flush()
+    if audited:
+        audit.record(actor, "clinic.create", "clinic", clinic.id)
+    return clinic
+
+
+def _set_verification(clinic: Clinic, data: dict, actor: Any, now: datetime | None) -> None:
+    if "verified_at" in data:  # the CSV import restores it exactly (None or an aware time)
+        clinic.verified_at = data["verified_at"]
+    elif data.get("verified", clinic.id is None):
+        clinic.verified_at = now or utcnow()
+        clinic.verified_by_id = getattr(actor, "id", None)
+
+
+def update_clinic(
+    clinic_id: int, data: dict[str, Any], actor: Any, *, now: datetime | None = None
+) -> Clinic:
+    """Change a clinic: admins any field; a clinic partner only its own clinic's hours and phone
+    (another field → Forbidden, another clinic → NotFound)."""
+    role = getattr(actor, "role", None)
+    if role == CLINIC_PARTNER:
+        if actor.clinic_id != clinic_id:
+            raise NotFound("No such clinic.")
+        others = sorted(set(data) - PARTNER_WRITABLE)
+        if others:
+            raise Forbidden(
+                "A clinic partner may change only the hours and the phone.",
+                fields={key: "Not yours to change." for key in others},
+            )
+    elif role != ADMIN:
+        raise Forbidden("Your role may not change clinics.")
+    clinic = get_clinic(clinic_id)
+    clean = clean_fields(dict(data), creating=False)
+    alias = clean.get("sms_alias")
+    if alias and "name" not in clean and alias.casefold() == clinic.name.casefold():
+        raise ValidationFailed(
+            "sms_alias: Must differ from the clinic's name.",
+            fields={"sms_alias": "Must differ from the clinic's name."},
+        )
+    apply_fields(clinic, clean)
+    if role == ADMIN:
+        _set_verification(clinic, data, actor, now)
+    db.session.flush()
+    audit.record(actor, "clinic.update", "clinic", clinic.id, {"fields": sorted(clean)})
+    return clinic
+
+
+def verify_clinic(clinic_id: int, actor: Any, *, now: datetime | None = None) -> Clinic:
+    """Record that an admin checked the entry today."""
+    if getattr(actor, "role", None) != ADMIN:
+        raise Forbidden("Only admins verify clinics.")
+    clinic = get_clinic(clinic_id)
+    clinic.verified_at = now or utcnow()
+    clinic.verified_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "clinic.verify", "clinic", clinic.id)
+    return clinic
+
+
+def unverified_clinics(now: datetime | None = None) -> list[Clinic]:
+    """Active clinics never verified or not verified for 180 days, the oldest first."""
+    now = now or utcnow()
+    limit = now - timedelta(days=VERIFY_AFTER_DAYS)
+    query = (
+        sa.select(Clinic)
+        .where(Clinic.status == "active")
+        .where(sa.or_(Clinic.verified_at.is_(None), Clinic.verified_at < limit))
+        .order_by(Clinic.verified_at.is_not(None), Clinic.verified_at, Clinic.name)
+    )
+    return list(db.session.scalars(query))
+
+
+def clinic_to_dict(
+    clinic: Clinic,
+    *,
+    distance_km: float | None = None,
+    feedback: dict | None = None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """CONTRACT.md's clinic object (plus `open_now`, `verification_due`, `feedback`)."""
+    from core.api import iso_local
+
+    now = now or utcnow()
+    body: dict[str, Any] = {
+        "id": clinic.id,
+        "name": clinic.name,
+        "sms_alias": clinic.sms_alias,
+        "district": clinic.district,
+        "area": clinic.area or "",
+        "address": clinic.address or "",
+        "latitude": clinic.latitude,
+        "longitude": clinic.longitude,
+        "phone": clinic.phone,
+        "services": clinic.service_codes,
+        "attributes": clinic.attributes,
+        "hours": {day: (clinic.hours or {}).get(day, []) for day in hours_mod.DAYS},
+        "status": clinic.status,
+        "verified_at": iso_local(clinic.verified_at),
+        "verification_due": verification_due(clinic, now),
+        "open_now": is_open_at(clinic, now),
+        "feedback": feedback,
+    }
+    if distance_km is not None:
+        body["distance_km"] = round(distance_km, 2)
+    return body

@@ -1,0 +1,117 @@
+"""Community feedback: peer educators record a member's experience; aggregates from 5 reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from clinics.models import Clinic, ClinicFeedback
+from clinics.reference import FEEDBACK_MIN_REPORTS
+from core import audit
+from core.db import utcnow
+from core.errors import Forbidden, NotFound, ValidationFailed
+from core.extensions import db
+from core.security import can
+
+MAX_COMMENT = 2000
+MAX_WAIT_MINUTES = 24 * 60
+
+
+def record_feedback(
+    clinic_id: int,
+    actor: Any,
+    *,
+    visited_on: date,
+    respectful: bool,
+    refused_service: bool = False,
+    refused_service_code: str | None = None,
+    waiting_minutes: int | None = None,
+    comment: str | None = None,
+    member_id: int | None = None,
+    now: datetime | None = None,
+) -> ClinicFeedback:
+    """Record one visit's experience (peer educators and admins); the comment is encrypted."""
+    from clinics.services.catalogue import known_service_codes
+
+    if not can(actor, "clinics.feedback"):
+        raise Forbidden("Your role may not record feedback.")
+    if db.session.get(Clinic, clinic_id) is None:
+        raise NotFound("No such clinic.")
+    today = (now or utcnow()).date()
+    errors: dict[str, str] = {}
+    if not isinstance(visited_on, date) or visited_on > today:
+        errors["visited_on"] = "Must be a date, not in the future."
+    if waiting_minutes is not None and not 0 <= waiting_minutes <= MAX_WAIT_MINUTES:
+        errors["waiting_minutes"] = f"Between 0 and {MAX_WAIT_MINUTES} minutes."
+    if refused_service_code and refused_service_code not in known_service_codes():
+        errors["refused_service_code"] = "Unknown service."
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT:
+        errors["comment"] = f"At most {MAX_COMMENT} characters."
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
+    entry = ClinicFeedback(
+        clinic_id=clinic_id,
+        recorded_by_id=getattr(actor, "id", None),
+        member_id=member_id,
+        visited_on=visited_on,
+        respectful=bool(respectful),
+        refused_service=bool(refused_service or refused_service_code),
+        refused_service_code=refused_service_code or None,
+        waiting_minutes=waiting_minutes,
+        comment=comment,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    audit.record(actor, "clinic.feedback", "clinic", clinic_id, {"feedback_id": entry.id})
+    return entry
+
+
+def feedback_summaries(clinic_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{clinic id: {"count", "respectful_share"}} for clinics with at least 5 reports."""
+    if not clinic_ids:
+        return {}
+    respectful = sa.func.sum(sa.case((ClinicFeedback.respectful.is_(True), 1), else_=0))
+    rows = db.session.execute(
+        sa.select(ClinicFeedback.clinic_id, sa.func.count(ClinicFeedback.id), respectful)
+        .where(ClinicFeedback.clinic_id.in_(clinic_ids))
+        .group_by(ClinicFeedback.clinic_id)
+    ).all()
+    return {
+        clinic_id: {"count": count, "respectful_share": round(int(good) / count, 2)}
+        for clinic_id, count, good in rows
+        if count >= FEEDBACK_MIN_REPORTS
+    }
+
+
+def feedback_summary(clinic_id: int) -> dict[str, Any] | None:
+    """One clinic's aggregate, or None below 5 reports."""
+    return feedback_summaries([clinic_id]).get(clinic_id)
+
+
+def list_feedback(clinic_id: int, actor: Any) -> list[ClinicFeedback]:
+    """Every report on a clinic, newest first (admins; the read is audit-logged)."""
+    if not can(actor, "clinics.feedback_read"):
+        raise Forbidden("Only admins read feedback reports.")
+    rows = list(
+        db.session.scalars(
+            sa.select(ClinicFeedback)
+            .where(ClinicFeedback.clinic_id == clinic_id)
+            .order_by(ClinicFeedback.visited_on.desc(), ClinicFeedback.id.desc())
+        )
+    )
+    audit.record(actor, "clinic.feedback_read", "clinic", clinic_id, {"count": len(rows)})
+    return rows
+
+
+def erase_member_feedback_text(member_id: int) -> int:
+    """Blank the comments recorded about a member (anonymisation); counts stay. Returns how many."""
+    result = db.session.execute(
+        sa.update(ClinicFeedback)
+        .where(ClinicFeedback.member_id == member_id, ClinicFeedback.comment.is_not(None))
+        .values(comment=None, member_id=None)
+    )
+    return result.rowcount or 0

@@ -1,0 +1,251 @@
+"""The directory search: every filter runs in SQL, pages with LIMIT/OFFSET and a total count."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from clinics import geo
+from clinics.hours import week_minute
+from clinics.models import Clinic, ClinicHours, clinic_services
+from clinics.reference import ATTRIBUTES, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, normalise_district
+from clinics.services.catalogue import known_service_codes
+from clinics.services.directory import app_zone
+from clinics.services.feedback import feedback_summaries
+from core.db import utcnow
+from core.errors import BadInput, ValidationFailed
+from core.extensions import db
+
+MAX_PER_PAGE = 100
+MAX_WITHIN_KM = 1000.0
+
+
+@dataclass
+class ClinicHit:
+    """One search result: the clinic, its distance when a point was given, its feedback."""
+
+    clinic: Clinic
+    distance_km: float | None = None
+    feedback: dict | None = None
+
+
+@dataclass
+class ClinicPage:
+    """A page of results and the total number of matches."""
+
+    items: list[ClinicHit]
+    total: int
+    page: int
+    per_page: int
+    query: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matches fill."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _list(values: Iterable[str] | str | None) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for value in values:
+        out.extend(part.strip() for part in str(value).split(",") if part.strip())
+    return list(dict.fromkeys(out))
+
+
+def search_clinics(
+    *,
+    services: Iterable[str] | str | None = None,
+    district: str | None = None,
+    attributes: Iterable[str] | str | None = None,
+    open_at: datetime | None = None,
+    near: tuple[float, float] | None = None,
+    within_km: float | None = None,
+    q: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    include_inactive: bool = False,
+) -> ClinicPage:
+    """Active clinics offering every service in `services`, in `district`, with every attribute,
+    open at `open_at` (aware), matching text `q`; sorted by distance from `near` (lat, lon) —
+    within `within_km` if given — else by name. Bad values raise BadInput/ValidationFailed with
+    the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...)."""
+    codes, attrs = _list(services), _list(attributes)
+    errors: dict[str, str] = {}
+    unknown = [c for c in codes if c not in known_service_codes()]
+    if unknown:
+        errors["service"] = "Unknown service: " + ", ".join(unknown) + "."
+    bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
+    if bad_attrs:
+        errors["attribute"] = "Unknown attribute: " + ", ".join(bad_attrs) + "."
+    district_name = None
+    if district:
+        district_name = normalise_district(district)
+        if district_name is None:
+            errors["district"] = f"Unknown district {district!r}."
+    if near is not None:
+        lat, lon = near
+        if not (LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX):
+            errors["near"] = (
+                f"The point must be inside Bangladesh (latitude {LAT_MIN}..{LAT_MAX}, "
+                f"longitude {LON_MIN}..{LON_MAX})."
+            )
+    if within_km is not None and near is None:
+        errors["within_km"] = "Needs near=lat,lon."
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
+    if page < 1:
+        raise BadInput("page must be at least 1.", fields={"page": "Must be at least 1."})
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise BadInput(
+            f"per_page must be between 1 and {MAX_PER_PAGE}.",
+            fields={"per_page": f"Must be between 1 and {MAX_PER_PAGE}."},
+        )
+    if open_at is not None and open_at.tzinfo is None:
+        raise BadInput("open_at needs a time zone.", fields={"open_at": "Not an aware time."})
+
+    conditions: list[Any] = []
+    if not include_inactive:
+        conditions.append(Clinic.status == "active")
+    for code in codes:
+        conditions.append(
+            sa.exists().where(
+                clinic_services.c.clinic_id == Clinic.id, clinic_services.c.service_code == code
+            )
+        )
+    if district_name:
+        conditions.append(Clinic.district == district_name)
+    for code in attrs:
+        conditions.append(getattr(Clinic, code).is_(True))
+    if open_at is not None:
+        minute = week_minute(open_at, app_zone())
+        conditions.append(
+            sa.exists().where(
+                ClinicHours.clinic_id == Clinic.id,
+                ClinicHours.start_minute <= minute,
+                ClinicHours.end_minute > minute,
+            )
+        )
+    if q and q.strip():
+        needle = q.strip().lower()
+        conditions.append(
+            sa.or_(
+                *(
+                    sa.func.lower(column).contains(needle, autoescape=True)
+                    for column in (Clinic.name, Clinic.sms_alias, Clinic.area, Clinic.address)
+                )
+            )
+        )
+
+    distance = None
+    if near is not None:
+        lat, lon = near
+        distance = geo.distance_sql(Clinic.latitude, Clinic.longitude, lat, lon)
+        if within_km is not None:
+            lat_lo, lat_hi, lon_lo, lon_hi = geo.bounding_box(lat, lon, within_km)
+            # The box is cheap and indexable; the exact distance then trims its corners.
+            conditions += [
+                Clinic.latitude.between(lat_lo, lat_hi),
+                Clinic.longitude.between(lon_lo, lon_hi),
+                distance <= within_km,
+            ]
+
+    total = db.session.scalar(sa.select(sa.func.count(Clinic.id)).where(*conditions)) or 0
+    offset = (page - 1) * per_page
+    if distance is not None:
+        query = (
+            sa.select(Clinic, distance.label("distance_km"))
+            .where(*conditions)
+            .order_by(sa.nulls_last(distance.asc()), Clinic.id)
+        )
+    else:
+        query = sa.select(Clinic, sa.null().label("distance_km")).where(*conditions)
+        query = query.order_by(Clinic.name, Clinic.id)
+    rows = db.session.execute(query.limit(per_page).offset(offset)).all()
+    summaries = feedback_summaries([row[0].id for row in rows])
+    items = [
+        ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
+        for row in rows
+    ]
+    return ClinicPage(items=items, total=total, page=page, per_page=per_page)
+
+
+# --- query strings (the API and the directory page share one reading) ----------------------
+
+
+def _int(args: Mapping, name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        return int(str(raw).strip())
+    except ValueError:
+        raise BadInput(f"{name} must be a whole number.", fields={name: "Not a number."}) from None
+
+
+def _point(text: str, name: str) -> tuple[float, float]:
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        if len(parts) != 2:
+            raise ValueError
+        lat, lon = float(parts[0]), float(parts[1])
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError
+    except ValueError:
+        raise BadInput(
+            f"{name} must be 'latitude,longitude' in decimal degrees, e.g. 23.81,90.41.",
+            fields={name: "Not a point (latitude,longitude)."},
+        ) from None
+    return lat, lon
+
+
+def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, Any]:
+    """The keyword arguments of `search_clinics` from a query string (a MultiDict): malformed
+    values are BadInput (400) naming the parameter; unknown values are left to the search."""
+    from core.api import parse_datetime
+
+    getlist = args.getlist if hasattr(args, "getlist") else lambda k: _list(args.get(k))
+    kwargs: dict[str, Any] = {
+        "services": _list(getlist("service")),
+        "attributes": _list(getlist("attribute")),
+        "district": (args.get("district") or "").strip() or None,
+        "q": (args.get("q") or "").strip() or None,
+        "page": _int(args, "page", 1),
+        "per_page": _int(args, "per_page", 20),
+    }
+    open_now = (args.get("open_now") or "").strip().lower()
+    if open_now not in ("", "true", "false", "1", "0", "on", "yes", "no"):
+        raise BadInput("open_now must be true or false.", fields={"open_now": "Not true/false."})
+    open_at_text = (args.get("open_at") or "").strip()
+    if open_at_text:
+        kwargs["open_at"] = parse_datetime(open_at_text, "open_at")
+    elif open_now in ("true", "1", "on", "yes"):
+        kwargs["open_at"] = now or utcnow()
+    near_text = (args.get("near") or "").strip()
+    lat_text, lon_text = (args.get("lat") or "").strip(), (args.get("lon") or "").strip()
+    if near_text:
+        kwargs["near"] = _point(near_text, "near")
+    elif lat_text or lon_text:
+        kwargs["near"] = _point(f"{lat_text},{lon_text}", "near")
+    within = (args.get("within_km") or "").strip()
+    if within:
+        try:
+            value = float(within)
+            if not 0 < value <= MAX_WITHIN_KM:
+                raise ValueError
+        except ValueError:
+            raise BadInput(
+                f"within_km must be a number of kilometres up to {MAX_WITHIN_KM:g}.",
+                fields={"within_km": "Not a distance."},
+            ) from None
+        kwargs["within_km"] = value
+    return kwargs

@@ -1,0 +1,346 @@
+"""Referrals: create, read, reschedule, cancel, confirm a visit, and the sweep."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.errors import BadInput, NotFound, ValidationFailed
+from core.extensions import db
+from notifications import contacts
+from referrals.models import URGENCIES, FollowUp, Member, Referral
+from referrals.services import clinic_access, codes, followups, machine, messaging
+from referrals.services.scope import members_query, referrals_query
+
+MAX_NOTES = 2000
+MISSED_AFTER = timedelta(hours=24)
+EXPIRE_AFTER = timedelta(days=30)
+
+
+def _services_list(value: Any, field: str = "services") -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValidationFailed("Services must be a list of codes.", fields={field: "A list."})
+    out = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    if not out:
+        raise ValidationFailed("Choose at least one service.", fields={field: "Required."})
+    return out
+
+
+def _check_offered(clinic: Any, services: list[str], field: str = "services") -> None:
+    missing = [s for s in services if s not in clinic_access.offered(clinic)]
+    if missing:
+        raise ValidationFailed(
+            "This clinic does not offer: " + ", ".join(missing) + ".",
+            fields={field: "Not offered by this clinic: " + ", ".join(missing)},
+        )
+
+
+def _check_future(when: datetime | None, now: datetime) -> None:
+    if when is not None and when <= now:
+        raise ValidationFailed(
+            "The appointment is in the past; choose a later time.",
+            fields={"appointment_at": "In the past."},
+        )
+
+
+def closed_warning(clinic: Any, when: datetime | None) -> list[str]:
+    """A warning (not an error) when the clinic is closed at the appointment time."""
+    if when is not None and not clinic_access.is_open_at(clinic, when):
+        return ["The clinic is closed at that time according to its opening hours."]
+    return []
+
+
+def _new_code() -> str:
+    while True:
+        code = codes.generate()
+        if not db.session.scalar(sa.select(Referral.id).where(Referral.code == code)):
+            return code
+
+
+def create_referral(
+    *,
+    actor: User,
+    member_id: Any,
+    clinic_id: Any,
+    services: Any,
+    urgency: Any = "routine",
+    appointment_at: datetime | None = None,
+    notes: Any = None,
+    channel: str = "web",
+    from_follow_up_id: int | None = None,
+    now: datetime | None = None,
+) -> tuple[Referral, list[str]]:
+    """A referral with its first event and its planned messages; returns it and warnings."""
+    now = now or utcnow()
+    member = (
+        db.session.scalar(members_query(actor).where(Member.id == member_id))
+        if isinstance(member_id, int) and not isinstance(member_id, bool)
+        else None
+    )
+    if member is None or member.anonymised_at is not None:
+        raise ValidationFailed("No such member.", fields={"member_id": "No such member."})
+    try:
+        clinic = clinic_access.get_clinic(clinic_id)
+    except NotFound:
+        raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."}) from None
+    services = _services_list(services)
+    _check_offered(clinic, services)
+    if urgency not in URGENCIES:
+        raise ValidationFailed(
+            "Urgency: routine or urgent.", fields={"urgency": "routine or urgent."}
+        )
+    _check_future(appointment_at, now)
+    if notes is not None and (not isinstance(notes, str) or len(notes) > MAX_NOTES):
+        raise ValidationFailed(
+            f"Notes: at most {MAX_NOTES} characters.", fields={"notes": "Too long."}
+        )
+    follow_up = None
+    if from_follow_up_id is not None:
+        follow_up = db.session.get(FollowUp, from_follow_up_id)
+        if follow_up is None or follow_up.member_id != member.id or follow_up.status != "due":
+            raise ValidationFailed(
+                "No such follow-up due.", fields={"from_follow_up_id": "Not due."}
+            )
+    status = "scheduled" if appointment_at else "referred"
+    referral = Referral(
+        code=_new_code(),
+        member_id=member.id,
+        clinic_id=clinic.id,
+        services=services,
+        urgency=urgency,
+        appointment_at=appointment_at,
+        status=status,
+        notes=(notes or "").strip() or None,
+        created_at=now,
+        created_by_id=actor.id,
+        from_follow_up_id=follow_up.id if follow_up else None,
+    )
+    referral.member, referral.clinic = member, clinic
+    db.session.add(referral)
+    db.session.flush()
+    machine.record_event(referral, None, status, actor=actor, channel=channel, now=now)
+    if follow_up is not None:
+        followups.complete(follow_up, actor=actor, now=now, by_referral=referral)
+    contacts.touch(member.contact, now)
+    messaging.on_created(referral, now)
+    audit.record(actor, "referral.create", "referral", referral.code, {"member_id": member.id})
+    db.session.flush()
+    return referral, closed_warning(clinic, appointment_at)
+
+
+def get_referral(code_text: Any, actor: User, *, for_update: bool = False) -> Referral:
+    """A referral in the caller's scope by its code (any case, spaces, hyphens); else 404."""
+    code = codes.parse(code_text if isinstance(code_text, str) else None)
+    if code is None:
+        raise NotFound(
+            "No referral has that code. Check it: a symbol seems mistyped.",
+            fields={"code": "Not a valid referral code."},
+        )
+    query = referrals_query(actor).where(Referral.code == code)
+    if for_update:
+        query = query.with_for_update(of=Referral)
+    referral = db.session.scalar(query)
+    if referral is None:
+        raise NotFound("No referral has that code.", fields={"code": "Not found."})
+    return referral
+
+
+def list_referrals(
+    actor: User,
+    *,
+    status: str | None = None,
+    clinic_id: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    member_id: int | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> tuple[list[Referral], int]:
+    """Referrals in scope, filtered; the appointment (or creation) time in [start, end)."""
+    query = referrals_query(actor)
+    if status:
+        query = query.where(Referral.status == status)
+    if clinic_id:
+        query = query.where(Referral.clinic_id == clinic_id)
+    if member_id:
+        query = query.where(Referral.member_id == member_id)
+    when = sa.func.coalesce(Referral.appointment_at, Referral.created_at)
+    if start:
+        query = query.where(when >= start)
+    if end:
+        query = query.where(when < end)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(when.desc(), Referral.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).unique()
+    return list(rows), total
+
+
+def reschedule(
+    code: Any,
+    appointment_at: datetime,
+    *,
+    actor: User,
+    channel: str = "web",
+    now: datetime | None = None,
+) -> tuple[Referral, list[str]]:
+    """Set or move the appointment: old reminders cancelled, `appointment_changed` planned."""
+    now = now or utcnow()
+    referral = get_referral(code, actor)
+    _require_manager(actor)
+    machine.check(referral, "scheduled")
+    if appointment_at is None:
+        raise ValidationFailed("Choose the new time.", fields={"appointment_at": "Required."})
+    _check_future(appointment_at, now)
+    machine.transition(
+        referral,
+        "scheduled",
+        actor=actor,
+        channel=channel,
+        now=now,
+        values={"appointment_at": appointment_at, "trace_outcome": None, "traced_at": None},
+    )
+    contacts.touch(referral.member.contact, now)
+    messaging.on_rescheduled(referral, now)
+    audit.record(actor, "referral.reschedule", "referral", referral.code)
+    db.session.flush()
+    return referral, closed_warning(referral.clinic, appointment_at)
+
+
+def cancel(
+    code: Any, reason: Any, *, actor: User, channel: str = "web", now: datetime | None = None
+) -> Referral:
+    """Cancel a referral (reason required); everything pending is cancelled."""
+    now = now or utcnow()
+    referral = get_referral(code, actor)
+    _require_manager(actor)
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 255:
+        raise ValidationFailed("Give a short reason.", fields={"reason": "Required (255 max)."})
+    machine.check(referral, "cancelled")
+    machine.transition(
+        referral,
+        "cancelled",
+        actor=actor,
+        channel=channel,
+        now=now,
+        values={"cancel_reason": reason.strip()},
+    )
+    messaging.cancel_all(referral, "referral cancelled")
+    audit.record(actor, "referral.cancel", "referral", referral.code)
+    db.session.flush()
+    return referral
+
+
+def confirm(
+    code: Any,
+    services_delivered: Any,
+    *,
+    actor: User,
+    linked_to_care: Any = None,
+    channel: str = "web",
+    now: datetime | None = None,
+) -> Referral:
+    """The clinic confirms the visit: services delivered, linked to care; follow-ups planned.
+    Two confirmations at once: the conditional UPDATE lets one win, the other gets 409."""
+    now = now or utcnow()
+    if actor.role not in ("admin", "clinic_partner"):
+        raise_forbidden()
+    referral = get_referral(code, actor)
+    delivered = _services_list(services_delivered, "services_delivered")
+    _check_offered(referral.clinic, delivered, "services_delivered")
+    if linked_to_care is not None and not isinstance(linked_to_care, bool):
+        raise BadInput(
+            "linked_to_care must be true or false.", fields={"linked_to_care": "Boolean."}
+        )
+    machine.check(referral, "attended")
+    machine.transition(
+        referral,
+        "attended",
+        actor=actor,
+        channel=channel,
+        now=now,
+        values={
+            "services_delivered": delivered,
+            "linked_to_care": linked_to_care,
+            "attended_at": now,
+            "confirmed_by_id": actor.id,
+        },
+    )
+    messaging.cancel_all(referral, "visit confirmed")
+    contacts.touch(referral.member.contact, now)
+    followups.create_for_visit(referral, delivered, now=now)
+    audit.record(actor, "referral.confirm", "referral", referral.code)
+    db.session.flush()
+    return referral
+
+
+def raise_forbidden() -> None:
+    """Only the roles allowed to do this at all."""
+    from core.errors import Forbidden
+
+    raise Forbidden("Your role may not do this.")
+
+
+def _require_manager(actor: User) -> None:
+    if actor.role not in ("admin", "peer_educator"):
+        raise_forbidden()
+
+
+def record_trace(code: Any, outcome: Any, *, actor: User, now: datetime | None = None) -> Referral:
+    """The outcome of tracing a missed appointment: reached, rescheduled, unreachable, declined."""
+    from referrals.models import TRACE_OUTCOMES
+
+    now = now or utcnow()
+    referral = get_referral(code, actor)
+    _require_manager(actor)
+    if outcome not in TRACE_OUTCOMES:
+        raise ValidationFailed("Unknown outcome.", fields={"outcome": "Unknown."})
+    if referral.status != "missed":
+        raise machine.Conflict("Only a missed appointment is traced.", code="invalid_transition")
+    referral.trace_outcome, referral.traced_at = outcome, now
+    audit.record(actor, "referral.trace", "referral", referral.code, {"outcome": outcome})
+    db.session.flush()
+    return referral
+
+
+def sweep(now: datetime | None = None) -> dict[str, int]:
+    """Missed (24 h after the appointment), expired (30 days without a visit), missed
+    follow-ups (14 days after due). Run by `flask referrals sweep` and the scheduler."""
+    now = now or utcnow()
+    counts = {"missed": 0, "expired": 0, "follow_ups_missed": 0}
+    late = db.session.scalars(
+        sa.select(Referral).where(
+            Referral.status == "scheduled", Referral.appointment_at <= now - MISSED_AFTER
+        )
+    ).unique()
+    for referral in list(late):
+        try:
+            with db.session.begin_nested():
+                machine.transition(referral, "missed", actor=None, channel="system", now=now)
+                messaging.on_missed(referral, now)
+            counts["missed"] += 1
+        except machine.Conflict:
+            continue
+    old = db.session.scalars(
+        sa.select(Referral).where(
+            Referral.status.in_(("referred", "missed")), Referral.created_at <= now - EXPIRE_AFTER
+        )
+    ).unique()
+    for referral in list(old):
+        try:
+            with db.session.begin_nested():
+                machine.transition(referral, "expired", actor=None, channel="system", now=now)
+                messaging.cancel_all(referral, "referral expired")
+            counts["expired"] += 1
+        except machine.Conflict:
+            continue
+    counts["follow_ups_missed"] = followups.sweep(now)
+    db.session.flush()
+    return counts

@@ -1,0 +1,270 @@
+"""Members: registration under a code, her contact, reading (audited), rights and reassignment."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.errors import Conflict, NotFound, ValidationFailed
+from core.extensions import db
+from core.security import ADMIN, PEER_EDUCATOR
+from notifications import contacts
+from notifications.models import Contact
+from referrals.models import FollowUp, Member, Referral
+from referrals.services.scope import may_see_member, members_query
+
+UIC_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
+_UIC = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{2,31}$")
+MAX_NICKNAME = 40
+
+
+def normalise_uic(text: str | None) -> str:
+    """UICs are compared upper-case without surrounding or inner spaces."""
+    return re.sub(r"\s+", "", (text or "").upper())
+
+
+def _new_uic() -> str:
+    while True:
+        uic = "M" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(6))
+        if not db.session.scalar(sa.select(Member.id).where(Member.uic == uic)):
+            return uic
+
+
+def _flag(value: Any, field: str) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationFailed(f"{field} must be true or false.", fields={field: "true or false."})
+    return value
+
+
+def register_member(
+    *,
+    actor: User,
+    phone: Any,
+    language: Any = "bn",
+    sms_consent: Any = False,
+    shared_phone: Any = False,
+    uic: Any = None,
+    nickname: Any = None,
+    contact_window: Any = None,
+    peer_educator_id: int | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Register a member with her contact. A number already registered is a 409
+    `phone_registered` unless `shared_phone` (then every member on it is marked shared)."""
+    now = now or utcnow()
+    sms_consent = _flag(sms_consent, "sms_consent")
+    shared_phone = _flag(shared_phone, "shared_phone")
+    if language not in contacts.LANGUAGES:
+        raise ValidationFailed("Language must be bn or en.", fields={"language": "bn or en."})
+    e164 = contacts.normalise_phone(phone)
+    if uic is not None and not isinstance(uic, str):
+        raise ValidationFailed("UIC must be text.", fields={"uic": "Must be text."})
+    uic = normalise_uic(uic) or None
+    if uic is not None:
+        if not _UIC.match(uic):
+            raise ValidationFailed(
+                "UIC: 3 to 32 letters, digits, '-' or '/'.", fields={"uic": "Not a valid UIC."}
+            )
+        if db.session.scalar(sa.select(Member.id).where(Member.uic == uic)):
+            raise ValidationFailed("That UIC is already used.", fields={"uic": "Already used."})
+    if nickname is not None and (not isinstance(nickname, str) or len(nickname) > MAX_NICKNAME):
+        raise ValidationFailed(
+            f"Nickname: at most {MAX_NICKNAME} characters.", fields={"nickname": "Too long."}
+        )
+    contacts.parse_window(contact_window)
+    owner_id = _owner(actor, peer_educator_id)
+    existing = contacts.find_by_phone(e164)
+    if existing and not shared_phone:
+        raise _phone_registered(actor, existing)
+    for other in existing:
+        other.shared_phone = True  # the phone is shared: her texts become the barest form
+    contact = contacts.create_contact(
+        phone=e164,
+        language=language,
+        sms_consent=sms_consent,
+        shared_phone=shared_phone,
+        window=contact_window,
+        actor_id=actor.id,
+        now=now,
+    )
+    member = Member(
+        uic=uic or _new_uic(),
+        nickname=(nickname or "").strip() or None,
+        peer_educator_id=owner_id,
+        contact_id=contact.id,
+        created_at=now,
+        created_by_id=actor.id,
+    )
+    db.session.add(member)
+    db.session.flush()
+    member.contact = contact
+    audit.record(actor, "member.create", "member", member.id, {"shared_phone": shared_phone})
+    return member
+
+
+def _owner(actor: User, peer_educator_id: int | None) -> int:
+    if actor.role != ADMIN or peer_educator_id is None:
+        return actor.id
+    user = db.session.get(User, peer_educator_id)
+    if user is None or user.role != PEER_EDUCATOR or not user.active:
+        raise ValidationFailed(
+            "No such peer educator.", fields={"peer_educator_id": "Not a peer educator."}
+        )
+    return user.id
+
+
+def _phone_registered(actor: User, existing: list[Contact]) -> Conflict:
+    ids = [c.id for c in existing]
+    members = db.session.scalars(sa.select(Member).where(Member.contact_id.in_(ids))).all()
+    visible = [m for m in members if may_see_member(actor, m)]
+    extra = {"member_id": visible[0].id} if visible else {}
+    return Conflict(
+        "This phone number is already registered. If members share this phone, register "
+        "her as a shared phone.",
+        code="phone_registered",
+        fields={"phone": "Already registered."},
+        extra=extra,
+    )
+
+
+def get_member(member_id: Any, actor: User, *, audit_read: bool = True) -> Member:
+    """A member in the caller's scope (else NotFound); the read is audit-logged."""
+    if not isinstance(member_id, int):
+        raise NotFound("No such member.")
+    member = db.session.scalar(members_query(actor).where(Member.id == member_id))
+    if member is None:
+        raise NotFound("No such member.")
+    if audit_read:
+        audit.record(actor, "member.read", "member", member.id)
+    return member
+
+
+def list_members(actor: User, *, page: int = 1, per_page: int = 50) -> tuple[list[Member], int]:
+    """The caller's members, newest first (masked numbers only); the read is audit-logged."""
+    query = members_query(actor).where(Member.anonymised_at.is_(None))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(Member.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    audit.record(actor, "member.list", "member", None, {"count": len(rows), "page": page})
+    return list(rows), total
+
+
+def find_by_phone(phone: str, actor: User) -> list[Member]:
+    """Members in scope with this number (through the blind index)."""
+    e164 = contacts.normalise_phone(phone)
+    ids = [c.id for c in contacts.find_by_phone(e164)]
+    if not ids:
+        return []
+    return list(db.session.scalars(members_query(actor).where(Member.contact_id.in_(ids))))
+
+
+def find_by_uic(uic: str, actor: User) -> Member | None:
+    """The member in scope with this UIC."""
+    return db.session.scalar(members_query(actor).where(Member.uic == normalise_uic(uic)))
+
+
+def change_contact(member: Member, action: str, *, actor: User, now: datetime | None = None):
+    """opt_out, opt_in, safety_hold or safety_release; audit-logged."""
+    now = now or utcnow()
+    contact = member.contact
+    if contact.erased_at is not None:
+        raise Conflict("This member was anonymised; she has no phone number.")
+    if action == "opt_out":
+        contacts.opt_out(contact, now=now)
+    elif action == "opt_in":
+        contacts.opt_in(contact, actor_id=actor.id, now=now)
+    elif action == "safety_hold":
+        contacts.hold(contact, now=now)
+    elif action == "safety_release":
+        contacts.release(contact, now=now)
+    else:
+        raise ValidationFailed("Unknown action.", fields={"action": "Unknown."})
+    audit.record(actor, f"member.{action}", "member", member.id)
+    db.session.flush()
+    return member
+
+
+def update_preferences(
+    member: Member,
+    *,
+    actor: User,
+    language: str | None = None,
+    contact_window: str | None = None,
+    nickname: str | None = None,
+    now: datetime | None = None,
+) -> Member:
+    """Language, contact window (re-plans her pending messages) and nickname."""
+    now = now or utcnow()
+    if language is not None:
+        contacts.set_language(member.contact, language)
+    if contact_window is not None:
+        contacts.set_window(member.contact, contact_window or None, now=now)
+    if nickname is not None:
+        if len(nickname) > MAX_NICKNAME:
+            raise ValidationFailed("Nickname too long.", fields={"nickname": "Too long."})
+        member.nickname = nickname.strip() or None
+    audit.record(actor, "member.update", "member", member.id)
+    db.session.flush()
+    return member
+
+
+def reassign(member: Member, peer_educator_id: int, *, actor: User) -> Member:
+    """Admins hand a member to another peer educator."""
+    member.peer_educator_id = _owner(actor, peer_educator_id)
+    audit.record(actor, "member.reassign", "member", member.id, {"to": member.peer_educator_id})
+    db.session.flush()
+    return member
+
+
+def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Member:
+    """On her request: phone, nickname, notes, message bodies and feedback text erased, the
+    UIC replaced; referrals, statuses and counts stay for the aggregates."""
+    now = now or utcnow()
+    if member.anonymised_at is not None:
+        return member
+    contacts.erase(member.contact, now=now)
+    member.nickname = None
+    member.uic = "ANON-" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(8))
+    member.anonymised_at = now
+    referral_ids = list(
+        db.session.scalars(sa.select(Referral.id).where(Referral.member_id == member.id))
+    )
+    if referral_ids:
+        db.session.execute(
+            sa.update(Referral)
+            .where(Referral.id.in_(referral_ids))
+            .values(notes=None, cancel_reason=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            sa.update(FollowUp)
+            .where(FollowUp.member_id == member.id)
+            .values(done_note=None)
+            .execution_options(synchronize_session=False)
+        )
+        _erase_feedback(referral_ids)
+    audit.record(actor, "member.anonymise", "member", member.id)
+    db.session.flush()
+    return member
+
+
+def _erase_feedback(referral_ids: list[int]) -> None:
+    """Feedback text left about these referrals (clinics' feedback table, when it exists)."""
+    table = db.metadata.tables.get("clinic_feedback") or db.metadata.tables.get("feedback")
+    if table is None or "referral_id" not in table.c:
+        return
+    text_columns = [c.name for c in table.c if c.name in ("comment", "text", "comments", "body")]
+    if text_columns:
+        db.session.execute(
+            sa.update(table)
+            .where(table.c.referral_id.in_(referral_ids))
+            .values({name: None for name in text_columns})
+        )

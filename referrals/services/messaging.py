@@ -1,0 +1,124 @@
+"""What a referral asks the outbox for (the outbox itself decides how and when)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from notifications import planning
+from notifications.models import OutboxMessage
+from referrals.models import FollowUp, Referral
+from referrals.services import codes
+
+# The configured offsets map, in order, onto the two reminder kinds.
+REMINDER_KINDS = ("reminder_24h", "reminder_2h")
+FOLLOW_UP_SEND_TIME = time(10, 0)  # local; moved by timing into her allowed hours
+FOLLOW_UP_EARLY_DAYS = 3
+
+
+def subject(referral: Referral) -> str:
+    """The opaque outbox subject of a referral."""
+    return f"referral:{referral.code}"
+
+
+def follow_up_subject(follow_up: FollowUp) -> str:
+    """The opaque outbox subject of a follow-up."""
+    return f"followup:{follow_up.id}"
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
+
+
+def _params(referral: Referral) -> dict:
+    """Only the code, the clinic's neutral alias and the time: no personal data."""
+    params = {"code": codes.display(referral.code), "place": referral.clinic.sms_alias}
+    if referral.appointment_at is not None:
+        params["appointment_at"] = referral.appointment_at.astimezone(_zone()).isoformat()
+    return params
+
+
+def _plan(referral: Referral, kind: str, now: datetime, **kw) -> OutboxMessage | None:
+    return planning.plan_message(
+        contact=referral.member.contact,
+        kind=kind,
+        subject=subject(referral),
+        params=_params(referral),
+        now=now,
+        peer_educator_id=referral.member.peer_educator_id,
+        clinic_id=referral.clinic_id,
+        **kw,
+    )
+
+
+def reminder_offsets() -> list[tuple[str, timedelta]]:
+    """(kind, offset before the appointment) from REMINDER_OFFSETS_HOURS (default 24, 2)."""
+    hours = current_app.config.get("REMINDER_OFFSETS_HOURS") or (24, 2)
+    return [
+        (kind, timedelta(hours=float(h))) for kind, h in zip(REMINDER_KINDS, hours, strict=False)
+    ]
+
+
+def plan_reminders(referral: Referral, now: datetime) -> None:
+    """The reminders before the appointment; one whose time has passed is not planned."""
+    if referral.appointment_at is None:
+        return
+    for kind, offset in reminder_offsets():
+        desired = referral.appointment_at - offset
+        if desired < now:
+            continue
+        _plan(referral, kind, now, target_at=referral.appointment_at, send_at=desired)
+
+
+def on_created(referral: Referral, now: datetime) -> None:
+    """`referral_created` at once, then the reminders."""
+    _plan(referral, "referral_created", now, target_at=referral.appointment_at)
+    plan_reminders(referral, now)
+
+
+def on_rescheduled(referral: Referral, now: datetime) -> None:
+    """Old reminders cancelled; `appointment_changed` at once and new reminders."""
+    planning.cancel_pending(subject(referral), reason="appointment changed")
+    _plan(referral, "appointment_changed", now, target_at=referral.appointment_at)
+    plan_reminders(referral, now)
+
+
+def cancel_all(referral: Referral, reason: str) -> int:
+    """Everything pending for the referral (cancellation, confirmation)."""
+    return planning.cancel_pending(subject(referral), reason=reason)
+
+
+def on_missed(referral: Referral, now: datetime) -> None:
+    """`missed_appointment` the day after the missed visit (the sweep runs after 24 h)."""
+    planning.cancel_pending(subject(referral), reason="appointment missed")
+    _plan(referral, "missed_appointment", now, target_at=referral.appointment_at)
+
+
+def plan_follow_up(follow_up: FollowUp, referral: Referral, now: datetime) -> None:
+    """`follow_up_due` three days before the due day and on it (past ones are not planned)."""
+    contact = referral.member.contact
+    zone = _zone()
+    params = {"code": codes.display(referral.code), "due_on": follow_up.due_on.isoformat()}
+    for days_before in (FOLLOW_UP_EARLY_DAYS, 0):
+        day: date = follow_up.due_on - timedelta(days=days_before)
+        desired = datetime.combine(day, FOLLOW_UP_SEND_TIME, tzinfo=zone)
+        if desired < now:
+            continue
+        planning.plan_message(
+            contact=contact,
+            kind="follow_up_due",
+            subject=follow_up_subject(follow_up),
+            params=params,
+            target_at=None,
+            now=now,
+            peer_educator_id=referral.member.peer_educator_id,
+            clinic_id=referral.clinic_id,
+            send_at=desired,
+        )
+
+
+def messages_for(referral: Referral) -> list[OutboxMessage]:
+    """The referral's plan (every row of its subject)."""
+    return planning.planned_for(subject(referral))

@@ -1,0 +1,45 @@
+"""Who sees what (DESIGN.md's roles table): queries narrowed to the caller's scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.errors import Forbidden
+from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR
+from referrals.models import Member, Referral
+
+
+def members_query(user: Any) -> sa.Select:
+    """Members the user may see: admin all, a peer educator her own; others none at all."""
+    query = sa.select(Member)
+    if user.role == ADMIN:
+        return query
+    if user.role == PEER_EDUCATOR:
+        return query.where(Member.peer_educator_id == user.id)
+    raise Forbidden("Your role may not see members.")
+
+
+def referrals_query(user: Any) -> sa.Select:
+    """Referrals the user may see: admin all, peer educator her members', clinic its own."""
+    query = sa.select(Referral)
+    if user.role == ADMIN:
+        return query
+    if user.role == PEER_EDUCATOR:
+        return query.join(Member, Member.id == Referral.member_id).where(
+            Member.peer_educator_id == user.id
+        )
+    if user.role == CLINIC_PARTNER:
+        return query.where(Referral.clinic_id == user.clinic_id)
+    raise Forbidden("Your role may not see referrals.")
+
+
+def may_see_member(user: Any, member: Member) -> bool:
+    """Whether the user may see this member's record."""
+    return user.role == ADMIN or (user.role == PEER_EDUCATOR and member.peer_educator_id == user.id)
+
+
+def is_partner(user: Any) -> bool:
+    """Clinic partners see only code, services, time and status."""
+    return user.role == CLINIC_PARTNER

@@ -1,0 +1,79 @@
+"""JSON objects of CONTRACT.md: member, referral (narrowed for clinic partners), follow-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.api import iso_local
+from notifications import contacts, planning
+from referrals.models import FollowUp, Member, Referral
+from referrals.services import codes, messaging
+from referrals.services.scope import is_partner
+
+
+def member_json(member: Member) -> dict[str, Any]:
+    """The member object (masked phone only)."""
+    contact = member.contact
+    return {
+        "id": member.id,
+        "uic": member.uic,
+        "nickname": member.nickname,
+        "phone_masked": contact.phone_masked,
+        "language": contact.language,
+        "sms_consent": contact.sms_consent,
+        "shared_phone": contact.shared_phone,
+        "contact_window": contacts.window_text(contact),
+        "safety_hold": contact.safety_hold,
+        "opted_out": contact.opted_out,
+        "peer_educator_id": member.peer_educator_id,
+        "anonymised": member.anonymised_at is not None,
+        "created_at": iso_local(member.created_at),
+    }
+
+
+def referral_json(referral: Referral, viewer: Any, warnings: list[str] | None = None) -> dict:
+    """The referral object; a clinic partner gets no member_id, messages or notes."""
+    body: dict[str, Any] = {
+        "id": referral.id,
+        "code": referral.code,
+        "code_display": codes.display(referral.code),
+        "status": referral.status,
+        "clinic_id": referral.clinic_id,
+        "services": list(referral.services or []),
+        "services_delivered": referral.services_delivered,
+        "linked_to_care": referral.linked_to_care,
+        "urgency": referral.urgency,
+        "appointment_at": iso_local(referral.appointment_at),
+        "created_at": iso_local(referral.created_at),
+        "attended_at": iso_local(referral.attended_at),
+        "events": [
+            {
+                "from": e.from_status,
+                "to": e.to_status,
+                "at": iso_local(e.at),
+                "by": e.by_id,
+                "channel": e.channel,
+            }
+            for e in referral.events
+        ],
+    }
+    if not is_partner(viewer):
+        body["member_id"] = referral.member_id
+        body["notes"] = referral.notes
+        body["trace_outcome"] = referral.trace_outcome
+        body["messages"] = [planning.message_json(m) for m in messaging.messages_for(referral)]
+    if warnings:
+        body["warnings"] = warnings
+    return body
+
+
+def follow_up_json(follow_up: FollowUp) -> dict[str, Any]:
+    """The follow-up object."""
+    return {
+        "id": follow_up.id,
+        "referral_code": follow_up.referral.code,
+        "member_id": follow_up.member_id,
+        "service": follow_up.service_code,
+        "due_on": follow_up.due_on.isoformat(),
+        "status": follow_up.status,
+    }

@@ -1,0 +1,93 @@
+"""The peer educator's work: her task list, most urgent first, and search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from accounts.models import User
+from core import audit
+from core.db import utcnow
+from core.extensions import db
+from notifications import contacts
+from referrals.models import FollowUp, Member, Referral
+from referrals.services import codes, followups, members
+from referrals.services.scope import referrals_query
+
+
+@dataclass
+class Tasks:
+    """Three short lists, most urgent first."""
+
+    to_trace: list[Referral] = field(default_factory=list)
+    follow_ups: list[FollowUp] = field(default_factory=list)
+    no_appointment: list[Referral] = field(default_factory=list)
+
+
+def _urgent_first():
+    return sa.case((Referral.urgency == "urgent", 0), else_=1)
+
+
+def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> Tasks:
+    """Missed appointments not yet traced, follow-ups due within 7 days, and referrals still
+    waiting for an appointment."""
+    now = now or utcnow()
+    tasks = Tasks()
+    base = referrals_query(actor)
+    tasks.to_trace = list(
+        db.session.scalars(
+            base.where(
+                Referral.status == "missed",
+                sa.or_(Referral.trace_outcome.is_(None), Referral.trace_outcome == "reached"),
+            )
+            .order_by(_urgent_first(), Referral.appointment_at)
+            .limit(limit)
+        ).unique()
+    )
+    week_end = followups.local_today(now) + timedelta(days=8)
+    tasks.follow_ups, _ = followups.list_follow_ups(
+        actor, status="due", due_before=week_end, per_page=limit
+    )
+    tasks.no_appointment = list(
+        db.session.scalars(
+            base.where(Referral.status == "referred")
+            .order_by(_urgent_first(), Referral.created_at)
+            .limit(limit)
+        ).unique()
+    )
+    return tasks
+
+
+@dataclass
+class SearchResult:
+    """What a search term found."""
+
+    referral: Referral | None = None
+    members: list[Member] = field(default_factory=list)
+
+
+def search(term: Any, actor: User) -> SearchResult:
+    """A referral code, a UIC or a phone number (through the blind index; never in a URL)."""
+    text = term.strip() if isinstance(term, str) else ""
+    result = SearchResult()
+    if not text:
+        return result
+    code = codes.parse(text)
+    if code is not None:
+        result.referral = db.session.scalar(referrals_query(actor).where(Referral.code == code))
+        if result.referral is not None:
+            return result
+    member = members.find_by_uic(text, actor)
+    if member is not None:
+        result.members = [member]
+    elif contacts.looks_like_phone(text):
+        try:
+            result.members = members.find_by_phone(text, actor)
+        except Exception:
+            result.members = []
+    for found in result.members:
+        audit.record(actor, "member.search_hit", "member", found.id)
+    return result

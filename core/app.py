@@ -37,8 +37,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_commands(app)
     register_request_hooks(app)
+    register_package_hooks()
     _maybe_start_scheduler(app)
     return app
+
+
+def register_package_hooks() -> None:
+    """Import each package's `jobs` (scheduler ticks) and `health` (/healthz checks), if any."""
+    import importlib
+    import importlib.util
+
+    for package in ("accounts", "clinics", "notifications", "referrals", "reports"):
+        for module in ("jobs", "health"):
+            if importlib.util.find_spec(f"{package}.{module}") is not None:
+                importlib.import_module(f"{package}.{module}")
 
 
 def _maybe_start_scheduler(app: Flask) -> None:

@@ -4,5 +4,6 @@ import accounts.models  # noqa: F401
 import clinics.models  # noqa: F401
 import core.audit
 import core.scheduler  # noqa: F401
-import notifications.models  # noqa: F401
+import notifications.models
+import notifications.state  # noqa: F401 - the dispatch pause (dispatch_state)
 import referrals.models  # noqa: F401

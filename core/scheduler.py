@@ -127,18 +127,42 @@ def _run_named(app: Flask, name: str) -> None:
     run_job(app, JOBS[name])
 
 
+_stop = threading.Event()
+
+
+def stopping() -> bool:
+    """True once the scheduler is shutting down: long jobs (dispatch) stop taking new work."""
+    return _stop.is_set()
+
+
 def run_forever(app: Flask) -> None:
-    """`flask scheduler run`: block until SIGTERM or SIGINT, then stop cleanly."""
+    """`flask scheduler run`: block until SIGTERM or SIGINT, then stop cleanly (exit status 0).
+
+    The signal handler only flags the stop and wakes the scheduler's loop; running jobs see
+    `stopping()`, finish what is in flight, and are waited for before the process exits.
+    """
+    _stop.clear()
     scheduler = build_scheduler(app, blocking=True)
 
     def stop(signum, _frame):
+        if _stop.is_set():
+            return
         log.info("scheduler stopping on signal %s", signum)
-        scheduler.shutdown(wait=True)
+        _stop.set()
+        # wait=False: the handler runs on the main thread, inside the scheduler's own loop.
+        scheduler.shutdown(wait=False)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     log.info("scheduler running %d jobs", len(JOBS))
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        # Let jobs that were running when the signal came finish (they check stopping()).
+        for executor in scheduler._executors.values():
+            executor.shutdown(wait=True)
+        log.info("scheduler stopped")
 
 
 _background_started = threading.Event()

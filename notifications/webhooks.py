@@ -1,5 +1,90 @@
-"""Twilio webhooks: status callbacks and inbound SMS (built by the SMS issues)."""
+"""Twilio webhooks: status callbacks (this module) and inbound SMS (the next issue).
 
-from flask import Blueprint
+Every request is checked against `X-Twilio-Signature`, computed over PUBLIC_BASE_URL + path + query
+(behind a proxy the URL Flask sees is not the one Twilio signed). Callbacks move rows forward only
+and are idempotent: Twilio may send them twice or out of order.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, request
+
+from core.db import utcnow
+from core.extensions import db
+from notifications import outcomes, state
+from notifications.gateways import (
+    ACCOUNT_ERROR_CODES,
+    PROVIDER_STATUS,
+    signature_valid,
+)
+from notifications.models import OutboxMessage
+from notifications.settings import setting_float
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
+
+# Delivery errors that say the number itself cannot receive SMS (DESIGN.md).
+_UNUSABLE = {"30005": "30005 unknown number", "30006": "30006 landline or unreachable carrier"}
+
+
+def verify_twilio_signature() -> None:
+    """403 unless the request carries Twilio's signature over our public URL."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN")
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if not token or not base:
+        log.warning("twilio webhook refused: TWILIO_AUTH_TOKEN or PUBLIC_BASE_URL is not set")
+        abort(403)
+    query = request.query_string.decode("latin-1")
+    url = base.rstrip("/") + request.path + (f"?{query}" if query else "")
+    params = request.form.to_dict(flat=True)
+    if not signature_valid(token, url, params, request.headers.get("X-Twilio-Signature", "")):
+        log.warning("twilio webhook refused: bad signature on %s", request.path)
+        abort(403)
+
+
+def _find(message_id: str | None, sid: str | None) -> OutboxMessage | None:
+    # The id in the (signed) URL names our message even when an earlier attempt's sid reports.
+    if message_id and message_id.isdigit():
+        row = db.session.get(OutboxMessage, int(message_id))
+        if row is not None:
+            return row
+    if sid:
+        return db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.provider_sid == sid))
+    return None
+
+
+@bp.post("/twilio/status")
+def twilio_status():
+    """A status callback: resolves `unknown` rows, moves statuses forward, changes nothing twice."""
+    verify_twilio_signature()
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    provider_status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
+    status = PROVIDER_STATUS.get(provider_status.lower())
+    row = _find(request.args.get("m"), sid)
+    if row is None or status is None:
+        # 200 all the same: a retry from Twilio would not find it either.
+        log.info(
+            "status callback ignored (message %s, status %r)",
+            request.args.get("m"),
+            provider_status,
+        )
+        return "", 204
+    now = utcnow()
+    code = request.form.get("ErrorCode") or None
+    message = f"provider error {code}" if code and status in ("failed", "undelivered") else None
+    moved = outcomes.advance(row.id, status, now=now, sid=sid, error_code=code if message else None,
+                             error_message=message)  # fmt: skip
+    if moved and code in _UNUSABLE:
+        outcomes.mark_number_unusable(row.contact_id, _UNUSABLE[code])
+    if moved and code and code.isdigit() and int(code) in ACCOUNT_ERROR_CODES:
+        state.pause(code, f"status callback for sms {row.id} reports account error {code}",
+                    now=now, seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"))  # fmt: skip
+    db.session.commit()
+    log.info(
+        "status callback: sms %s %s%s", row.id, provider_status, "" if moved else " (no change)"
+    )
+    return "", 204

@@ -1,0 +1,322 @@
+"""The dispatcher: claim due rows, commit the claim, send through a bounded pool, record results.
+
+One pass (`dispatch_pass`) = recover expired leases, resolve `unknown` rows whose wait is over, then
+claim and send until nothing is due (or `limit` rows were claimed, or the scheduler stops).
+PostgreSQL: several dispatchers share the rows through `FOR UPDATE SKIP LOCKED`; SQLite: one
+dispatcher (the claim is still a compare-and-set, so a second one cannot double-send).
+Worker threads only call the gateway; every database write happens in the calling thread, each
+result in its own short transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from core.db import utcnow
+from core.extensions import db
+from notifications import outcomes, reconcile, rendering, state
+from notifications.gateways import Gateway, SendResult, get_gateway
+from notifications.models import OutboxMessage
+from notifications.settings import setting_float, setting_int
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassStats:
+    """What one pass did; `deferred` = back to pending for a later try."""
+
+    sent: int = 0
+    failed: int = 0
+    deferred: int = 0
+    cancelled: int = 0
+    skipped: int = 0
+    unknown: int = 0
+    recovered: int = 0
+    resolved: int = 0
+    paused: bool = False
+    claimed: int = 0
+
+    def line(self) -> str:
+        """The CLI's summary."""
+        text = (
+            f"sent={self.sent} failed={self.failed} deferred={self.deferred} "
+            f"cancelled={self.cancelled} skipped={self.skipped} unknown={self.unknown} "
+            f"recovered={self.recovered} resolved={self.resolved}"
+        )
+        return text + (" (dispatch is PAUSED: account-level provider error)" if self.paused else "")
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed, rendered message on its way (no ORM object crosses into the pool)."""
+
+    id: int
+    contact_id: int
+    kind: str
+    to: str
+    body: str
+    callback_url: str | None
+    claimed_at: datetime
+
+
+@dataclass
+class _Clock:
+    """`--now T` moves the clock, which then runs on in real time (leases stay honest)."""
+
+    start: datetime
+    real_start: datetime = field(default_factory=utcnow)
+
+    def __call__(self) -> datetime:
+        return self.start + (utcnow() - self.real_start)
+
+
+def callback_url(message_id: int) -> str | None:
+    """Our status-callback URL, carrying our message id (None without PUBLIC_BASE_URL)."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    return f"{base.rstrip('/')}/webhooks/twilio/status?m={message_id}" if base else None
+
+
+def _due_ids(now: datetime, n: int) -> list[int]:
+    query = (
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == "pending", OutboxMessage.send_at <= now)
+        .order_by(OutboxMessage.send_at, OutboxMessage.id)
+        .limit(n)
+    )
+    if db.engine.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(db.session.scalars(query))
+
+
+def claim(now: datetime, n: int, stats: PassStats) -> tuple[list[Outgoing], int]:
+    """Claim up to n due rows, settle those that may not go, render the rest; COMMIT.
+    Returns (messages to send, rows claimed)."""
+    ids = _due_ids(now, n)
+    if not ids:
+        db.session.commit()
+        return [], 0
+    lease = timedelta(seconds=setting_float("SMS_LEASE_SECONDS"))
+    # Compare-and-set: only rows still pending become ours (SQLite has no SKIP LOCKED).
+    claimed = list(
+        db.session.scalars(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+            .values(
+                status="sending",
+                attempts=OutboxMessage.attempts + 1,
+                lease_until=now + lease,
+                updated_at=now,
+            )
+            .returning(OutboxMessage.id)
+            .execution_options(synchronize_session=False)
+        )
+    )
+    rows = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.id.in_(claimed))
+        .options(selectinload(OutboxMessage.contact))
+        .order_by(OutboxMessage.send_at, OutboxMessage.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    outgoing = [o for row in rows if (o := _prepare(row, now, stats)) is not None]
+    db.session.commit()
+    stats.claimed += len(claimed)
+    return outgoing, len(claimed)
+
+
+def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | None:
+    """Check and render one claimed row (inside the claim transaction)."""
+    contact = row.contact
+    verdict = rendering.check(row, contact, now)
+    if verdict.action == "defer":
+        row.status, row.send_at, row.lease_until = "pending", verdict.send_at, None
+        row.attempts = max(row.attempts - 1, 0)
+        stats.deferred += 1
+        return None
+    if verdict.action != "send":
+        _settle(row, verdict.action, verdict.reason, now, stats)
+        return None
+    rendered = rendering.render(row, contact, now)
+    if isinstance(rendered, str):
+        log.error("sms %s (%s) not sent: %s", row.id, row.kind, rendered)
+        _settle(row, "failed", rendered, now, stats)
+        return None
+    row.body, row.to_phone, row.segments = rendered.body, contact.phone, rendered.segments
+    return Outgoing(
+        row.id, contact.id, row.kind, contact.phone, rendered.body, callback_url(row.id), now
+    )
+
+
+def _settle(row: OutboxMessage, status: str, reason: str, now: datetime, stats: PassStats) -> None:
+    row.status, row.error_message, row.final_at, row.lease_until = status, reason[:255], now, None
+    setattr(stats, status, getattr(stats, status) + 1)
+    log.info("sms %s (%s) %s: %s", row.id, row.kind, status, reason)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with a cap and a little jitter (so retries do not come in a herd)."""
+    base = setting_float("SMS_RETRY_BASE_SECONDS")
+    cap = setting_float("SMS_RETRY_MAX_SECONDS")
+    delay = min(base * 2 ** max(attempts - 1, 0), cap)
+    return timedelta(seconds=delay * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not secrets
+
+
+def record(out: Outgoing, result: SendResult, now: datetime, stats: PassStats) -> None:
+    """Store one send's result in its own transaction."""
+    try:
+        _record(out, result, now, stats)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        # The lease will expire and the row will be looked up: nothing is lost or sent twice.
+        log.exception("sms %s: recording the result failed", out.id)
+
+
+def _record(out: Outgoing, result: SendResult, now: datetime, stats: PassStats) -> None:
+    code, text = result.code, result.message
+    if result.outcome == "sent":
+        outcomes.advance(out.id, result.status or "sent", now=now, sid=result.sid)
+        stats.sent += 1
+        log.debug("sms %s (%s) sent", out.id, out.kind)
+        return
+    if result.outcome == "unknown":
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == out.id, OutboxMessage.status == "sending")
+            .values(
+                status="unknown",
+                sent_at=out.claimed_at,
+                lease_until=now + timedelta(seconds=setting_float("SMS_UNKNOWN_LOOKUP_AFTER")),
+                error_message=f"no answer from the provider ({text})"[:255],
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        stats.unknown += 1
+        log.warning("sms %s (%s) unknown: %s; awaiting callback or lookup", out.id, out.kind, text)
+        return
+    if result.outcome == "account":
+        state.pause(
+            str(code) if code else None,
+            text or "account error",
+            now=now,
+            seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"),
+        )
+        outcomes.back_to_pending(out.id, now=now, send_at=now, uncount=True)
+        stats.deferred += 1
+        stats.paused = True
+        return
+    if result.outcome in ("transient", "not_sent"):
+        attempts = db.session.scalar(
+            sa.select(OutboxMessage.attempts).where(OutboxMessage.id == out.id)
+        )
+        reason = f"{result.http_status or ''} {text or ''}".strip() or "transient error"
+        if (attempts or 0) >= setting_int("SMS_MAX_ATTEMPTS"):
+            outcomes.advance(
+                out.id,
+                "failed",
+                now=now,
+                error_code=code,
+                error_message=f"gave up after {attempts} attempts: {reason}",
+            )
+            stats.failed += 1
+            log.warning("sms %s (%s) failed after %s attempts", out.id, out.kind, attempts)
+        else:
+            outcomes.back_to_pending(
+                out.id,
+                now=now,
+                send_at=now + backoff(attempts or 1),
+                error_code=code,
+                error_message=reason,
+            )
+            stats.deferred += 1
+            log.info("sms %s (%s) retry later: %s", out.id, out.kind, result.outcome)
+        return
+    # Permanent: this message will never go; some errors also say something about the number.
+    reason = f"{code}: {text}" if code else (text or "rejected by the provider")
+    outcomes.advance(out.id, "failed", now=now, error_code=code, error_message=reason)
+    stats.failed += 1
+    log.warning("sms %s (%s) failed: provider error %s", out.id, out.kind, code)
+    if code == 21211:
+        outcomes.mark_number_unusable(out.contact_id, "21211 invalid number")
+    elif code == 21614:
+        outcomes.mark_number_unusable(out.contact_id, "21614 not a mobile number")
+    elif code == 21610:
+        outcomes.mark_unsubscribed(out.contact_id, now=now)
+
+
+def _release(out: Outgoing, now: datetime, stats: PassStats) -> None:
+    """A claimed row that was never handed to the gateway goes back, its attempt not counted."""
+    outcomes.back_to_pending(out.id, now=now, send_at=out.claimed_at, uncount=True)
+    db.session.commit()
+    stats.deferred += 1
+
+
+def dispatch_pass(
+    *,
+    now: datetime | None = None,
+    limit: int | None = None,
+    stop: Callable[[], bool] | None = None,
+    gateway: Gateway | None = None,
+) -> PassStats:
+    """One dispatch pass as if the clock read `now` (CLI and scheduler tick); commits as it goes."""
+    clock = _Clock(now or utcnow())
+    stop = stop or (lambda: False)
+    gateway = gateway or get_gateway(current_app._get_current_object())
+    stats = PassStats()
+    reconcile.recover_expired(clock(), stats)
+    if state.current_pause(clock()) is not None:
+        stats.paused = True
+        db.session.commit()
+        return stats
+    reconcile.resolve_unknown(gateway, clock, stats)
+    _send_loop(gateway, clock, limit, stop, stats)
+    if stats.claimed or stats.recovered or stats.resolved:
+        log.info("dispatch pass: %s", stats.line())
+    return stats
+
+
+def _send_loop(gateway, clock, limit, stop, stats: PassStats) -> None:
+    pool_size = max(1, setting_int("SMS_POOL_SIZE"))
+    # Claim a little ahead of the pool so that it never waits for the next claim.
+    window = max(setting_int("SMS_BATCH_SIZE"), pool_size)
+    inflight: dict[Future, Outgoing] = {}
+    exhausted = False
+    with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sms-send") as pool:
+        while True:
+            halt = stats.paused or stop()
+            if not exhausted and not halt and len(inflight) <= pool_size:
+                want = window - len(inflight)
+                if limit is not None:
+                    want = min(want, limit - stats.claimed)
+                batch, got = claim(clock(), want, stats) if want > 0 else ([], 0)
+                exhausted = got == 0
+                for out in batch:
+                    future = pool.submit(gateway.send, out.to, out.body, out.callback_url,
+                                         kind=out.kind)  # fmt: skip
+                    inflight[future] = out
+            if halt:
+                for future, out in list(inflight.items()):
+                    if future.cancel():
+                        del inflight[future]
+                        _release(out, clock(), stats)
+            if not inflight:
+                if exhausted or halt:
+                    break
+                continue
+            done, _ = wait(list(inflight), timeout=0.5, return_when=FIRST_COMPLETED)
+            for future in done:
+                out = inflight.pop(future)
+                exc = future.exception()
+                result = future.result() if exc is None else SendResult("unknown", message="error")
+                record(out, result, clock(), stats)

@@ -1,0 +1,138 @@
+"""Status changes of outbox rows: forward only, as compare-and-set updates (safe to repeat).
+
+The dispatcher, the lookup of `unknown` rows and the status-callback webhook all move rows through
+`advance`, so a late `sent` can never overwrite `delivered` and a repeated callback changes nothing.
+The only backward moves are the dispatcher's own retries: a claimed row whose attempt provably did
+not reach the provider (or that the provider turned out not to have) returns to `pending`.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from notifications.models import FINAL_STATUSES, Contact, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+RANK = {
+    "pending": 0,
+    "sending": 1,
+    "unknown": 2,
+    "sent": 3,
+    "delivered": 4,
+    "undelivered": 4,
+    "failed": 4,
+    "cancelled": 4,
+    "skipped": 4,
+}
+
+
+def advance(
+    message_id: int,
+    status: str,
+    *,
+    now: datetime,
+    sid: str | None = None,
+    error_code: int | str | None = None,
+    error_message: str | None = None,
+) -> bool:
+    """Move a row forward to `status` if it is behind it (flushes); True when it moved.
+
+    A provider sid is recorded whenever the row has none yet, even when the status stays.
+    """
+    behind = [name for name, rank in RANK.items() if rank < RANK[status]]
+    values: dict = {"status": status, "updated_at": now}
+    if status in ("sent", "delivered", "undelivered"):
+        values["sent_at"] = sa.func.coalesce(OutboxMessage.sent_at, now)
+    if status == "delivered":
+        values["delivered_at"] = now
+    if status in FINAL_STATUSES:
+        values["final_at"] = now
+    if status in FINAL_STATUSES or status == "sent":
+        values["lease_until"] = None
+    if error_code is not None:
+        values["error_code"] = str(error_code)[:16]
+    if error_message is not None:
+        values["error_message"] = error_message[:255]
+    moved = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(behind))
+        .values(values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if sid:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.provider_sid.is_(None))
+            .values(provider_sid=sid[:64])
+            .execution_options(synchronize_session=False)
+        )
+    return bool(moved)
+
+
+def back_to_pending(
+    message_id: int,
+    *,
+    now: datetime,
+    send_at: datetime,
+    from_status: str = "sending",
+    uncount: bool = False,
+    error_code: int | str | None = None,
+    error_message: str | None = None,
+) -> bool:
+    """A retry: the row returns to `pending` (only from `from_status`); `uncount` gives the
+    attempt back (the request never reached the provider for reasons not the message's)."""
+    values: dict = {"status": "pending", "send_at": send_at, "lease_until": None, "updated_at": now}
+    if uncount:
+        values["attempts"] = sa.case(
+            (OutboxMessage.attempts > 0, OutboxMessage.attempts - 1), else_=0
+        )
+    if error_code is not None:
+        values["error_code"] = str(error_code)[:16]
+    if error_message is not None:
+        values["error_message"] = error_message[:255]
+    return bool(
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == from_status)
+            .values(values)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
+
+
+def _same_number(contact_id: int) -> list[Contact]:
+    """The contact and every other contact on the same number (members may share a phone)."""
+    contact = db.session.get(Contact, contact_id)
+    if contact is None:
+        return []
+    if not contact.phone_index:
+        return [contact]
+    return list(
+        db.session.scalars(sa.select(Contact).where(Contact.phone_index == contact.phone_index))
+    )
+
+
+def mark_number_unusable(contact_id: int, reason: str) -> int:
+    """The number cannot receive SMS: flag every contact on it (flushes); returns how many."""
+    contacts = _same_number(contact_id)
+    for contact in contacts:
+        contact.unusable_reason = reason[:64]
+    db.session.flush()
+    return len(contacts)
+
+
+def mark_unsubscribed(contact_id: int, *, now: datetime) -> int:
+    """The provider says the number unsubscribed: every contact on it is opted out and their
+    pending messages cancelled (flushes); returns how many rows were cancelled."""
+    from notifications import contacts as contact_services
+
+    cancelled = 0
+    for contact in _same_number(contact_id):
+        if not contact.opted_out:
+            cancelled += contact_services.opt_out(contact, now=now)
+    return cancelled

@@ -1,0 +1,102 @@
+"""The last look at a claimed row before it is sent: the contact, the hour, the text.
+
+Everything here runs inside the claim transaction, so the text is rendered at send time (in the
+contact's language, "today"/"tomorrow" against the real send day) and stored before any send.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from notifications import timing
+from notifications.models import Contact, OutboxMessage
+from notifications.planning import blocked_reason
+from notifications.texts import (
+    TemplateProblem,
+    count_segments,
+    discretion_problems,
+    format_code,
+    load_default_template,
+    render_sms,
+)
+
+# Messages about an appointment that are pointless once it has begun.
+BEFORE_APPOINTMENT = frozenset(
+    {"referral_created", "appointment_changed", "reminder_24h", "reminder_2h"}
+)
+# Reasons from planning.blocked_reason that mean "she said no" (cancelled) rather than "cannot".
+_CANCEL_REASONS = frozenset({"opted out", "safety hold", "no SMS consent", "no phone number"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to do with a claimed row: send it, or settle it without sending."""
+
+    action: Literal["send", "cancelled", "skipped", "failed", "defer"]
+    reason: str = ""
+    send_at: datetime | None = None  # for `defer`
+
+
+def template_source(kind: str, lang: str, shared_phone: bool) -> str:
+    """The template text for a kind and language (the next issue adds the admin's overrides)."""
+    return load_default_template(kind, lang, shared_phone)  # type: ignore[arg-type]
+
+
+def zone() -> ZoneInfo:
+    """APP_TIMEZONE: the zone members read times in."""
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
+
+
+def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
+    """May this row go now? (the contact again, the appointment, the allowed hours)."""
+    reason = blocked_reason(contact)
+    if reason is not None:
+        return Verdict("cancelled" if reason in _CANCEL_REASONS else "skipped", reason)
+    if not contact.phone:
+        return Verdict("cancelled", "no phone number")
+    late = row.kind in BEFORE_APPOINTMENT and row.target_at is not None
+    if late and row.target_at <= now:
+        return Verdict("skipped", "the appointment time has passed")
+    # Planning put send_at in her allowed hours; a dispatcher that runs late must not send at
+    # night anyway: the row moves to the next allowed minute.
+    tz = zone()
+    window = timing.allowed_window(contact, current_app.config)
+    if not timing.is_allowed(now.astimezone(tz), window):
+        later = timing.next_allowed(now, window, tz)
+        if late and later >= row.target_at:
+            return Verdict("skipped", "no allowed hour left before the appointment")
+        return Verdict("defer", "outside the allowed hours", later)
+    return Verdict("send")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The text that will be sent and what it costs."""
+
+    body: str
+    segments: int
+
+
+def render(row: OutboxMessage, contact: Contact, now: datetime) -> Rendered | str:
+    """The text in her language (the bare shared-phone text when she shares a phone), or the
+    reason it cannot be sent (a template problem, or words that could expose her)."""
+    lang = contact.language if contact.language in ("bn", "en") else "bn"
+    params = dict(row.params or {})
+    try:
+        source = template_source(row.kind, lang, bool(contact.shared_phone))
+        body = render_sms(source, params, lang=lang, send_at=now, tz=zone())
+    except (TemplateProblem, ValueError, OSError) as exc:
+        return f"cannot render the text: {exc}"
+    if not body.strip():
+        return "the rendered text is empty"
+    code = str(params.get("code") or "")
+    # Clinic names are not known here; the words are. A random code ("K7TB…") must not trip it.
+    problems = discretion_problems(body, ignore=[format_code(code), code] if code else [])
+    if problems:
+        return "not discreet: " + "; ".join(problems)
+    return Rendered(body, count_segments(body).segments)

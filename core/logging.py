@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 
 # Anything phone-shaped: an optional +, then 8 or more digits possibly split by spaces or hyphens.
 # Bangla digits count too. Short numbers (ids, counts, years) are left alone.
@@ -43,6 +44,12 @@ def install_phone_masking() -> None:
         masked = mask_phones(message)
         if masked != message or record.args:
             record.msg, record.args = masked, None
+        if record.exc_info and record.exc_info[0] is not None:
+            # Formatters reuse exc_text when it is set: a traceback may quote a number too.
+            text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+            record.exc_text = mask_phones(text)
+        if record.stack_info:
+            record.stack_info = mask_phones(record.stack_info)
         return record
 
     logging.setLogRecordFactory(factory)

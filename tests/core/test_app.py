@@ -50,3 +50,40 @@ def test_unknown_api_path_is_json_404(client):
     assert response.status_code in (401, 404)
     assert response.is_json
     assert "error" in response.json
+
+
+def test_language_switch_is_kept_on_the_user(client, login_as):
+    from core.extensions import db
+
+    user = login_as("viewer")
+    response = client.post("/language", data={"lang": "bn", "next": "/reports"})
+    assert response.headers["Location"].endswith("/reports")
+    db.session.refresh(user)
+    assert user.language == "bn"
+    assert '<html lang="bn">' in client.get("/reports").get_data(as_text=True)
+
+
+def test_language_switch_refuses_foreign_redirects(client):
+    response = client.post("/language", data={"lang": "en", "next": "//evil.example"})
+    assert response.headers["Location"] == "/"
+
+
+def test_unexpected_error_is_a_friendly_500_page_and_json_for_the_api(app_config, caplog):
+    app = create_app(app_config)
+
+    def boom():
+        raise RuntimeError("boom with +8801712345678")
+
+    app.add_url_rule("/boom", "boom", boom)
+    app.add_url_rule("/api/v1/boom", "api_boom", boom)
+    client = app.test_client()
+    response = client.get("/boom")
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.data
+    assert b"boom with" not in response.data
+    assert "RuntimeError" in caplog.text  # the traceback is logged ...
+    assert "1712345678" not in caplog.text  # ... with the number masked
+
+    api_response = client.get("/api/v1/boom")
+    assert api_response.status_code == 500
+    assert api_response.json["error"]["code"] == "internal_error"

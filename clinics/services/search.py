@@ -223,12 +223,12 @@ def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, An
         "per_page": _int(args, "per_page", 20),
     }
     open_now = (args.get("open_now") or "").strip().lower()
-    if open_now not in ("", "true", "false", "1", "0", "on", "yes", "no"):
+    if open_now not in ("", "true", "false", "1", "0", "on", "yes", "no", "y"):
         raise BadInput("open_now must be true or false.", fields={"open_now": "Not true/false."})
     open_at_text = (args.get("open_at") or "").strip()
     if open_at_text:
         kwargs["open_at"] = parse_datetime(open_at_text, "open_at")
-    elif open_now in ("true", "1", "on", "yes"):
+    elif open_now in ("true", "1", "on", "yes", "y"):
         kwargs["open_at"] = now or utcnow()
     near_text = (args.get("near") or "").strip()
     lat_text, lon_text = (args.get("lat") or "").strip(), (args.get("lon") or "").strip()

@@ -1,25 +1,394 @@
-"""Pages of the referrals package."""
+"""Pages of the referrals package: the peer educator's tasks, members and referrals.
 
-from flask import Blueprint
+The new-referral steps live in routes_new.py, the clinic partner's pages in routes_clinic.py;
+both add their views to this blueprint.
+"""
 
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.errors import DomainError
+from core.extensions import db
 from core.security import require
+from core.templating import ADMIN_LINKS
+from notifications.models import OutboxMessage
+from referrals import forms
+from referrals.services import codes, followups, lifecycle, members, tasks
+from referrals.services.clinic_access import hours_text
 
 bp = Blueprint("referrals", __name__)
+ADMIN_LINKS.append(("referrals.rules", _l("Follow-up rules")))
 
 
-@bp.get("/tasks")
+def local_dt(day, at) -> datetime:
+    """A date and a time typed in APP_TIMEZONE, as an aware datetime."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(current_app.config["APP_TIMEZONE"]))
+
+
+def attach_errors(form, exc: DomainError) -> None:
+    """A service's refusal shown on the form: on the named fields, else as a flash."""
+    placed = False
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            placed = True
+    if not placed or exc.status == 409:
+        flash(exc.message, "error")
+
+
+def fail(exc: DomainError) -> None:
+    """Undo everything and say why."""
+    db.session.rollback()
+    flash(exc.message, "error")
+
+
+@bp.get("/tasks", endpoint="tasks")
 @require("members.read")
-def tasks():
-    """The peer educator's home (the referrals issue fills it)."""
-    from flask import render_template
+def tasks_page():
+    """The peer educator's home: missed to trace, follow-ups due, waiting for a time."""
+    todo = tasks.task_list(current_user)
+    db.session.commit()
+    return render_template(
+        "referrals/tasks.html", tasks=todo, search=forms.SearchForm(), trace=forms.TraceForm()
+    )
 
-    return render_template("core/placeholder.html")
 
 
-@bp.get("/clinic/today")
-@require("referrals.confirm")
-def clinic_today():
-    """The clinic partner's home (the referrals issue fills it)."""
-    from flask import render_template
+@bp.post("/search")
+@require("members.read")
+def search():
+    """Search by code, UIC or phone (a POST: a number never travels in a URL)."""
+    form = forms.SearchForm()
+    result = tasks.SearchResult()
+    if form.validate_on_submit():
+        result = tasks.search(form.q.data, current_user)
+        db.session.commit()
+        if result.referral is not None:
+            return redirect(url_for("referrals.referral", code=result.referral.code))
+        if len(result.members) == 1:
+            return redirect(url_for("referrals.member", member_id=result.members[0].id))
+    return render_template("referrals/search.html", form=form, result=result)
 
-    return render_template("core/placeholder.html")
+
+@bp.get("/members", endpoint="members")
+@require("members.read")
+def members_list():
+    """My members (admin: all), masked numbers only."""
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = members.list_members(current_user, page=page)
+    db.session.commit()
+    return render_template("referrals/members.html", members=rows, total=total, page=page)
+
+
+
+@bp.get("/members/<int:member_id>")
+@require("members.read")
+def member(member_id: int):
+    """Her referrals, the messages sent to her, follow-ups and the controls."""
+    person = members.get_member(member_id, current_user)
+    referrals, _total = lifecycle.list_referrals(current_user, member_id=person.id, per_page=100)
+    messages = db.session.scalars(
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.contact_id == person.contact_id)
+        .order_by(OutboxMessage.send_at.desc())
+        .limit(50)
+    ).all()
+    follow_ups, _ = followups.list_follow_ups(current_user, member_id=person.id)
+    prefs = forms.PreferencesForm(
+        language=person.contact.language,
+        contact_window=members.contacts.window_text(person.contact) or "",
+    )
+    reassign = None
+    if current_user.role == "admin":
+        from accounts.models import User
+
+        reassign = forms.ReassignForm(peer_educator_id=person.peer_educator_id)
+        reassign.peer_educator_id.choices = [
+            (u.id, u.display_name)
+            for u in db.session.scalars(
+                sa.select(User).where(User.role == "peer_educator", User.active.is_(True))
+            )
+        ]
+    db.session.commit()  # the audit row of the read
+    return render_template(
+        "referrals/member.html",
+        member=person,
+        referrals=referrals,
+        messages=messages,
+        follow_ups=follow_ups,
+        action=forms.ActionForm(),
+        prefs=prefs,
+        anonymise=forms.AnonymiseForm(),
+        reassign=reassign,
+        done_form=forms.FollowUpDoneForm(),
+        codes=codes,
+    )
+
+
+@bp.post("/members/<int:member_id>/contact/<action>")
+@require("members.write")
+def member_contact(member_id: int, action: str):
+    """Opt out / opt in / safety hold / release."""
+    form = forms.ActionForm()
+    if form.validate_on_submit():
+        try:
+            person = members.get_member(member_id, current_user, audit_read=False)
+            members.change_contact(person, action.replace("-", "_"), actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    return redirect(url_for("referrals.member", member_id=member_id))
+
+
+@bp.post("/members/<int:member_id>/preferences")
+@require("members.write")
+def member_preferences(member_id: int):
+    """SMS language and contact window (re-plans her pending messages)."""
+    form = forms.PreferencesForm()
+    if form.validate_on_submit():
+        try:
+            person = members.get_member(member_id, current_user, audit_read=False)
+            members.update_preferences(
+                person,
+                actor=current_user,
+                language=form.language.data,
+                contact_window=form.contact_window.data or "",
+            )
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    else:
+        flash(_("Check the form."), "error")
+    return redirect(url_for("referrals.member", member_id=member_id))
+
+
+@bp.post("/members/<int:member_id>/anonymise")
+@require("members.write")
+def member_anonymise(member_id: int):
+    """Erase her data on request (the tick box confirms)."""
+    form = forms.AnonymiseForm()
+    if form.validate_on_submit():
+        try:
+            person = members.get_member(member_id, current_user, audit_read=False)
+            members.anonymise(person, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Her data was erased."), "success")
+    else:
+        flash(_("Tick the box to confirm."), "error")
+    return redirect(url_for("referrals.member", member_id=member_id))
+
+
+@bp.post("/members/<int:member_id>/reassign")
+@require("members.reassign")
+def member_reassign(member_id: int):
+    """Admins hand a member to another peer educator."""
+    form = forms.ReassignForm()
+    form.peer_educator_id.choices = [(int(request.form.get("peer_educator_id") or 0), "")]
+    if form.validate_on_submit():
+        try:
+            person = members.get_member(member_id, current_user, audit_read=False)
+            members.reassign(person, form.peer_educator_id.data, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+    return redirect(url_for("referrals.member", member_id=member_id))
+
+
+@bp.get("/referrals")
+@require("referrals.create")
+def my_referrals():
+    """My members' referrals, newest first."""
+    status = request.args.get("status") or None
+    page = max(request.args.get("page", 1, type=int), 1)
+    try:
+        rows, total = lifecycle.list_referrals(current_user, status=status, page=page, per_page=50)
+    except DomainError as exc:
+        fail(exc)
+        rows, total = [], 0
+    return render_template(
+        "referrals/referrals.html", referrals=rows, total=total, page=page, codes=codes
+    )
+
+
+@bp.get("/referrals/<code>")
+@require("referrals.read")
+def referral(code: str):
+    """One referral: status, events, and what can be done next."""
+    if current_user.role == "clinic_partner":
+        return redirect(url_for("referrals.confirm", code=code))
+    item = lifecycle.get_referral(code, current_user)
+    if item.code != code:
+        return redirect(url_for("referrals.referral", code=item.code))
+    return render_template(
+        "referrals/referral.html",
+        referral=item,
+        codes=codes,
+        messages=lifecycle.messaging.messages_for(item),
+        reschedule=forms.RescheduleForm(),
+        cancel=forms.CancelForm(),
+        trace=forms.TraceForm(),
+    )
+
+
+@bp.post("/referrals/<code>/reschedule")
+@require("referrals.manage")
+def reschedule(code: str):
+    """Set or move the appointment."""
+    form = forms.RescheduleForm()
+    if form.validate_on_submit():
+        try:
+            item, warnings = lifecycle.reschedule(
+                code, local_dt(form.day.data, form.at.data), actor=current_user
+            )
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("New time saved; she will get an SMS."), "success")
+            for warning in warnings:
+                flash(_(warning), "warning")
+    else:
+        flash(_("Choose a day and a time."), "error")
+    return redirect(url_for("referrals.referral", code=codes.normalise(code)))
+
+
+@bp.post("/referrals/<code>/cancel")
+@require("referrals.manage")
+def cancel(code: str):
+    """Cancel with a reason."""
+    form = forms.CancelForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.cancel(code, form.reason.data, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Referral cancelled."), "success")
+    else:
+        flash(_("Give a reason."), "error")
+    return redirect(url_for("referrals.referral", code=codes.normalise(code)))
+
+
+@bp.post("/referrals/<code>/trace")
+@require("referrals.manage")
+def trace(code: str):
+    """Record the outcome of tracing a missed appointment (two taps)."""
+    form = forms.TraceForm()
+    if form.validate_on_submit():
+        try:
+            lifecycle.record_trace(code, form.outcome.data, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            if form.outcome.data == "rescheduled":
+                return redirect(url_for("referrals.referral", code=codes.normalise(code)))
+            flash(_("Saved."), "success")
+    return redirect(url_for("referrals.tasks"))
+
+
+@bp.get("/referrals/<code>/slip")
+@require("referrals.read")
+def slip(code: str):
+    """The printable slip: the code, the QR of the confirmation link; no personal data."""
+    import segno
+
+    item = lifecycle.get_referral(code, current_user)
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    path = url_for("referrals.confirm", code=item.code)
+    link = (base + path) if base else url_for("referrals.confirm", code=item.code, _external=True)
+    qr = segno.make(link, error="m").svg_inline(scale=4, omitsize=False)
+    return render_template(
+        "referrals/slip.html",
+        referral=item,
+        display=codes.display(item.code),
+        qr_svg=qr,
+        hours=hours_text(item.clinic),
+    )
+
+
+@bp.post("/follow-ups/<int:follow_up_id>/done")
+@require("members.write")
+def follow_up_done(follow_up_id: int):
+    """A follow-up done by a note."""
+    form = forms.FollowUpDoneForm()
+    target = request.form.get("next") or url_for("referrals.tasks")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("referrals.tasks")
+    if form.validate_on_submit():
+        try:
+            followups.complete_by_note(follow_up_id, form.note.data, actor=current_user)
+        except DomainError as exc:
+            fail(exc)
+        else:
+            db.session.commit()
+            flash(_("Follow-up done."), "success")
+    else:
+        flash(_("Write a short note."), "error")
+    return redirect(target)
+
+
+@bp.route("/admin/follow-up-rules", methods=["GET", "POST"])
+@require("followups.rules")
+def rules():
+    """Admins edit the follow-up rule of each service."""
+    form = forms.RuleForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                followups.save_rule(
+                    actor=current_user,
+                    service_code=form.service_code.data,
+                    first_after_days=form.first_after_days.data,
+                    repeat_every_days=form.repeat_every_days.data,
+                    active=form.active.data,
+                )
+            except DomainError as exc:
+                fail(exc)
+            else:
+                db.session.commit()
+                flash(_("Saved."), "success")
+        else:
+            flash(_("Days: 1 to 730."), "error")
+        return redirect(url_for("referrals.rules"))
+    from referrals.services.clinic_access import services_catalogue
+
+    existing = {r.service_code: r for r in followups.list_rules()}
+    rows = []
+    for service in services_catalogue():
+        rule = existing.get(service.code)
+        rows.append(
+            (
+                service,
+                forms.RuleForm(
+                    service_code=service.code,
+                    first_after_days=rule.first_after_days if rule else None,
+                    repeat_every_days=rule.repeat_every_days if rule else None,
+                    active=rule.active if rule else True,
+                ),
+                rule,
+            )
+        )
+    return render_template("referrals/rules.html", rows=rows)
+
+
+from referrals import routes_clinic, routes_new  # noqa: E402,F401 - add their views to `bp`

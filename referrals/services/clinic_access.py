@@ -1,25 +1,25 @@
-"""Small private helpers over the clinic directory (swap for clinics.services when it lands)."""
+"""The referrals package's few needs of the clinic directory, through clinics.services."""
 
 from __future__ import annotations
 
-import math
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from flask import current_app
-
+from clinics import services as directory
 from clinics.models import Clinic, Service
 from core.errors import NotFound
-from core.extensions import db
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def get_clinic(clinic_id: Any) -> Clinic:
     """An active clinic by id, or NotFound (field `clinic_id`)."""
-    clinic = db.session.get(Clinic, clinic_id) if isinstance(clinic_id, int) else None
+    if not isinstance(clinic_id, int) or isinstance(clinic_id, bool):
+        raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
+    try:
+        clinic = directory.get_clinic(clinic_id)
+    except NotFound:
+        clinic = None
     if clinic is None or clinic.status != "active":
         raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
     return clinic
@@ -27,55 +27,17 @@ def get_clinic(clinic_id: Any) -> Clinic:
 
 def offered(clinic: Clinic) -> set[str]:
     """The service codes a clinic offers."""
-    return {s.code for s in clinic.services}
+    return set(clinic.service_codes)
 
 
 def services_catalogue() -> list[Service]:
     """Active services in display order."""
-    return list(
-        db.session.scalars(
-            sa.select(Service).where(Service.active.is_(True)).order_by(Service.sort_order)
-        )
-    )
-
-
-def _t(text: str) -> int:
-    if text == "24:00":
-        return 24 * 60
-    hh, mm = text.split(":")
-    return int(hh) * 60 + int(mm)
+    return list(directory.get_services())
 
 
 def is_open_at(clinic: Clinic, when: datetime) -> bool:
-    """Whether the clinic is open at an aware time (hours are local; intervals may cross
-    midnight and then belong to the day they start on)."""
-    zone = ZoneInfo(current_app.config["APP_TIMEZONE"])
-    local = when.astimezone(zone)
-    minute = local.hour * 60 + local.minute
-    hours = clinic.hours or {}
-    try:
-        for start, end in hours.get(DAYS[local.weekday()], []):
-            s, e = _t(start), _t(end)
-            if (s < e and s <= minute < e) or (e <= s and minute >= s):
-                return True
-        yesterday = DAYS[(local - timedelta(days=1)).weekday()]
-        for start, end in hours.get(yesterday, []):
-            s, e = _t(start), _t(end)
-            if e <= s and minute < e:
-                return True
-    except (ValueError, TypeError, AttributeError):
-        return False
-    return False
-
-
-def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
+    """Whether the clinic is open at an aware time."""
+    return directory.is_open_at(clinic, when)
 
 
 def find_clinics(
@@ -84,42 +46,20 @@ def find_clinics(
     open_at: datetime | None = None,
     district: str | None = None,
     near: tuple[float, float] | None = None,
-) -> list[tuple[Clinic, float | None]]:
-    """Active clinics offering every service, open at `open_at`, nearest first (or by name)."""
-    query = sa.select(Clinic).where(Clinic.status == "active")
-    if district:
-        query = query.where(Clinic.district == district)
-    result = []
-    for clinic in db.session.scalars(query.order_by(Clinic.name)):
-        if not set(services) <= offered(clinic):
-            continue
-        if open_at is not None and not is_open_at(clinic, open_at):
-            continue
-        dist = None
-        if near and clinic.latitude is not None and clinic.longitude is not None:
-            dist = round(distance_km(near, (clinic.latitude, clinic.longitude)), 1)
-        result.append((clinic, dist))
-    if near:
-        result.sort(key=lambda pair: (pair[1] is None, pair[1] or 0))
-    return result
+) -> list[Any]:
+    """Active clinics offering every service and open then, nearest first (ClinicHit items)."""
+    page = directory.search_clinics(
+        services=services, open_at=open_at, district=district, near=near, per_page=50
+    )
+    return list(page.items)
 
 
 def districts() -> list[str]:
-    """Districts that have an active clinic."""
-    return list(
-        db.session.scalars(
-            sa.select(Clinic.district)
-            .where(Clinic.status == "active")
-            .distinct()
-            .order_by(Clinic.district)
-        )
-    )
+    """Every district name (for the step-3 filter)."""
+    return list(directory.DISTRICTS)
 
 
 def hours_text(clinic: Clinic) -> list[tuple[str, str]]:
     """(day, "09:00-17:00, ...") pairs for the slip."""
-    out = []
-    for day in DAYS:
-        spans = (clinic.hours or {}).get(day) or []
-        out.append((day, ", ".join(f"{s}-{e}" for s, e in spans)))
-    return out
+    hours = clinic.hours or {}
+    return [(d, ", ".join(f"{s}-{e}" for s, e in hours.get(d) or [])) for d in DAYS]

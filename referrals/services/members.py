@@ -250,21 +250,9 @@ def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Me
             .values(done_note=None)
             .execution_options(synchronize_session=False)
         )
-        _erase_feedback(referral_ids)
+    from clinics.services import erase_member_feedback_text
+
+    erase_member_feedback_text(member.id)
     audit.record(actor, "member.anonymise", "member", member.id)
     db.session.flush()
     return member
-
-
-def _erase_feedback(referral_ids: list[int]) -> None:
-    """Feedback text left about these referrals (clinics' feedback table, when it exists)."""
-    table = db.metadata.tables.get("clinic_feedback") or db.metadata.tables.get("feedback")
-    if table is None or "referral_id" not in table.c:
-        return
-    text_columns = [c.name for c in table.c if c.name in ("comment", "text", "comments", "body")]
-    if text_columns:
-        db.session.execute(
-            sa.update(table)
-            .where(table.c.referral_id.in_(referral_ids))
-            .values({name: None for name in text_columns})
-        )

@@ -35,8 +35,11 @@ def clinic_with(make_clinic, services):
     from clinics.models import Service
 
     def make(codes=SERVICE_CODES, **fields):
-        fields.setdefault("hours", ALL_WEEK)
+        from clinics.services import set_hours
+
+        hours = fields.pop("hours", ALL_WEEK)
         clinic = make_clinic(**fields)
+        set_hours(clinic, hours)
         clinic.services = [db.session.get(Service, c) for c in codes]
         db.session.commit()
         return clinic

@@ -1,0 +1,131 @@
+"""Forms of the referrals pages (Flask-WTF; CSRF on every one)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
+URGENCY_CHOICES = [("routine", _l("Routine")), ("urgent", _l("Urgent"))]
+TRACE_CHOICES = [
+    ("reached", _l("Reached")),
+    ("rescheduled", _l("Rescheduled")),
+    ("unreachable", _l("Unreachable")),
+    ("declined", _l("Declined")),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Ticked boxes (no JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ActionForm(FlaskForm):
+    """A bare form: a button with a CSRF token."""
+
+
+class SearchForm(FlaskForm):
+    q = StringField(
+        _l("Referral code, UIC or phone number"), validators=[DataRequired(), Length(max=40)]
+    )
+
+
+class FindMemberForm(FlaskForm):
+    lookup = StringField(_l("Phone number or UIC"), validators=[DataRequired(), Length(max=40)])
+
+
+class RegisterMemberForm(FlaskForm):
+    phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=32)])
+    language = SelectField(_l("SMS language"), choices=LANGUAGE_CHOICES)
+    sms_consent = BooleanField(_l("She agrees to receive SMS (read the sentence aloud)"))
+    shared_phone = BooleanField(_l("Shared phone (someone else also uses this phone)"))
+    contact_window = StringField(
+        _l("Best hours for SMS (e.g. 20:00-06:00; empty: 08:00-21:00)"),
+        validators=[Optional(), Length(max=11)],
+    )
+    uic = StringField(_l("UIC (empty: one is made)"), validators=[Optional(), Length(max=32)])
+    nickname = StringField(
+        _l("Nickname (optional, never a legal name)"), validators=[Optional(), Length(max=40)]
+    )
+
+
+class WhatForm(FlaskForm):
+    services = MultiCheckboxField(_l("Services"), choices=[], validators=[DataRequired()])
+    day = DateField(_l("Day"), validators=[Optional()])
+    at = TimeField(_l("Time"), validators=[Optional()])
+    no_appointment = BooleanField(_l("No appointment yet"))
+    urgency = RadioField(_l("Urgency"), choices=URGENCY_CHOICES, default="routine")
+
+
+class WhereForm(FlaskForm):
+    clinic_id = RadioField(_l("Clinic"), coerce=int, choices=[], validators=[DataRequired()])
+    notes = TextAreaField(_l("Private note (optional)"), validators=[Optional(), Length(max=2000)])
+
+
+class RescheduleForm(FlaskForm):
+    day = DateField(_l("Day"), validators=[DataRequired()])
+    at = TimeField(_l("Time"), validators=[DataRequired()])
+
+
+class CancelForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
+
+
+class TraceForm(FlaskForm):
+    outcome = RadioField(_l("Outcome"), choices=TRACE_CHOICES, validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    services_delivered = MultiCheckboxField(_l("Services given"), choices=[])
+    linked_to_care = BooleanField(_l("Linked to care"))
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Referral code"), validators=[DataRequired(), Length(max=20)])
+
+
+class PreferencesForm(FlaskForm):
+    language = SelectField(_l("SMS language"), choices=LANGUAGE_CHOICES)
+    contact_window = StringField(
+        _l("Best hours for SMS (e.g. 20:00-06:00; empty: 08:00-21:00)"),
+        validators=[Optional(), Length(max=11)],
+    )
+
+
+class ReassignForm(FlaskForm):
+    peer_educator_id = SelectField(_l("Peer educator"), coerce=int, choices=[])
+
+
+class AnonymiseForm(FlaskForm):
+    confirm = BooleanField(_l("She asked for this; erase her data"), validators=[DataRequired()])
+
+
+class FollowUpDoneForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[DataRequired(), Length(max=500)])
+
+
+class RuleForm(FlaskForm):
+    service_code = HiddenField()
+    first_after_days = IntegerField(
+        _l("First after (days)"), validators=[DataRequired(), NumberRange(1, 730)]
+    )
+    repeat_every_days = IntegerField(
+        _l("Then every (days)"), validators=[Optional(), NumberRange(1, 730)]
+    )
+    active = BooleanField(_l("Active"))

@@ -1,0 +1,206 @@
+"""The new-referral flow in three screens: who, what and when, where (UX.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from core.api import parse_datetime
+from core.db import utcnow
+from core.errors import Conflict, DomainError
+from core.extensions import db
+from core.security import require
+from notifications import contacts
+from referrals import forms
+from referrals.routes import attach_errors, bp, local_dt
+from referrals.services import clinic_access, lifecycle, members
+
+
+@bp.get("/referrals/new")
+@require("referrals.create")
+def new_who():
+    """Step 1: who — find her by phone or UIC, or register her."""
+    return render_template(
+        "referrals/new_who.html",
+        find=forms.FindMemberForm(),
+        register=forms.RegisterMemberForm(),
+        found=None,
+    )
+
+
+@bp.post("/referrals/new/find")
+@require("referrals.create")
+def new_find():
+    """Step 1: look a member up (the number travels in this POST body only)."""
+    find = forms.FindMemberForm()
+    register = forms.RegisterMemberForm()
+    found: list = []
+    if find.validate_on_submit():
+        text = find.lookup.data.strip()
+        uic_member = members.find_by_uic(text, current_user)
+        if uic_member is not None:
+            found = [uic_member]
+        elif contacts.looks_like_phone(text):
+            try:
+                found = members.find_by_phone(text, current_user)
+            except DomainError as exc:
+                find.lookup.errors = [exc.message]
+            if not found and not find.lookup.errors:
+                register.phone.data = text
+        for person in found:
+            from core import audit
+
+            audit.record(current_user, "member.search_hit", "member", person.id)
+        db.session.commit()
+    return render_template(
+        "referrals/new_who.html", find=find, register=register, found=found, searched=True
+    )
+
+
+@bp.post("/referrals/new/register")
+@require("referrals.create")
+def new_register():
+    """Step 1: register a new member, then step 2."""
+    register = forms.RegisterMemberForm()
+    existing_id = None
+    if register.validate_on_submit():
+        try:
+            person = members.register_member(
+                actor=current_user,
+                phone=register.phone.data,
+                language=register.language.data,
+                sms_consent=bool(register.sms_consent.data),
+                shared_phone=bool(register.shared_phone.data),
+                uic=register.uic.data or None,
+                nickname=register.nickname.data or None,
+                contact_window=register.contact_window.data or None,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_errors(register, exc)
+            if isinstance(exc, Conflict):
+                existing_id = exc.extra.get("member_id")
+                register.phone.errors = [
+                    _(
+                        "This number is already registered to another member. If they share "
+                        "the phone, tick “Shared phone” and register again."
+                    )
+                ]
+        else:
+            db.session.commit()
+            flash(_("Member %(uic)s registered.", uic=person.uic), "success")
+            return redirect(url_for("referrals.new_what", member_id=person.id))
+    return render_template(
+        "referrals/new_who.html",
+        find=forms.FindMemberForm(),
+        register=register,
+        found=None,
+        existing_id=existing_id,
+    )
+
+
+def _service_choices() -> list[tuple[str, str]]:
+    bangla = str(getattr(current_user, "language", "en")) == "bn"
+    return [
+        (s.code, s.name_bn if bangla else s.name_en) for s in clinic_access.services_catalogue()
+    ]
+
+
+@bp.route("/referrals/new/<int:member_id>/what", methods=["GET", "POST"])
+@require("referrals.create")
+def new_what(member_id: int):
+    """Step 2: what and when — services, the day and time (or none yet), urgency."""
+    person = members.get_member(member_id, current_user)
+    form = forms.WhatForm()
+    form.services.choices = _service_choices()
+    follow_up = request.args.get("follow_up", type=int)
+    if form.validate_on_submit():
+        when = None
+        if not form.no_appointment.data:
+            if form.day.data is None or form.at.data is None:
+                form.day.errors = [_("Choose a day and a time, or tick “No appointment yet”.")]
+            else:
+                when = local_dt(form.day.data, form.at.data)
+                if when <= utcnow():
+                    form.day.errors = [_("That time is in the past.")]
+        if not form.day.errors:
+            db.session.commit()
+            args = {"services": form.services.data, "urgency": form.urgency.data}
+            if when is not None:
+                args["at"] = when.isoformat()
+            if follow_up:
+                args["follow_up"] = follow_up
+            return redirect(url_for("referrals.new_where", member_id=person.id, **args))
+    db.session.commit()
+    return render_template("referrals/new_what.html", member=person, form=form)
+
+
+def _step2_args() -> tuple[list[str], datetime | None, str]:
+    services = [s for s in request.args.getlist("services") if s]
+    at_text = request.args.get("at")
+    try:
+        when = parse_datetime(at_text, "at") if at_text else None
+    except DomainError:
+        when = None
+    urgency = request.args.get("urgency", "routine")
+    return services, when, urgency
+
+
+@bp.route("/referrals/new/<int:member_id>/where", methods=["GET", "POST"])
+@require("referrals.create")
+def new_where(member_id: int):
+    """Step 3: where — clinics offering the services and open then; a note; confirm."""
+    person = members.get_member(member_id, current_user, audit_read=False)
+    services, when, urgency = _step2_args()
+    if not services:
+        return redirect(url_for("referrals.new_what", member_id=member_id))
+    district = request.args.get("district") or None
+    near = None
+    if request.args.get("near"):
+        try:
+            lat, lon = (float(x) for x in request.args["near"].split(","))
+            near = (lat, lon)
+        except ValueError:
+            near = None
+    try:
+        hits = clinic_access.find_clinics(services, district=district, near=near)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        hits = []
+    rows = [(h, when is None or clinic_access.is_open_at(h.clinic, when)) for h in hits]
+    rows.sort(key=lambda pair: not pair[1])  # open then first; the search's order otherwise
+    form = forms.WhereForm()
+    form.clinic_id.choices = [(h.clinic.id, h.clinic.name) for h, _open in rows]
+    if form.validate_on_submit():
+        try:
+            item, warnings = lifecycle.create_referral(
+                actor=current_user,
+                member_id=person.id,
+                clinic_id=form.clinic_id.data,
+                services=services,
+                urgency=urgency,
+                appointment_at=when,
+                notes=form.notes.data or None,
+                from_follow_up_id=request.args.get("follow_up", type=int),
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            attach_errors(form, exc)
+        else:
+            db.session.commit()
+            for warning in warnings:
+                flash(_(warning), "warning")
+            return redirect(url_for("referrals.slip", code=item.code))
+    return render_template(
+        "referrals/new_where.html",
+        member=person,
+        form=form,
+        rows=rows,
+        when=when,
+        services=services,
+        districts=clinic_access.districts(),
+        district=district,
+    )

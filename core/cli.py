@@ -29,6 +29,10 @@ def _register_default_steps() -> None:
         )
     if not any(name == "users" for name, _ in SEED_STEPS):
         SEED_STEPS.append(("users", seed_users))
+    from referrals.seed import seed_members
+
+    if not any(name == "members" for name, _ in SEED_STEPS):
+        SEED_STEPS.append(("members", seed_members))
 
 
 def parse_cli_time(value: str | None) -> datetime:

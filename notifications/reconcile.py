@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from core.db import utcnow
 from core.extensions import db
 from notifications import outcomes
 from notifications.models import OutboxMessage
@@ -85,7 +86,10 @@ def resolve_unknown(gateway: Gateway, clock: Callable[[], datetime], stats: Pass
             outcomes.back_to_pending(message_id, now=now, send_at=now, from_status="unknown")
             db.session.commit()
             continue
-        found = gateway.lookup(to, body, since or now - timedelta(days=1), now)
+        # The provider stamps real time; `--now` may have moved our clock: compare in real time.
+        offset = now - utcnow()
+        since = (since or now - timedelta(days=1)) - offset
+        found = gateway.lookup(to, body, since, now - offset)
         if found.outcome == "found":
             outcomes.advance(message_id, found.status or "sent", now=now, sid=found.sid)
             log.info(

@@ -1,0 +1,144 @@
+"""Sends whose fate is unclear: timeouts after acceptance, dead dispatchers, refused connections."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from datetime import timedelta
+
+import sms_support
+from sms_support import (
+    NOW,
+    SENDER,
+    make_contact,
+    make_message,
+    reload,
+)
+
+from core.extensions import db
+from notifications.dispatch import dispatch_pass
+from notifications.gateways import build_gateway
+
+# Fixtures shared by the sending side's tests (pytest finds them by name here).
+fake_twilio = sms_support.fake_twilio
+twilio_app = sms_support.twilio_app
+
+
+def _creates(fake) -> int:
+    return len([r for r in fake.requests if r.method == "POST"])
+
+
+def test_timeout_after_acceptance_is_unknown_then_resolved_by_lookup_without_resend(
+    twilio_app, fake_twilio
+):
+    twilio_app.config["SMS_SEND_TIMEOUT"] = 0.5
+    twilio_app.extensions.pop("harc_sms_gateway", None)
+    contact = make_contact()
+    message = make_message(contact)
+    fake_twilio.accept_then_hang(1, seconds=5)
+
+    stats = dispatch_pass(now=NOW)
+
+    assert stats.unknown == 1 and stats.sent == 0
+    row = reload(message)
+    assert row.status == "unknown"
+    assert row.lease_until >= NOW + timedelta(minutes=4)  # waits for a callback first
+    assert dispatch_pass(now=NOW + timedelta(minutes=1)).resolved == 0  # still waiting
+
+    later = dispatch_pass(now=NOW + timedelta(minutes=6))
+
+    assert later.resolved == 1 and later.sent == 0
+    row = reload(message)
+    assert row.status == "sent"
+    assert row.provider_sid == fake_twilio.messages[0].sid
+    assert fake_twilio.count(contact.phone, row.body) == 1
+    assert _creates(fake_twilio) == 1
+
+
+def test_unknown_that_the_provider_does_not_have_is_sent_again(twilio_app, fake_twilio):
+    contact = make_contact()
+    message = make_message(contact)
+    row = reload(message)
+    row.status, row.attempts = "unknown", 1
+    row.body, row.to_phone = "Reminder: tomorrow 11:00 at Point 3. Code X.", contact.phone
+    row.sent_at, row.lease_until = NOW - timedelta(minutes=6), NOW - timedelta(minutes=1)
+    db.session.commit()
+
+    stats = dispatch_pass(now=NOW)
+
+    assert stats.resolved == 1 and stats.sent == 1
+    row = reload(message)
+    assert row.status == "sent" and row.attempts == 2
+    assert len(fake_twilio.messages) == 1
+
+
+def test_expired_lease_is_recovered_and_not_sent_twice_when_the_provider_has_it(
+    twilio_app, fake_twilio
+):
+    contact = make_contact()
+    accepted = make_message(contact)
+    lost = make_message(contact)
+    # A dispatcher claimed both, sent the first (Twilio accepted it), then died.
+    for msg, body in ((accepted, "Reminder A. Code 1."), (lost, "Reminder B. Code 2.")):
+        row = reload(msg)
+        row.status, row.attempts, row.body, row.to_phone = "sending", 1, body, contact.phone
+        row.lease_until = NOW - timedelta(seconds=10)  # claimed 5 min 10 s ago
+        db.session.commit()
+    fake_twilio.client().messages.create(to=contact.phone, from_=SENDER, body="Reminder A. Code 1.")
+
+    stats = dispatch_pass(now=NOW)
+
+    assert stats.recovered == 2 and stats.resolved == 2
+    assert reload(accepted).status == "sent"
+    assert reload(accepted).provider_sid == fake_twilio.messages[0].sid
+    assert reload(lost).status == "sent"  # not at the provider: sent again
+    assert fake_twilio.count(contact.phone, "Reminder A. Code 1.") == 1
+    assert _creates(fake_twilio) == 2  # the test's own create, then the lost one
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_refused_connection_is_not_sent_and_retried_later(twilio_app, fake_twilio):
+    twilio_app.config["TWILIO_API_BASE_URL"] = f"http://127.0.0.1:{_closed_port()}"
+    message = make_message(make_contact())
+    gateway = build_gateway(twilio_app.config)
+
+    stats = dispatch_pass(now=NOW, gateway=gateway)
+
+    assert stats.deferred == 1
+    row = reload(message)
+    assert row.status == "pending" and row.send_at > NOW
+    assert "ConnectionError" in row.error_message
+
+
+def test_no_phone_number_reaches_any_log_at_debug(twilio_app, fake_twilio, caplog):
+    twilio_app.config["SMS_SEND_TIMEOUT"] = 0.5
+    twilio_app.extensions.pop("harc_sms_gateway", None)
+    caplog.set_level(logging.DEBUG)
+    numbers = []
+    for i, fault in enumerate(("ok", "21211", "21610", "hang", "429")):
+        contact = make_contact(language="bn" if i % 2 else "en")
+        numbers.append(contact.phone)
+        make_message(contact)
+        if fault in ("21211", "21610"):
+            fake_twilio.fail_for(contact.phone, code=int(fault), http_status=400)
+    fake_twilio.accept_then_hang(1, seconds=3)
+    fake_twilio.fail_next(1, code=20429, http_status=429)
+
+    dispatch_pass(now=NOW)
+    dispatch_pass(now=NOW + timedelta(minutes=10))  # lookups (GET ...?To=...) and retries
+
+    text = "\n".join(
+        f"{r.name} {r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records
+    )
+    assert caplog.records, "expected the dispatch to log something"
+    for number in numbers:
+        digits = number.lstrip("+")
+        for shape in (number, digits, digits[3:], "%2B" + digits):
+            assert shape not in text, f"a phone number reached the log: {shape}"
+    assert not re.search(r"\d{10,}", text)

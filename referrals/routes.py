@@ -62,7 +62,6 @@ def tasks_page():
     )
 
 
-
 @bp.post("/search")
 @require("members.read")
 def search():
@@ -87,7 +86,6 @@ def members_list():
     rows, total = members.list_members(current_user, page=page)
     db.session.commit()
     return render_template("referrals/members.html", members=rows, total=total, page=page)
-
 
 
 @bp.get("/members/<int:member_id>")
@@ -255,7 +253,7 @@ def reschedule(code: str):
     form = forms.RescheduleForm()
     if form.validate_on_submit():
         try:
-            item, warnings = lifecycle.reschedule(
+            _item, warnings = lifecycle.reschedule(
                 code, local_dt(form.day.data, form.at.data), actor=current_user
             )
         except DomainError as exc:

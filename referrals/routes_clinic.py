@@ -44,8 +44,9 @@ def clinic_today():
     scheduled = base.where(Referral.status == "scheduled")
     lists = {
         "today": rows(
-            scheduled.where(Referral.appointment_at >= start, Referral.appointment_at < end)
-            .order_by(Referral.appointment_at)
+            scheduled.where(
+                Referral.appointment_at >= start, Referral.appointment_at < end
+            ).order_by(Referral.appointment_at)
         ),
         "overdue": rows(
             base.where(

@@ -121,7 +121,9 @@ class FeedbackForm(FlaskForm):
         validators=[InputRequired()],
     )
     refused_service = BooleanField(_l("A service was refused"))
-    refused_service_code = SelectField(_l("Which service was refused"), choices=[])
+    refused_service_code = SelectField(
+        _l("Which service was refused"), choices=[], validate_choice=False
+    )
     waiting_minutes = IntegerField(
         _l("Waiting time (minutes)"), validators=[Optional(), NumberRange(min=0, max=1440)]
     )

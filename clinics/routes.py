@@ -158,7 +158,7 @@ def _hours_error_fields(exc: DomainError) -> DomainError:
     """A service's `hours` error is shown on the first day it names."""
     message = exc.fields.get("hours")
     if message:
-        day = message.split(":", 1)[0].strip()
+        day = message[:3]  # every hours message starts with the day it is about
         if day in hours_mod.DAYS:
             exc.fields = {**exc.fields, f"hours_{day}": message}
     return exc
@@ -244,7 +244,7 @@ def feedback_new(clinic_id: int):
     names = _service_names()
     form.refused_service_code.choices = [("", "—"), *names.items()]
     if request.method == "GET":
-        form.visited_on.data = utcnow().date()
+        form.visited_on.data = utcnow().astimezone(services.app_zone()).date()
     if form.validate_on_submit():
         try:
             services.record_feedback(

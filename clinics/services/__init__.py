@@ -14,6 +14,7 @@ from clinics.services.catalogue import (
     update_service,
 )
 from clinics.services.directory import (
+    app_zone,
     clean_fields,
     clinic_offers,
     clinic_to_dict,
@@ -41,6 +42,7 @@ __all__ = [
     "SERVICE_CODES",
     "ClinicHit",
     "ClinicPage",
+    "app_zone",
     "clean_fields",
     "clinic_offers",
     "clinic_to_dict",

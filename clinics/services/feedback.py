@@ -39,7 +39,9 @@ def record_feedback(
         raise Forbidden("Your role may not record feedback.")
     if db.session.get(Clinic, clinic_id) is None:
         raise NotFound("No such clinic.")
-    today = (now or utcnow()).date()
+    from clinics.services.directory import app_zone
+
+    today = (now or utcnow()).astimezone(app_zone()).date()  # the day as people there count it
     errors: dict[str, str] = {}
     if not isinstance(visited_on, date) or visited_on > today:
         errors["visited_on"] = "Must be a date, not in the future."

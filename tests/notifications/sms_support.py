@@ -113,3 +113,89 @@ def statuses() -> dict[str, int]:
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
     ).all()
     return dict(rows)
+
+
+def bulk_messages(count: int, per_contact: int = 5) -> int:
+    """`count` due messages over count/per_contact contacts, inserted in bulk (committed)."""
+    from notifications.models import Contact, OutboxMessage
+
+    contacts = []
+    for i in range(0, count, per_contact):
+        number = phone(500_000 + i)
+        contacts.append(
+            {
+                "phone": number,
+                "phone_index": blind_index(number),
+                "phone_masked": mask_phone(number),
+                "language": "en",
+                "sms_consent": True,
+            }
+        )
+    db.session.execute(sa.insert(Contact), contacts)
+    ids = list(db.session.scalars(sa.select(Contact.id).order_by(Contact.id)))[-len(contacts) :]
+    rows = []
+    for i in range(count):
+        code = f"B{i:07d}"
+        rows.append(
+            {
+                "contact_id": ids[i // per_contact],
+                "kind": "reminder_24h",
+                "status": "pending",
+                "subject": f"referral:{code}",
+                "dedupe_key": f"bulk|{code}",
+                "params": {
+                    "code": code,
+                    "place": "Point 3",
+                    "appointment_at": APPOINTMENT.isoformat(),
+                },
+                "target_at": APPOINTMENT,
+                "send_at": NOW - timedelta(minutes=1),
+            }
+        )
+    db.session.execute(sa.insert(OutboxMessage), rows)
+    db.session.commit()
+    return count
+
+
+def dispatcher_env(database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
+    """The environment of a `flask reminders dispatch` process: same keys as the test app."""
+    import os
+    from pathlib import Path
+
+    from conftest import DATA_KEY
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY="test-secret-key",
+        DATA_KEYS=DATA_KEY,
+        INDEX_KEY="test-index-key",
+        APP_ENV="development",
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID=fake.account_sid,
+        TWILIO_AUTH_TOKEN=fake.auth_token,
+        TWILIO_FROM_NUMBER=SENDER,
+        TWILIO_API_BASE_URL=fake.base_url,
+        PUBLIC_BASE_URL=PUBLIC,
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def spawn_dispatch(env: dict[str, str], now: datetime, *args: str):
+    """Start `flask reminders dispatch --now <now>` as its own process."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "dispatch",
+         "--now", now.isoformat(), *args],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip

@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from clinics.routes import bp as clinics_bp
     from core.api import api
     from core.health import bp as core_bp
+    from notifications import inbound  # noqa: F401 - adds /webhooks/twilio/inbound
     from notifications.routes import bp as notifications_bp
     from notifications.webhooks import bp as webhooks_bp
     from referrals.routes import bp as referrals_bp

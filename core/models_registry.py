@@ -7,3 +7,4 @@ import core.scheduler  # noqa: F401
 import notifications.models
 import notifications.state  # noqa: F401 - the dispatch pause (dispatch_state)
 import referrals.models  # noqa: F401
+from notifications import template_models  # noqa: F401 - sms_templates, inbound_messages

@@ -1,5 +1,152 @@
-"""Pages of the notifications package."""
+"""Pages of the notifications package: the SMS template editor (here), the SMS log and the
+development console (`routes_log`)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from core.errors import DomainError
+from core.extensions import db
+from core.security import require
+from core.templating import ADMIN_LINKS
+from notifications import templates_store
+from notifications.forms import ResetForm, TemplateForm
+from notifications.retention import register_retention_step
+from notifications.texts import LANGUAGES, TEMPLATE_KINDS
 
 bp = Blueprint("notifications", __name__)
+
+ADMIN_LINKS.extend(
+    [
+        ("notifications.templates", _l("SMS templates")),
+        ("notifications.sms_log", _l("SMS log")),
+    ]
+)
+register_retention_step()
+
+KIND_LABELS = {
+    "referral_created": _l("Referral made"),
+    "appointment_changed": _l("Appointment changed"),
+    "reminder_24h": _l("Reminder the day before"),
+    "reminder_2h": _l("Reminder 2 hours before"),
+    "missed_appointment": _l("Missed appointment"),
+    "follow_up_due": _l("Follow-up due"),
+}
+VARIANT_LABELS = {"normal": _l("Own phone"), "shared": _l("Shared phone (time and code only)")}
+LANGUAGE_LABELS = {"bn": "বাংলা", "en": "English"}
+
+
+def _shared(kind: str, variant: str) -> bool:
+    """The shared-phone flag of a variant in the URL; 404 for an unknown kind or variant."""
+    if kind not in TEMPLATE_KINDS or variant not in templates_store.VARIANTS:
+        abort(404)
+    return templates_store.VARIANTS[variant]
+
+
+@bp.get("/admin/sms-templates")
+@require("templates.edit")
+def templates():
+    """Every kind × {own phone, shared phone} × {bn, en}: default or changed by an admin."""
+    custom = templates_store.overrides()
+    rows = [
+        (kind, variant, {lang: (kind, lang, shared) in custom for lang in LANGUAGES})
+        for kind in TEMPLATE_KINDS
+        for variant, shared in templates_store.VARIANTS.items()
+    ]
+    return render_template(
+        "notifications/templates.html",
+        rows=rows,
+        kind_labels=KIND_LABELS,
+        variant_labels=VARIANT_LABELS,
+        language_labels=LANGUAGE_LABELS,
+    )
+
+
+def _sources(form: TemplateForm) -> dict[str, str]:
+    return {
+        "bn": (form.source_bn.data or "").replace("\r\n", "\n").strip(),
+        "en": (form.source_en.data or "").replace("\r\n", "\n").strip(),
+    }
+
+
+def _save(kind: str, shared: bool, sources: dict[str, str]) -> list[str]:
+    """Save the languages whose text changed; returns them (raises DomainError on a refusal)."""
+    changed = []
+    for lang, source in sources.items():
+        if source != templates_store.effective_template(kind, lang, shared):
+            templates_store.save_template(kind, lang, shared, source, current_user)
+            changed.append(lang)
+    return changed
+
+
+@bp.route("/admin/sms-templates/<kind>/<variant>", methods=["GET", "POST"])
+@require("templates.edit")
+def template_edit(kind: str, variant: str):
+    """Edit both languages of one text; Preview re-renders the page (no JavaScript, no save)."""
+    shared = _shared(kind, variant)
+    form = TemplateForm()
+    status = 200
+    if request.method == "GET":
+        form.source_bn.data = templates_store.effective_template(kind, "bn", shared)
+        form.source_en.data = templates_store.effective_template(kind, "en", shared)
+    elif not form.validate_on_submit():
+        status = 400
+    sources = _sources(form)
+    checks = {
+        lang: templates_store.check_template(kind, lang, shared, sources[lang])
+        for lang in LANGUAGES
+    }
+    if request.method == "POST" and status == 200 and form.save.data:
+        if all(check.ok for check in checks.values()):
+            try:
+                changed = _save(kind, shared, sources)
+            except DomainError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                status = 422
+            else:
+                db.session.commit()
+                flash(_("Saved.") if changed else _("Nothing changed."), "success")
+                return redirect(url_for("notifications.template_edit", kind=kind, variant=variant))
+        else:
+            status = 422
+            flash(_("Not saved: fix the problems shown below."), "error")
+            for lang, check in checks.items():
+                getattr(form, f"source_{lang}").errors = list(check.problems)
+    custom = templates_store.overrides()
+    return (
+        render_template(
+            "notifications/template_edit.html",
+            form=form,
+            reset_form=ResetForm(),
+            kind=kind,
+            variant=variant,
+            checks=checks,
+            customised={lang: (kind, lang, shared) in custom for lang in LANGUAGES},
+            kind_label=KIND_LABELS[kind],
+            variant_label=VARIANT_LABELS[variant],
+            language_labels=LANGUAGE_LABELS,
+            max_segments=templates_store.MAX_SEGMENTS,
+        ),
+        status,
+    )
+
+
+@bp.post("/admin/sms-templates/<kind>/<variant>/reset")
+@require("templates.edit")
+def template_reset(kind: str, variant: str):
+    """Back to the default text of one language."""
+    shared = _shared(kind, variant)
+    form = ResetForm()
+    if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
+        abort(400)
+    removed = templates_store.reset_template(kind, form.lang.data, shared, current_user)
+    db.session.commit()
+    flash(_("Back to the default text.") if removed else _("It was the default text."), "success")
+    return redirect(url_for("notifications.template_edit", kind=kind, variant=variant))
+
+
+from notifications import routes_log  # noqa: E402, F401 - the SMS log's pages, on `bp`

@@ -61,10 +61,9 @@ class Referral(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     attended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    # The follow-up this referral was made from (a follow-up is done by a new referral).
-    from_follow_up_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("follow_ups.id", use_alter=True)
-    )
+    # The follow-up this referral was made from (a follow-up is done by a new referral). No
+    # foreign key: follow_ups already points at referrals, and a cycle would complicate deletes.
+    from_follow_up_id: Mapped[int | None] = mapped_column(index=True)
     # Tracing a missed appointment: the peer educator's outcome.
     trace_outcome: Mapped[str | None] = mapped_column(
         enum_column(*TRACE_OUTCOMES, name="trace_outcome")
@@ -123,9 +122,7 @@ class FollowUp(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     done_note: Mapped[str | None] = mapped_column(EncryptedText)
-    done_referral_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("referrals.id", use_alter=True)
-    )
+    done_referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     referral: Mapped[Referral] = relationship(foreign_keys=[referral_id], lazy="joined")

@@ -49,8 +49,16 @@ def seed_rules() -> int:
     return added
 
 
+def ensure_rules() -> None:
+    """Seed the default rules on first use (an installation without `seed-demo` has none; admins
+    deactivate rules rather than delete them, so an empty table means never seeded)."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(FollowUpRule)) == 0:
+        seed_rules()
+
+
 def list_rules() -> list[FollowUpRule]:
     """Every rule, by service."""
+    ensure_rules()
     return list(db.session.scalars(sa.select(FollowUpRule).order_by(FollowUpRule.service_code)))
 
 
@@ -91,6 +99,7 @@ def create_for_visit(referral: Referral, delivered: list[str], *, now: datetime)
     """The follow-ups a confirmed visit calls for; a follow-up of a follow-up repeats."""
     from referrals.services import messaging
 
+    ensure_rules()
     rules = {
         r.service_code: r
         for r in db.session.scalars(

@@ -36,6 +36,13 @@ def _locked(query: sa.Select) -> sa.Select:
 def recover_expired(now: datetime, stats: PassStats) -> int:
     """`sending` rows whose lease ran out: their dispatcher died, maybe after the request left.
     They become `unknown`, to be looked up at once; COMMITS. Returns how many."""
+    total = 0
+    while done := _recover_batch(now, stats):
+        total += done
+    return total
+
+
+def _recover_batch(now: datetime, stats: PassStats) -> int:
     rows = db.session.scalars(
         _locked(
             sa.select(OutboxMessage)
@@ -63,7 +70,15 @@ def recover_expired(now: datetime, stats: PassStats) -> int:
 
 
 def resolve_unknown(gateway: Gateway, clock: Callable[[], datetime], stats: PassStats) -> int:
-    """Look up `unknown` rows whose wait for a callback is over; COMMITS per row."""
+    """Look up every `unknown` row whose wait for a callback is over; COMMITS per row."""
+    total = 0
+    while done := _resolve_batch(gateway, clock, stats):
+        total += done
+    return total
+
+
+def _resolve_batch(gateway: Gateway, clock: Callable[[], datetime], stats: PassStats) -> int:
+    """One batch of lookups (each row's lease is pushed on first, so a batch never repeats)."""
     now = clock()
     rows = db.session.scalars(
         _locked(

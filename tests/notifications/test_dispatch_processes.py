@@ -67,7 +67,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     fake.latency = 0.3  # so that sends are in flight when the process dies
     env = dispatcher_env(database_url, fake, SMS_BATCH_SIZE="16", SMS_POOL_SIZE="8")
     victim = spawn_dispatch(env, NOW)
-    assert fake.wait_for_messages(12, timeout=30), victim.stderr.read() if victim.poll() else ""
+    assert fake.wait_for_messages(12, timeout=60), victim.stderr.read() if victim.poll() else ""
     victim.send_signal(signal.SIGKILL)
     victim.wait(timeout=10)
     # Requests that were in flight still land at the provider after the client is gone.

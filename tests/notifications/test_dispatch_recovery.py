@@ -142,3 +142,20 @@ def test_no_phone_number_reaches_any_log_at_debug(twilio_app, fake_twilio, caplo
         for shape in (number, digits, digits[3:], "%2B" + digits):
             assert shape not in text, f"a phone number reached the log: {shape}"
     assert not re.search(r"\d{10,}", text)
+
+
+def test_one_pass_resolves_more_unknown_rows_than_a_batch(twilio_app, fake_twilio):
+    twilio_app.config["SMS_BATCH_SIZE"] = 2
+    contact = make_contact()
+    messages = [make_message(contact) for _ in range(5)]
+    for i, message in enumerate(messages):
+        row = reload(message)
+        row.status, row.attempts = "sending", 1
+        row.body, row.to_phone = f"Reminder {i}.", contact.phone
+        row.lease_until = NOW - timedelta(seconds=1)
+        db.session.commit()
+
+    stats = dispatch_pass(now=NOW)
+
+    assert (stats.recovered, stats.resolved, stats.sent) == (5, 5, 5)
+    assert all(reload(m).status == "sent" for m in messages)

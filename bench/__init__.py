@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each module has `main(argv) -> int`; see README.md."""

@@ -1,0 +1,230 @@
+"""Admin pages: the template editor (refusals, preview, reset), the SMS log, the console."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+import sqlalchemy as sa
+from admin_support import NOW, make_contact, make_message, reload
+
+from core.audit import AuditEvent
+from core.extensions import db
+from notifications import templates_store
+from notifications.message_log import messages_for_contact
+from notifications.models import Contact
+from notifications.template_models import InboundMessage
+from notifications.texts import load_default_template
+
+EDIT = "/admin/sms-templates/reminder_24h/normal"
+
+
+def page(response, status=200) -> str:
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_data(as_text=True)
+
+
+# -- templates ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["peer_educator", "clinic_partner", "viewer"])
+def test_template_pages_are_for_admins(app, client, login_as, role):
+    login_as(role)
+    assert client.get("/admin/sms-templates").status_code == 403
+    assert client.get(EDIT).status_code == 403
+    assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 403
+
+
+def test_the_list_shows_every_kind_and_variant(app, client, login_as):
+    login_as("admin")
+    html = page(client.get("/admin/sms-templates"))
+    links = set(re.findall(r'href="(/admin/sms-templates/[a-z_0-9]+/(?:normal|shared))"', html))
+    assert len(links) == 12
+    assert "/admin/sms-templates" in page(client.get("/admin"))  # the admin home links here
+
+
+def test_the_editor_previews_both_languages_with_cost(app, client, login_as):
+    login_as("admin")
+    html = page(client.get(EDIT))
+    assert "Reminder: tomorrow 11:00 at Shapla Point. Code K7P2-QX9M." in html
+    assert "মনে রাখবেন: কাল সকাল ১১টা, Shapla Point। কোড K7P2-QX9M" in html
+    assert "GSM-7" in html and "UCS-2" in html
+    assert "0.0537 USD" in html and "0.1074 USD" in html  # 1 and 2 segments at the longest
+    assert "OK: nothing that could expose her" in html
+    assert client.get("/admin/sms-templates/birthday/normal").status_code == 404
+    assert client.get("/admin/sms-templates/reminder_24h/other").status_code == 404
+
+
+def _form(en: str, **extra) -> dict:
+    return {"source_bn": load_default_template("reminder_24h", "bn"), "source_en": en, **extra}
+
+
+def test_preview_renders_the_new_text_without_saving(app, client, login_as):
+    login_as("admin")
+    html = page(client.post(EDIT, data=_form("See you {{ day }} at {{ time }}. {{ code }}",
+                                             preview="1")))  # fmt: skip
+    assert "See you tomorrow at 11:00. K7P2-QX9M" in html
+    assert templates_store.overrides() == set()
+    html = page(client.post(EDIT, data=_form("HIV {{ day }} {{ code }}", preview="1")))
+    assert "contains a health word: HIV" in html
+    assert templates_store.overrides() == set()
+
+
+def test_save_refuses_what_fails_the_checks(app, client, login_as):
+    login_as("admin")
+    html = page(client.post(EDIT, data=_form("Test {{ day }} {{ time }}. {{ code }}",
+                                             save="1")), 422)  # fmt: skip
+    assert "contains a health word: Test" in html
+    html = page(client.post(EDIT, data=_form("Hi {{ nickname }}", save="1")), 422)
+    assert "unknown placeholder(s): nickname" in html
+    html = page(client.post(EDIT, data=_form("{% if day %}{{ code }}", save="1")), 422)
+    assert "cannot be read" in html
+    long_text = "Please remember to come. " * 12 + "{{ day }} {{ time }} {{ code }}"
+    html = page(client.post(EDIT, data=_form(long_text, save="1")), 422)
+    assert "SMS segments with the longest values" in html
+    assert templates_store.overrides() == set()
+
+
+def test_save_then_reset(app, client, login_as):
+    admin = login_as("admin")
+    text = "Tomorrow's plan: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
+    response = client.post(EDIT, data=_form(text, save="1"))
+    assert response.status_code == 302
+    assert templates_store.overrides() == {("reminder_24h", "en", False)}  # bn was unchanged
+    assert templates_store.effective_template("reminder_24h", "en", False) == text
+    html = page(client.get(EDIT))
+    assert "changed from the default" in html and "Reset the English text to default" in html
+    assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 302
+    assert templates_store.overrides() == set()
+    assert client.post(EDIT + "/reset", data={"lang": "fr"}).status_code == 400
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.entity_type == "sms_template")
+    ).all()
+    assert [(e.action, e.actor_id) for e in events] == [
+        ("sms_template.save", admin.id), ("sms_template.reset", admin.id)
+    ]  # fmt: skip
+
+
+# -- the SMS log ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["peer_educator", "clinic_partner", "viewer"])
+def test_the_log_is_for_admins(app, client, login_as, role):
+    login_as(role)
+    message = make_message(make_contact(), status="delivered")
+    assert client.get("/admin/sms").status_code == 403
+    assert client.get(f"/admin/sms/{message.id}").status_code == 403
+
+
+def test_the_log_filters_and_pages(app, client, login_as, make_user, make_clinic):
+    login_as("admin")
+    pe, other_pe = make_user("peer_educator", display_name="Rina"), make_user("peer_educator")
+    clinic, other_clinic = make_clinic(), make_clinic()
+    contact = make_contact()
+    for _ in range(3):
+        make_message(contact, status="delivered", peer_educator_id=pe.id, clinic_id=clinic.id)
+    make_message(contact, "reminder_2h", status="failed", error_code="30003",
+                 peer_educator_id=pe.id, clinic_id=clinic.id)  # fmt: skip
+    make_message(contact, status="undelivered", peer_educator_id=other_pe.id,
+                 clinic_id=other_clinic.id, send_at=NOW - timedelta(days=10))  # fmt: skip
+    make_message(contact, status="pending", peer_educator_id=pe.id, clinic_id=clinic.id)
+
+    html = page(client.get("/admin/sms"))
+    assert "6 messages" in html
+    assert "delivered: 60.0% (3 of 5 that ended)" in html
+    html = page(client.get("/admin/sms", query_string={"status": "delivered"}))
+    assert "3 messages" in html and "100.0%" in html
+    html = page(client.get("/admin/sms", query_string={"kind": "reminder_2h"}))
+    assert "1 message" in html and "0.0% (0 of 1" in html
+    html = page(client.get("/admin/sms", query_string={"clinic_id": other_clinic.id}))
+    assert "1 message" in html
+    html = page(client.get("/admin/sms", query_string={"peer_educator_id": pe.id}))
+    assert "5 messages" in html and "Rina" in html
+    day = (NOW - timedelta(days=10)).date().isoformat()
+    html = page(client.get("/admin/sms", query_string={"date_from": day, "date_to": day}))
+    assert "1 message" in html
+    html = page(client.get("/admin/sms", query_string={"date_from": date(2027, 1, 1).isoformat()}))
+    assert "0 messages" in html and "none ended yet" in html
+    page(client.get("/admin/sms", query_string={"status": "lost"}), 400)
+    page(client.get("/admin/sms", query_string={"date_from": "yesterday"}), 400)
+    page(client.get("/admin/sms", query_string={"date_from": "2026-12-02",
+                                                "date_to": "2026-12-01"}), 400)  # fmt: skip
+
+
+def test_the_log_pages_in_sql(app, client, login_as):
+    login_as("admin")
+    contact = make_contact()
+    for i in range(55):
+        make_message(contact, status="delivered", send_at=NOW - timedelta(minutes=i))
+    first = page(client.get("/admin/sms"))
+    assert first.count('href="/admin/sms/') == 50 and "page=2" in first
+    second = page(client.get("/admin/sms", query_string={"page": 2}))
+    assert second.count('href="/admin/sms/') == 5 and "page=3" not in second
+
+
+def test_numbers_are_masked_and_bodies_only_on_the_message_page(app, client, login_as):
+    admin = login_as("admin")
+    contact = make_contact("+8801711222333")
+    message = make_message(contact, status="failed", error_code="30003", code="K7P2QX9M",
+                           error_message="provider error 30003")  # fmt: skip
+    html = page(client.get("/admin/sms"))
+    assert "+880•••••••333" in html
+    assert "1711222333" not in html and message.body not in html
+    html = page(client.get(f"/admin/sms/{message.id}"))
+    assert message.body in html and "1711222333" not in html
+    assert "Phone unreachable" in html and "30003" in html
+    assert message.provider_sid in html
+    assert (
+        db.session.scalar(sa.select(AuditEvent.actor_id).where(AuditEvent.action == "message.read"))
+        == admin.id
+    )
+    assert client.get("/admin/sms/999999").status_code == 404
+
+
+def test_messages_for_contact_carry_no_body(app):
+    contact = make_contact()
+    make_message(contact, status="delivered", send_at=NOW - timedelta(hours=2))
+    make_message(contact, status="failed", error_code="21211")
+    make_message(make_contact(), status="delivered")
+    rows = messages_for_contact(contact.id)
+    assert [(r["status"], r["delivered"]) for r in rows] == [("failed", False), ("delivered", True)]
+    with app.test_request_context():  # the meaning is translated for the page's language
+        assert "Invalid phone number" in str(rows[0]["error_meaning"])
+    assert all("body" not in r and "to_phone" not in r for r in rows)
+
+
+# -- the console outbox ---------------------------------------------------------------------
+
+
+def test_the_console_shows_what_she_would_have_received(app, client, login_as):
+    login_as("admin")
+    contact = make_contact("+8801711222444", language="bn")
+    message = make_message(contact, status="sent", code="K7P2QX9M")
+    html = page(client.get("/admin/sms-console"))
+    assert message.body in html and "+880•••••••444" in html and "1711222444" not in html
+    response = client.post("/admin/sms-console", data={"message_id": message.id, "body": "বন্ধ"})
+    assert response.status_code == 302
+    assert reload(Contact, contact.id).opted_out is True
+    html = page(client.get("/admin/sms-console"))
+    assert "আর কোনো বার্তা আসবে না" in html  # the answer, flashed
+    assert db.session.scalar(sa.select(InboundMessage.keyword)) == "stop"
+    page(client.post("/admin/sms-console", data={"message_id": message.id, "body": ""}), 400)
+
+
+def test_the_console_is_for_admins(app, client, login_as):
+    login_as("peer_educator")
+    assert client.get("/admin/sms-console").status_code == 403
+
+
+@pytest.fixture
+def twilio_config(app_config):
+    app_config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="AC" + "0" * 32,
+                      TWILIO_AUTH_TOKEN="token", TWILIO_FROM_NUMBER="+15005550006")  # fmt: skip
+
+
+def test_the_console_is_not_found_outside_development(twilio_config, app, client, login_as):
+    login_as("admin")
+    assert client.get("/admin/sms-console").status_code == 404
+    assert client.post("/admin/sms-console", data={"message_id": 1, "body": "1"}).status_code == 404
+    assert "/admin/sms-console" not in page(client.get("/admin/sms"))

@@ -1,3 +1,3 @@
 """Members, referrals, clinic confirmation, follow-ups and the peer educator's tasks."""
 
-from referrals import jobs  # noqa: F401 - registers the sweep job and the retention step
+from referrals import jobs, replies  # noqa: F401 - the sweep job, retention step, reply receiver

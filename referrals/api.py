@@ -302,4 +302,46 @@ def api_follow_up_done(follow_up_id: int):
     return jsonify(follow_up_json(follow_up))
 
 
+# ---- messages (CONTRACT.md: admin; a peer educator for her members) -------------------------
+
+
+@api.get("/messages")
+@api_require("messages.read")
+@_tx
+def referrals_messages_list():
+    """Planned and sent messages in scope; query referral (a code), status, kind."""
+    import sqlalchemy as sa
+
+    from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, OutboxMessage
+    from notifications.planning import message_json
+    from referrals.models import Member
+    from referrals.services import codes
+    from referrals.services.scope import members_query
+
+    page, per_page = page_args()
+    query = sa.select(OutboxMessage)
+    user = api_user()
+    if user.role != "admin":
+        contact_ids = members_query(user).with_only_columns(Member.contact_id)
+        query = query.where(OutboxMessage.contact_id.in_(contact_ids.scalar_subquery()))
+    if request.args.get("referral"):
+        code = codes.parse(request.args["referral"])
+        if code is None:
+            raise BadInput("Not a referral code.", fields={"referral": "Not a referral code."})
+        query = query.where(OutboxMessage.subject == f"referral:{code}")
+    for name, allowed in (("status", MESSAGE_STATUSES), ("kind", MESSAGE_KINDS)):
+        value = request.args.get(name)
+        if value:
+            if value not in allowed:
+                raise BadInput(f"Unknown {name}.", fields={name: "Unknown."})
+            query = query.where(getattr(OutboxMessage, name) == value)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(OutboxMessage.send_at.desc(), OutboxMessage.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return paged([message_json(m) for m in rows], total, page, per_page)
+
+
 from referrals import openapi_spec  # noqa: E402,F401 - documents the endpoints above

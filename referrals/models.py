@@ -69,6 +69,9 @@ class Referral(db.Model):
         enum_column(*TRACE_OUTCOMES, name="trace_outcome")
     )
     traced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Her SMS reply where the channel allows one ("yes" she will come, "no" she needs a new time).
+    reply: Mapped[str | None] = mapped_column(sa.String(8))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     member: Mapped[Member] = relationship(lazy="joined")
     clinic = relationship("Clinic", lazy="joined")

@@ -373,3 +373,20 @@ document(
         "parameters": [MEMBER_ID],
     },
 )
+document(
+    "/messages",
+    "get",
+    {
+        **_op(
+            "Messages in scope (admin; a peer educator: her members')",
+            "200",
+            "Object",
+            "400",
+            "403",
+        ),
+        "parameters": [
+            {"name": n, "in": "query", "schema": _str}
+            for n in ("referral", "status", "kind", "page", "per_page")
+        ],
+    },
+)

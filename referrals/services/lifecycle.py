@@ -205,7 +205,13 @@ def reschedule(
         actor=actor,
         channel=channel,
         now=now,
-        values={"appointment_at": appointment_at, "trace_outcome": None, "traced_at": None},
+        values={
+            "appointment_at": appointment_at,
+            "trace_outcome": None,
+            "traced_at": None,
+            "reply": None,
+            "replied_at": None,
+        },
     )
     contacts.touch(referral.member.contact, now)
     messaging.on_rescheduled(referral, now)

@@ -25,6 +25,7 @@ class Tasks:
     to_trace: list[Referral] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
     no_appointment: list[Referral] = field(default_factory=list)
+    replied_no: list[Referral] = field(default_factory=list)
 
 
 def _urgent_first():
@@ -55,6 +56,13 @@ def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> T
         db.session.scalars(
             base.where(Referral.status == "referred")
             .order_by(_urgent_first(), Referral.created_at)
+            .limit(limit)
+        ).unique()
+    )
+    tasks.replied_no = list(
+        db.session.scalars(
+            base.where(Referral.status == "scheduled", Referral.reply == "no")
+            .order_by(_urgent_first(), Referral.appointment_at)
             .limit(limit)
         ).unique()
     )

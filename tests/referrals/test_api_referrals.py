@@ -224,3 +224,33 @@ def test_safety_hold_cancels_everything_pending(client, h, member, clinic):
     messages = client.get(f"/api/v1/referrals/{code}", headers=h).json["messages"]
     assert messages and all(m["status"] == "cancelled" for m in messages)
     assert {m["error_message"] for m in messages} == {"safety hold"}
+
+
+def test_messages_endpoint_is_scoped(client, h, member, clinic, api_headers):
+    code = client.post("/api/v1/referrals", json=body(member, clinic), headers=h).json["code"]
+    r = client.get(f"/api/v1/messages?referral={code.lower()}", headers=h)
+    assert r.status_code == 200 and r.json["total"] == 3
+    assert {m["referral_code"] for m in r.json["items"]} == {code}
+    assert client.get("/api/v1/messages", headers=api_headers("peer_educator")).json["total"] == 0
+    assert client.get("/api/v1/messages", headers=api_headers("admin")).json["total"] == 3
+    assert client.get("/api/v1/messages", headers=api_headers("clinic_partner")).status_code == 403
+    assert client.get("/api/v1/messages?kind=nope", headers=h).status_code == 400
+
+
+def test_openapi_documents_every_referrals_endpoint(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path, method in (
+        ("/members", "post"),
+        ("/members/{id}", "get"),
+        ("/members/{id}/opt-out", "post"),
+        ("/members/{id}/safety-hold", "post"),
+        ("/referrals", "post"),
+        ("/referrals", "get"),
+        ("/referrals/{code}", "get"),
+        ("/referrals/{code}/reschedule", "post"),
+        ("/referrals/{code}/cancel", "post"),
+        ("/referrals/{code}/confirm", "post"),
+        ("/follow-ups", "get"),
+        ("/messages", "get"),
+    ):
+        assert method in paths[path], (path, method)

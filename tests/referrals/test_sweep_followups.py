@@ -122,3 +122,24 @@ def test_admin_edits_rules(make_user, services):
     assert (rules["hiv_testing"].first_after_days, rules["prep"].repeat_every_days) == (90, 90)
     followups.save_rule(actor=admin, service_code="art", first_after_days=60)
     assert {r.service_code: r for r in followups.list_rules()}["art"].first_after_days == 60
+
+
+def test_an_inbound_no_puts_the_referral_on_her_task_list(make_user, new_member, new_referral):
+    from core.db import utcnow
+    from notifications.signals import inbound_reply
+
+    pe = make_user("peer_educator")
+    member = new_member(pe)
+    referral = new_referral(pe, member, appointment_at=local_at(2))
+    inbound_reply.send(
+        None,
+        contact_id=member.contact_id,
+        keyword="no",
+        subject=f"referral:{referral.code}",
+        received_at=utcnow(),
+    )
+    db.session.commit()
+    assert [r.id for r in tasks.task_list(pe).replied_no] == [referral.id]
+    lifecycle.reschedule(referral.code, local_at(3), actor=pe)
+    db.session.commit()
+    assert tasks.task_list(pe).replied_no == []

@@ -228,3 +228,27 @@ def test_the_console_is_not_found_outside_development(twilio_config, app, client
     assert client.get("/admin/sms-console").status_code == 404
     assert client.post("/admin/sms-console", data={"message_id": 1, "body": "1"}).status_code == 404
     assert "/admin/sms-console" not in page(client.get("/admin/sms"))
+
+
+@pytest.fixture
+def csrf_on(app_config):
+    app_config["WTF_CSRF_ENABLED"] = True
+
+
+def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
+    from tests.conftest import PASSWORD, csrf_token_from
+
+    admin = make_user("admin")
+    token = csrf_token_from(page(client.get("/login")))
+    data = {"email": admin.email, "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=data).status_code == 302
+    text = "Soon: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
+    page(client.post(EDIT, data=_form(text, save="1")), 400)
+    assert templates_store.overrides() == set()
+    token = csrf_token_from(page(client.get(EDIT)))
+    assert client.post(EDIT, data=_form(text, save="1", csrf_token=token)).status_code == 302
+    assert templates_store.overrides() == {("reminder_24h", "en", False)}
+    assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 400
+    response = client.post(EDIT + "/reset", data={"lang": "en", "csrf_token": token})
+    assert response.status_code == 302
+    assert templates_store.overrides() == set()

@@ -61,8 +61,9 @@ class Clinic(db.Model):
     night_hours: Mapped[bool] = mapped_column(default=False)
     walk_in: Mapped[bool] = mapped_column(default=False)
     private_entrance: Mapped[bool] = mapped_column(default=False)
+    # Indexed with the name (below): the directory lists active clinics by name.
     status: Mapped[str] = mapped_column(
-        enum_column("active", "inactive", name="clinic_status"), default="active", index=True
+        enum_column("active", "inactive", name="clinic_status"), default="active"
     )
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A user id; no foreign key, since users already point at clinics (no cycle in the schema).
@@ -75,7 +76,10 @@ class Clinic(db.Model):
         cascade="all, delete-orphan", passive_deletes=True, lazy="select"
     )
 
-    __table_args__ = (sa.Index("ix_clinics_position", "latitude", "longitude"),)
+    __table_args__ = (
+        sa.Index("ix_clinics_position", "latitude", "longitude"),
+        sa.Index("ix_clinics_status_name", "status", "name", "id"),
+    )
 
     @property
     def service_codes(self) -> list[str]:

@@ -23,6 +23,10 @@ from core.extensions import db
 
 MAX_PER_PAGE = 100
 MAX_WITHIN_KM = 1000.0
+# `near` without a radius: below this many matches every distance is computed; above it,
+# boxes of these radii are tried first (see _nearest).
+PREFILTER_FROM = 300
+PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
 
 
 @dataclass
@@ -146,37 +150,69 @@ def search_clinics(
             )
         )
 
-    distance = None
-    if near is not None:
-        lat, lon = near
-        distance = geo.distance_sql(Clinic.latitude, Clinic.longitude, lat, lon)
-        if within_km is not None:
-            lat_lo, lat_hi, lon_lo, lon_hi = geo.bounding_box(lat, lon, within_km)
-            # The box is cheap and indexable; the exact distance then trims its corners.
-            conditions += [
-                Clinic.latitude.between(lat_lo, lat_hi),
-                Clinic.longitude.between(lon_lo, lon_hi),
-                distance <= within_km,
-            ]
-
-    total = db.session.scalar(sa.select(sa.func.count(Clinic.id)).where(*conditions)) or 0
     offset = (page - 1) * per_page
-    if distance is not None:
-        query = (
-            sa.select(Clinic, distance.label("distance_km"))
-            .where(*conditions)
-            .order_by(sa.nulls_last(distance.asc()), Clinic.id)
-        )
-    else:
+    if near is None:
+        total = _count(conditions)
         query = sa.select(Clinic, sa.null().label("distance_km")).where(*conditions)
         query = query.order_by(Clinic.name, Clinic.id)
-    rows = db.session.execute(query.limit(per_page).offset(offset)).all()
+        rows = db.session.execute(query.limit(per_page).offset(offset)).all()
+    else:
+        rows, total = _nearest(conditions, near, within_km, offset, per_page)
     summaries = feedback_summaries([row[0].id for row in rows])
     items = [
         ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
         for row in rows
     ]
     return ClinicPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _nearest(
+    conditions: list[Any],
+    near: tuple[float, float],
+    within_km: float | None,
+    offset: int,
+    per_page: int,
+) -> tuple[list[Any], int]:
+    """A page ordered by distance, and the total.
+
+    With `within_km` the box and the exact distance filter the matches. Without it, when many
+    clinics match, growing boxes are tried first: if the clinics within r km fill the page,
+    they are exactly the nearest ones (every other clinic is farther than r), so the database
+    computes distances for the clinics in the box only, not for the whole directory."""
+    lat, lon = near
+    distance = geo.distance_sql(Clinic.latitude, Clinic.longitude, lat, lon)
+
+    def within(radius: float) -> list[Any]:
+        # The box is cheap and uses the position index; the exact distance trims its corners.
+        lat_lo, lat_hi, lon_lo, lon_hi = geo.bounding_box(lat, lon, radius)
+        return [
+            Clinic.latitude.between(lat_lo, lat_hi),
+            Clinic.longitude.between(lon_lo, lon_hi),
+            distance <= radius,
+        ]
+
+    def page_within(radius: float | None) -> list[Any]:
+        where = list(conditions) if radius is None else [*conditions, *within(radius)]
+        query = (
+            sa.select(Clinic, distance.label("distance_km"))
+            .where(*where)
+            .order_by(sa.nulls_last(distance.asc()), Clinic.id)
+        )
+        return list(db.session.execute(query.limit(per_page).offset(offset)).all())
+
+    if within_km is not None:
+        return page_within(within_km), _count([*conditions, *within(within_km)])
+    total = _count(conditions)
+    if total - offset > PREFILTER_FROM:
+        for radius in PREFILTER_RADII_KM:
+            rows = page_within(radius)
+            if len(rows) == per_page:
+                return rows, total
+    return page_within(None), total
+
+
+def _count(conditions: list[Any]) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Clinic.id)).where(*conditions)) or 0
 
 
 # --- query strings (the API and the directory page share one reading) ----------------------

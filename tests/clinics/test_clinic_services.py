@@ -431,3 +431,24 @@ def test_seed_is_idempotent_and_plausible(app):
     assert len({tuple(sorted(c.service_codes)) for c in clinics}) > 10
     assert any(c.hours["fri"] == [["18:00", "02:00"]] for c in clinics)
     assert services.search_clinics(open_at=local("sat", "01:00")).total > 0
+
+
+def test_near_with_box_prefilter_gives_the_same_pages(clinic, monkeypatch):
+    """Growing boxes (used when many clinics match) must not change the order or the pages."""
+    from clinics import geo
+    from clinics.services import search
+
+    points = [(23.78 + 0.01 * n * (-1) ** n, 90.40 + 0.013 * n) for n in range(12)]
+    for n, (lat, lon) in enumerate(points):
+        clinic(name=f"Box {n:02d}", latitude=lat, longitude=lon)
+    clinic(name="No Place")
+    expected = sorted(range(12), key=lambda n: geo.haversine_km(*DHAKA_POINT, *points[n]))
+    expected_names = [f"Box {n:02d}" for n in expected] + ["No Place"]
+    monkeypatch.setattr(search, "PREFILTER_FROM", 1)
+    monkeypatch.setattr(search, "PREFILTER_RADII_KM", (2.0, 5.0, 10.0))
+    got = []
+    for page in range(1, 6):
+        result = services.search_clinics(near=DHAKA_POINT, per_page=3, page=page)
+        assert result.total == 13
+        got += names(result)
+    assert got == expected_names

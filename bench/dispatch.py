@@ -1,0 +1,315 @@
+"""SMS dispatch throughput through the twilio client, and the cost of a pass that finds nothing.
+
+    .venv/bin/python -m bench.dispatch [--messages 800] [--latency 0.1] [--pool 8] [--rows 1000000]
+
+1. Throughput: `flask reminders dispatch` processes (one, then three) on PostgreSQL, sending
+   through the real twilio client to the Twilio-compatible fake server (tests/twilio_fake.py) on
+   127.0.0.1 with `--latency` seconds per create. Reported next to the bound that the pool and the
+   latency allow (processes x pool / latency). Rate = messages / (last accepted - first accepted),
+   measured at the server, so process start-up is not counted (the wall time is shown too).
+2. An empty pass: `--rows` outbox rows (final statuses and future pending rows, nothing due), the
+   median time of `dispatch_pass` over 20 runs, and EXPLAIN ANALYZE of the claim query.
+
+Makes a private database on BENCH_DATABASE_URL's server (default: the test server), prints Markdown
+and writes bench/results/dispatch.json, then drops the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER = os.environ.get(
+    "BENCH_DATABASE_URL",
+    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
+)
+NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # 11:00 in Dhaka: inside the allowed hours
+
+
+def make_database() -> tuple[str, sa.Engine, str]:
+    """A fresh database of this run's own."""
+    server = sa.engine.make_url(SERVER)
+    name = f"harc_bench_dispatch_{os.getpid()}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    return server.set(database=name).render_as_string(hide_password=False), admin, name
+
+
+def machine() -> dict:
+    """nproc, the CPU model and the date, for the table."""
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": model, "date": datetime.now(UTC).strftime("%Y-%m-%d")}
+
+
+def build_app(env: dict):
+    """The app on the bench database (console backend: the throughput runs use processes)."""
+    sys.path.insert(0, str(ROOT))
+    from core import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": env["DATABASE_URL"],
+            "DATA_KEYS": env["DATA_KEYS"],
+            "INDEX_KEY": env["INDEX_KEY"],
+            "SECRET_KEY": env["SECRET_KEY"],
+            "SCHEDULER_ENABLED": False,
+            "SMS_BACKEND": "console",
+        }
+    )
+
+
+def seed_due(app, count: int) -> None:
+    """`count` due messages to count/4 contacts (committed); the outbox is emptied first."""
+    from core.crypto import blind_index
+    from core.extensions import db
+    from notifications.models import Contact, OutboxMessage
+
+    with app.app_context():
+        db.session.execute(sa.delete(OutboxMessage))
+        db.session.execute(sa.delete(Contact))
+        numbers = [f"+8801711{i:06d}" for i in range(max(count // 4, 1))]
+        db.session.execute(
+            sa.insert(Contact),
+            [
+                {"phone": n, "phone_index": blind_index(n), "language": "en", "sms_consent": True}
+                for n in numbers
+            ],
+        )
+        ids = list(db.session.scalars(sa.select(Contact.id).order_by(Contact.id)))
+        appointment = NOW + timedelta(days=1)
+        db.session.execute(
+            sa.insert(OutboxMessage),
+            [
+                {
+                    "contact_id": ids[i % len(ids)],
+                    "kind": "reminder_24h",
+                    "subject": f"referral:B{i:07d}",
+                    "dedupe_key": f"bench|{i}",
+                    "params": {
+                        "code": f"B{i:07d}",
+                        "place": "Point 3",
+                        "appointment_at": appointment.isoformat(),
+                    },
+                    "target_at": appointment,
+                    "send_at": NOW - timedelta(minutes=1),
+                }
+                for i in range(count)
+            ],
+        )
+        db.session.commit()
+        db.engine.dispose()
+
+
+def throughput(app, env: dict, fake, processes: int, count: int, pool: int, latency: float) -> dict:
+    """Run `processes` dispatchers over `count` due messages; rates measured at the server."""
+    seed_due(app, count)
+    before = len(fake.messages)
+    started = time.monotonic()
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "dispatch"]
+    command += ["--now", NOW.isoformat()]
+    procs = [
+        subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(processes)
+    ]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=600)
+        if proc.returncode != 0:
+            raise SystemExit(f"dispatcher failed: {err[-2000:].decode(errors='replace')}")
+    wall = time.monotonic() - started
+    accepted = fake.messages[before:]
+    if len(accepted) != count:
+        raise SystemExit(f"expected {count} messages at the server, got {len(accepted)}")
+    times = sorted(m.received_at for m in accepted)
+    span = times[-1] - times[0] + latency  # the first one also took one latency
+    bound = processes * pool / latency
+    return {
+        "processes": processes,
+        "messages": count,
+        "pool": pool,
+        "latency_ms": round(latency * 1000),
+        "rate": round(count / span, 1),
+        "bound": round(bound, 1),
+        "efficiency": round(count / span / bound, 3),
+        "wall_s": round(wall, 2),
+    }
+
+
+def seed_rows(app, rows: int) -> None:
+    """`rows` outbox rows, none due: 95 % in final statuses, 5 % pending in the future."""
+    from core.crypto import blind_index
+    from core.extensions import db
+    from notifications.models import Contact
+
+    with app.app_context():
+        contact = Contact(phone="+8801711999999", phone_index=blind_index("+8801711999999"),
+                          language="en", sms_consent=True)  # fmt: skip
+        db.session.add(contact)
+        db.session.commit()
+        db.session.execute(
+            sa.text(
+                """
+                INSERT INTO outbox_messages (contact_id, kind, status, subject, dedupe_key, params,
+                    send_at, attempts, created_at, updated_at)
+                SELECT :cid, 'reminder_24h',
+                    CASE WHEN g % 20 = 0 THEN 'pending'
+                         WHEN g % 20 = 1 THEN 'failed'
+                         WHEN g % 20 = 2 THEN 'cancelled'
+                         WHEN g % 2 = 0 THEN 'delivered' ELSE 'sent' END,
+                    'referral:R' || g, 'rows|' || g, '{}'::json,
+                    CASE WHEN g % 20 = 0 THEN :now + (g || ' seconds')::interval
+                         ELSE :now - (g || ' seconds')::interval END,
+                    1, :now, :now
+                FROM generate_series(1, :rows) AS g
+                """
+            ),
+            {"cid": contact.id, "now": NOW, "rows": rows},
+        )
+        db.session.commit()
+        db.session.execute(sa.text("ANALYZE outbox_messages"))
+        db.session.commit()
+
+
+def empty_pass(app, runs: int = 20) -> dict:
+    """The median time of a dispatch pass that finds nothing, and the claim query's plan."""
+    from core.extensions import db
+    from notifications.dispatch import dispatch_pass
+    from notifications.models import OutboxMessage
+
+    with app.app_context():
+        timings = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            stats = dispatch_pass(now=NOW)
+            timings.append(time.perf_counter() - started)
+            assert stats.claimed == 0 and stats.recovered == 0
+        claim = (
+            sa.select(OutboxMessage.id)
+            .where(OutboxMessage.status == "pending", OutboxMessage.send_at <= NOW)
+            .order_by(OutboxMessage.send_at, OutboxMessage.id)
+            .limit(50)
+            .with_for_update(skip_locked=True)
+        )
+        compiled = claim.compile(dialect=db.engine.dialect)
+        sql = str(compiled)
+        with db.engine.connect() as conn:
+            plan = [
+                row[0]
+                for row in conn.exec_driver_sql(
+                    "EXPLAIN (ANALYZE, BUFFERS) " + sql, compiled.params
+                )
+            ]
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
+    return {
+        "rows": total,
+        "median_ms": round(statistics.median(timings) * 1000, 2),
+        "p90_ms": round(sorted(timings)[int(runs * 0.9) - 1] * 1000, 2),
+        "claim_sql": sql,
+        "explain": plan,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both parts and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=800, help="per dispatcher process")
+    parser.add_argument("--latency", type=float, default=0.1)
+    parser.add_argument("--pool", type=int, default=8)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from twilio_fake import TwilioFake
+
+    url, admin, name = make_database()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))},
+        "DATABASE_URL": url,
+        "DATA_KEYS": Fernet.generate_key().decode(),
+        "INDEX_KEY": "bench-index-key",
+        "SECRET_KEY": "bench-secret-key",
+        "APP_ENV": "development",
+        "SMS_BACKEND": "twilio",
+        "SMS_POOL_SIZE": str(args.pool),
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "PUBLIC_BASE_URL": "https://harc.example.org",
+        "PYTHONPATH": str(ROOT),
+    }
+    results: dict = {"machine": machine()}
+    try:
+        app = build_app(env)
+        with app.app_context():
+            from core.extensions import db
+
+            db.create_all()
+            db.engine.dispose()
+        with TwilioFake() as fake:
+            fake.latency = args.latency
+            env.update(
+                TWILIO_ACCOUNT_SID=fake.account_sid,
+                TWILIO_AUTH_TOKEN=fake.auth_token,
+                TWILIO_API_BASE_URL=fake.base_url,
+            )
+            results["throughput"] = [
+                throughput(app, env, fake, n, args.messages * n, args.pool, args.latency)
+                for n in (1, 3)
+            ]
+        with app.app_context():
+            from core.extensions import db
+            from notifications.models import Contact, OutboxMessage
+
+            db.session.execute(sa.delete(OutboxMessage))
+            db.session.execute(sa.delete(Contact))
+            db.session.commit()
+        seed_rows(app, args.rows)
+        results["empty_pass"] = empty_pass(app)
+        with app.app_context():
+            from core.extensions import db
+
+            db.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    m = results["machine"]
+    print(f"\nMachine: {m['nproc']} CPUs, {m['cpu']}; {m['date']}\n")
+    print("| dispatchers | messages | pool | latency | msg/s | bound (procs x pool / latency) "
+          "| of bound | wall s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results["throughput"]:
+        cells = [r["processes"], r["messages"], r["pool"], f"{r['latency_ms']} ms", r["rate"]]
+        cells += [r["bound"], f"{r['efficiency']:.0%}", r["wall_s"]]
+        print("| " + " | ".join(str(c) for c in cells) + " |")
+    e = results["empty_pass"]
+    print(f"\nEmpty pass over {e['rows']:,} rows: median {e['median_ms']} ms, p90 {e['p90_ms']} ms")
+    print("\n" + e["claim_sql"] + "\n")
+    print("\n".join(e["explain"]))
+    out = ROOT / "bench" / "results" / "dispatch.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

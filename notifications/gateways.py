@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
+from urllib.parse import unquote_plus
 
 from flask import Flask
 
@@ -104,11 +105,33 @@ class ConsoleGateway:
         return True
 
 
+class _MaskEncodedPhones(logging.Filter):
+    """Masks numbers inside URLs too ("To=%2B8801711…"), which the app-wide mask cannot see."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        decoded = unquote_plus(message)
+        if decoded != message:
+            record.msg, record.args = mask_phones(decoded), None
+        return True
+
+
+_MASK = _MaskEncodedPhones()
+_NOISY = ("twilio", "twilio.http_client", "urllib3", "urllib3.connectionpool")
+
+
 def _quiet_loggers() -> None:
     """The twilio client logs request parameters (numbers) at INFO, urllib3 logs URLs with the
-    lookup's `To=` query at DEBUG: hold both at WARNING whatever the root level is."""
-    for name in ("twilio", "twilio.http_client", "urllib3"):
-        logging.getLogger(name).setLevel(logging.WARNING)
+    lookup's `To=` query at DEBUG: hold both at WARNING whatever the root level is, and should
+    someone lower them, mask URL-encoded numbers in what they write."""
+    for name in _NOISY:
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.WARNING)
+        if _MASK not in logger.filters:
+            logger.addFilter(_MASK)
 
 
 class TwilioGateway:
@@ -142,7 +165,6 @@ class TwilioGateway:
 
             # The default TwilioHttpClient waits forever: give it our timeout.
             http = TwilioHttpClient(timeout=self.timeout)
-            http.logger.setLevel(logging.WARNING)
             kwargs = {}
             if self.base_url:
                 # A non-empty environment: with none the client reads TWILIO_REGION/TWILIO_EDGE

@@ -136,3 +136,40 @@ def mark_unsubscribed(contact_id: int, *, now: datetime) -> int:
         if not contact.opted_out:
             cancelled += contact_services.opt_out(contact, now=now)
     return cancelled
+
+
+def retry_unreachable(message_id: int, *, now: datetime, delay_seconds: float) -> int | None:
+    """30003 (handset unreachable, e.g. switched off): one new attempt later, as a new row
+    (planned like any message: allowed hours, before its appointment). Returns its id or None."""
+    from datetime import timedelta
+
+    from notifications.planning import plan_message
+
+    row = db.session.get(OutboxMessage, message_id)
+    if row is None:
+        return None
+    unreachable = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            OutboxMessage.contact_id == row.contact_id,
+            OutboxMessage.subject == row.subject,
+            OutboxMessage.kind == row.kind,
+            OutboxMessage.error_code == "30003",
+        )
+    )
+    if unreachable > 1:  # this was already the retry: once only
+        return None
+    retry = plan_message(
+        contact=row.contact,
+        kind=row.kind,
+        subject=row.subject,
+        params=dict(row.params or {}),
+        target_at=row.target_at,
+        now=now,
+        peer_educator_id=row.peer_educator_id,
+        clinic_id=row.clinic_id,
+        send_at=now + timedelta(seconds=delay_seconds),
+    )
+    if retry is None or retry.id == row.id or retry.status != "pending":
+        return None
+    log.info("sms %s unreachable (30003): retry once as sms %s", row.id, retry.id)
+    return retry.id

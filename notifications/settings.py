@@ -22,6 +22,7 @@ DEFAULTS: dict[str, float | int | bool] = {
     "SMS_VALIDITY_PERIOD": 4 * 3600,  # Twilio drops a message that queued longer than this
     "SMS_UNKNOWN_LOOKUP_AFTER": 300,  # wait this long for a status callback before a lookup
     "SMS_ACCOUNT_PAUSE_SECONDS": 900,  # an account-level error pauses dispatch this long
+    "SMS_UNREACHABLE_RETRY_SECONDS": 3600,  # 30003 (handset off): one new attempt this much later
     "SMS_DISPATCH_INTERVAL": 5,  # seconds between scheduler dispatch ticks
     "HEALTH_MAX_HEARTBEAT_AGE": 120,  # seconds; older → /healthz 503 (when a scheduler is expected)
     "HEALTH_MAX_DUE_AGE": 900,  # seconds a due message may wait before /healthz says 503

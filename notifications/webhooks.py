@@ -80,6 +80,9 @@ def twilio_status():
                              error_message=message)  # fmt: skip
     if moved and code in _UNUSABLE:
         outcomes.mark_number_unusable(row.contact_id, _UNUSABLE[code])
+    if moved and code == "30003" and status in ("undelivered", "failed"):
+        delay = setting_float("SMS_UNREACHABLE_RETRY_SECONDS")
+        outcomes.retry_unreachable(row.id, now=now, delay_seconds=delay)
     if moved and code and code.isdigit() and int(code) in ACCOUNT_ERROR_CODES:
         state.pause(code, f"status callback for sms {row.id} reports account error {code}",
                     now=now, seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"))  # fmt: skip

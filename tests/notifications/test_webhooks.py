@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import sms_support
+import sqlalchemy as sa
 from sms_support import (
     NOW,
     PUBLIC,
@@ -14,6 +15,7 @@ from sms_support import (
     reload,
 )
 
+from core.db import utcnow
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.models import Contact
@@ -123,3 +125,47 @@ def test_without_public_base_url_every_callback_is_refused(client, fake_twilio, 
     client.application.config["PUBLIC_BASE_URL"] = None
     assert _callback(client, fake_twilio, sid, "delivered").status_code == 403
     assert reload(row).status == "sent"
+
+
+def test_unreachable_handset_is_retried_once_later(client, fake_twilio, sent):
+    from notifications.models import OutboxMessage
+
+    row, sid = sent
+    # The callback comes in real time; the row's appointment is days ahead of the real clock.
+    _callback(client, fake_twilio, sid, "undelivered", error_code=30003)
+    assert reload(row).status == "undelivered"
+    retries = db.session.scalars(
+        sa.select(OutboxMessage).where(
+            OutboxMessage.id != row.id, OutboxMessage.status == "pending"
+        )
+    ).all()
+    assert len(retries) == 1
+    retry = retries[0]
+    assert (retry.kind, retry.subject, retry.contact_id) == (row.kind, row.subject, row.contact_id)
+    assert retry.send_at >= utcnow() + timedelta(minutes=59)
+
+    # The retry is unreachable too: no third attempt.
+    retry.status, retry.provider_sid, retry.error_code = "sent", "SMretry", None
+    db.session.commit()
+    fake_twilio.client().messages.create(to=reload(row).to_phone, from_="+15005550006", body="x")
+    second_sid = fake_twilio.messages[-1].sid
+    retry_row = reload(retry)
+    retry_row.provider_sid = second_sid
+    db.session.commit()
+    path, params, headers = fake_twilio.callback_request(
+        second_sid, "undelivered", 30003, public_url=f"{PUBLIC}/webhooks/twilio/status?m={retry.id}"
+    )
+    assert client.post(path, data=params, headers=headers).status_code in (200, 204)
+    assert reload(retry).status == "undelivered"
+    pending = db.session.scalar(sa.select(sa.func.count()).where(OutboxMessage.status == "pending"))
+    assert pending == 0
+
+
+def test_account_error_in_a_callback_pauses_dispatch(client, fake_twilio, sent):
+    from notifications import state
+
+    row, sid = sent
+    _callback(client, fake_twilio, sid, "failed", error_code=30002)
+    assert reload(row).status == "failed"
+    pause = state.current_pause(utcnow())
+    assert pause is not None and pause.error_code == "30002"

@@ -239,3 +239,25 @@ def test_account_error_pauses_dispatch_instead_of_failing_every_message(twilio_a
     fake_twilio.clear_faults()
     # After the pause (15 minutes by default) the next pass tries again.
     assert dispatch_pass(now=NOW + timedelta(minutes=16)).sent == 4
+
+
+def test_a_stopping_scheduler_takes_no_new_work_and_hands_back_unsent_rows(twilio_app, fake_twilio):
+    contact = make_contact()
+    for _ in range(20):
+        make_message(contact)
+    assert dispatch_pass(now=NOW, stop=lambda: True).claimed == 0
+    assert statuses() == {"pending": 20}
+
+    fake_twilio.latency = 0.2
+    stats = dispatch_pass(now=NOW, stop=lambda: len(fake_twilio.requests) > 0)
+
+    counts = statuses()
+    assert "sending" not in counts
+    assert counts.get("sent", 0) == stats.sent == len(fake_twilio.messages)
+    assert counts["pending"] == 20 - stats.sent > 0  # what had not started went back
+    from notifications.models import OutboxMessage
+
+    pending = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.status == "pending")
+    ).all()
+    assert all(row.attempts == 0 for row in pending)  # handed back, not counted

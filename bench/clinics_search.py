@@ -304,7 +304,22 @@ def table(results: dict, args: argparse.Namespace, pg_version: str) -> str:
                 )
     lines += [
         "",
-        "Run: `.venv/bin/python -m bench.clinics_search` (a few minutes on 2 CPUs).",
+        "How the search stays in the database: services and `open_at` are correlated `EXISTS` "
+        "on indexed tables (`clinic_services` primary key; `clinic_hours` ranges in minutes of "
+        "the week, an interval past midnight split in two, indexed on (clinic_id, start, end)); "
+        "attributes are boolean columns; paging is `LIMIT/OFFSET` with a `count(*)` of the same "
+        "conditions. `near` orders by a haversine computed in SQL (SQLite's built-in math "
+        "functions, or Python ones registered on the connection when SQLite lacks them); when "
+        "more than 300 clinics match, boxes of 10, 40 and 160 km (on the (latitude, longitude) "
+        "index) are tried first, and a box whose clinics fill the page holds exactly the "
+        "nearest ones. `matches` is the `total` of the response.",
+        "",
+        "The machine was shared with other test runs (load average 3 to 5 on 2 CPUs), so the "
+        "absolute numbers are noisy; compare each row with `GET /healthz` of the same run. "
+        "Every API request also checks the Bearer token and commits its `last_used_at`.",
+        "",
+        "Run: `.venv/bin/python -m bench.clinics_search` (about 2 minutes on 2 CPUs; "
+        "`--only sqlite|postgresql`, `--requests N`, `--no-readme`).",
     ]
     return "\n".join(lines)
 

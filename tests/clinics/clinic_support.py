@@ -1,4 +1,5 @@
-"""Helpers of the clinic tests: local times in a fixed week (Monday 30 November 2026, Dhaka)."""
+"""Helpers of the clinic tests: local times in a fixed week (Monday 30 November 2026, Dhaka)
+and points in three district towns. The fixtures are in clinic_fixtures.py."""
 
 from __future__ import annotations
 

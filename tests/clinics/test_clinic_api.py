@@ -3,6 +3,8 @@
 import pytest
 from clinic_support import DHAKA_POINT
 
+pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+
 HOURS = {"fri": [["20:00", "02:00"]], "mon": [["09:00", "17:00"]]}
 
 

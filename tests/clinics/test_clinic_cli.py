@@ -10,6 +10,8 @@ from clinics.models import Clinic
 from clinics.services import clinic_to_dict
 from core.extensions import db
 
+pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+
 COMPARED = (
     "name", "sms_alias", "district", "area", "address", "latitude", "longitude", "phone",
     "services", "attributes", "hours", "status", "verified_at",

@@ -7,6 +7,8 @@ from clinics import hours
 from clinics.services import is_open_at
 from core.errors import ValidationFailed
 
+pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+
 
 def test_valid_hours_are_normalised():
     result = hours.validate_hours({"mon": [["14:00", "17:00"], ["09:00", "13:00"]]})

@@ -13,6 +13,8 @@ from clinics.models import Clinic, ClinicFeedback
 from core.db import utcnow
 from core.extensions import db
 
+pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+
 
 def errors(html: str) -> list[str]:
     return re.findall(r'class="field-error"[^>]*>([^<]+)<', html)

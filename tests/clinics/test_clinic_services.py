@@ -13,6 +13,8 @@ from core.db import utcnow
 from core.errors import BadInput, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 
+pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+
 
 def names(page) -> list[str]:
     return [hit.clinic.name for hit in page.items]

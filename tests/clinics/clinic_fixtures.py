@@ -1,4 +1,9 @@
-"""Fixtures of the clinic tests: the seeded catalogue and a clinic factory through the services."""
+"""Fixtures of the clinic tests: the seeded catalogue and a clinic factory through the services.
+
+A plugin that the test modules load (`pytest_plugins`) rather than a conftest.py: some tests
+import the root `conftest` by name, and a second module called conftest on sys.path would
+shadow it.
+"""
 
 from __future__ import annotations
 

@@ -21,7 +21,6 @@ from notifications.texts import (
     count_segments,
     discretion_problems,
     format_code,
-    load_default_template,
     render_sms,
 )
 
@@ -43,8 +42,10 @@ class Verdict:
 
 
 def template_source(kind: str, lang: str, shared_phone: bool) -> str:
-    """The template text for a kind and language (the next issue adds the admin's overrides)."""
-    return load_default_template(kind, lang, shared_phone)  # type: ignore[arg-type]
+    """The template text in force: the admin's override when there is one, else the file."""
+    from notifications.templates_store import effective_template
+
+    return effective_template(kind, lang, shared_phone)
 
 
 def zone() -> ZoneInfo:

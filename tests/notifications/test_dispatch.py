@@ -261,3 +261,16 @@ def test_a_stopping_scheduler_takes_no_new_work_and_hands_back_unsent_rows(twili
         db.select(OutboxMessage).where(OutboxMessage.status == "pending")
     ).all()
     assert all(row.attempts == 0 for row in pending)  # handed back, not counted
+
+
+def test_an_admin_override_of_the_text_is_used_at_send_time(twilio_app, fake_twilio):
+    from notifications.template_models import SmsTemplate
+
+    db.session.add(
+        SmsTemplate(kind="reminder_24h", lang="en", shared_phone=False,
+                    source="See you {{ day }} at {{ time }}. Code {{ code }}.")
+    )  # fmt: skip
+    db.session.commit()
+    message = make_message(make_contact())
+    dispatch_pass(now=NOW)
+    assert reload(message).body.startswith("See you tomorrow at 11:00. Code K7P2-")

@@ -66,6 +66,7 @@ class SearchForm(FlaskForm):
     open_at = StringField(_l("Open at (day and time)"), validators=[Optional()])
     lat = StringField(_l("Latitude"), validators=[Optional()])
     lon = StringField(_l("Longitude"), validators=[Optional()])
+    inactive = BooleanField(_l("Include inactive clinics"))  # shown to admins only
 
 
 def _day_fields(cls: type) -> type:

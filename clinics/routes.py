@@ -45,6 +45,12 @@ def clinic_is_open(clinic: Any, now: Any) -> bool:
     return services.is_open_at(clinic, now)
 
 
+@bp.app_template_global("clinic_verification_due")
+def clinic_verification_due(clinic: Any, now: Any) -> bool:
+    """Whether a clinic's entry is overdue for verification (flagged to admins)."""
+    return services.verification_due(clinic, now)
+
+
 # Where a service's error about a query parameter is shown on the search form.
 _SEARCH_FIELD = {"near": "lat", "within_km": "lat", "page": "q", "per_page": "q"}
 
@@ -87,8 +93,11 @@ def directory():
     form.service.choices = list(names.items())
     form.district.choices = [("", _("Any district")), *[(d, d) for d in sorted(DISTRICTS)]]
     result, status = None, 200
+    include_inactive = current_user.role == ADMIN and bool(request.args.get("inactive"))
     try:
-        result = services.search_clinics(**services.parse_search_args(request.args))
+        result = services.search_clinics(
+            **services.parse_search_args(request.args), include_inactive=include_inactive
+        )
     except DomainError as exc:
         attach_errors(form, exc, _SEARCH_FIELD)
         status = 400

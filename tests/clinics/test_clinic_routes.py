@@ -313,3 +313,22 @@ def test_services_admin_page(client, login_as, catalogue):
     from clinics.services import get_services
 
     assert "prep" not in {s.code for s in get_services()}
+
+
+def test_admins_may_list_inactive_clinics_and_see_flags(client, login_as, clinic):
+    clinic(name="Sleeping Centre", status="inactive")
+    stale = clinic(name="Stale Centre")
+    stale.verified_at = utcnow() - timedelta(days=181)
+    db.session.commit()
+    login_as("admin")
+    html = client.get("/clinics").get_data(as_text=True)
+    assert "Sleeping Centre" not in html and "Needs verification" in html
+    html = client.get("/clinics?inactive=y").get_data(as_text=True)
+    assert "Sleeping Centre" in html and "Inactive" in html
+
+
+def test_others_never_list_inactive_clinics(client, login_as, clinic):
+    clinic(name="Sleeping Centre", status="inactive")
+    login_as("peer_educator")
+    html = client.get("/clinics?inactive=y").get_data(as_text=True)
+    assert "Sleeping Centre" not in html and "Include inactive" not in html

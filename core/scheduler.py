@@ -99,13 +99,16 @@ def last_heartbeat() -> datetime | None:
     return db.session.scalar(sa.select(sa.func.max(SchedulerHeartbeat.beat_at)))
 
 
-def build_scheduler(app: Flask, *, blocking: bool):
+def build_scheduler(app: Flask, *, blocking: bool, executor=None):
     """An APScheduler with one interval job per registered job, plus the heartbeat."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     cls = BlockingScheduler if blocking else BackgroundScheduler
-    scheduler = cls(timezone="UTC", job_defaults={"coalesce": True, "max_instances": 1})
+    options: dict = {"timezone": "UTC", "job_defaults": {"coalesce": True, "max_instances": 1}}
+    if executor is not None:
+        options["executors"] = {"default": executor}
+    scheduler = cls(**options)
     process = f"{socket.gethostname()}:{os.getpid()}"
     scheduler.add_job(
         beat, "interval", seconds=15, args=[app, process], id="heartbeat", next_run_time=utcnow()
@@ -141,8 +144,11 @@ def run_forever(app: Flask) -> None:
     The signal handler only flags the stop and wakes the scheduler's loop; running jobs see
     `stopping()`, finish what is in flight, and are waited for before the process exits.
     """
+    from apscheduler.executors.pool import ThreadPoolExecutor
+
     _stop.clear()
-    scheduler = build_scheduler(app, blocking=True)
+    executor = ThreadPoolExecutor(max_workers=10)
+    scheduler = build_scheduler(app, blocking=True, executor=executor)
 
     def stop(signum, _frame):
         if _stop.is_set():
@@ -160,8 +166,7 @@ def run_forever(app: Flask) -> None:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
         # Let jobs that were running when the signal came finish (they check stopping()).
-        for executor in scheduler._executors.values():
-            executor.shutdown(wait=True)
+        executor.shutdown(wait=True)
         log.info("scheduler stopped")
 
 

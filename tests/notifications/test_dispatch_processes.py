@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import signal
+import subprocess
+import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -92,3 +94,40 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
     assert _sent(out) == total - accepted_before, out
     db.session.expire_all()
     _assert_each_sent_exactly_once(fake, total)
+
+
+@pytest.mark.slow
+def test_sigterm_mid_dispatch_stops_the_scheduler_cleanly_and_loses_nothing(
+    app, database_url, fake
+):
+    from sms_support import make_contact, make_message
+
+    contact = make_contact(window_start="00:00", window_end="00:00")  # any hour: real clock
+    appointment = datetime.now(UTC) + timedelta(days=2)
+    params = {"code": "K7P2QX9M", "place": "Point 3", "appointment_at": appointment.isoformat()}
+    due = datetime.now(UTC) - timedelta(minutes=1)
+    for _ in range(40):
+        make_message(contact, send_at=due, target_at=appointment, params=params)
+    fake.latency = 1.0
+    env = dispatcher_env(database_url, fake, SMS_DISPATCH_INTERVAL="1", SMS_POOL_SIZE="8")
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
+        cwd=env["PYTHONPATH"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert fake.wait_for_messages(1, timeout=30)  # a dispatch tick is mid-flight
+        scheduler.send_signal(signal.SIGTERM)
+        started = time.monotonic()
+        code = scheduler.wait(timeout=15)
+        output = scheduler.stdout.read()
+        assert code == 0, output
+        assert time.monotonic() - started < 5, output  # in-flight sends finish, nothing new starts
+    finally:
+        if scheduler.poll() is None:
+            scheduler.kill()
+            scheduler.wait()
+    db.session.expire_all()
+    counts = statuses()
+    assert "sending" not in counts, counts  # every claimed row recorded or handed back
+    assert counts.get("sent", 0) == len(fake.messages) < 40
+    assert counts["pending"] == 40 - counts.get("sent", 0)

@@ -86,7 +86,13 @@ def back_to_pending(
 ) -> bool:
     """A retry: the row returns to `pending` (only from `from_status`); `uncount` gives the
     attempt back (the request never reached the provider for reasons not the message's)."""
-    values: dict = {"status": "pending", "send_at": send_at, "lease_until": None, "updated_at": now}
+    values: dict = {
+        "status": "pending",
+        "send_at": send_at,
+        "lease_until": None,
+        "sent_at": None,  # the last attempt's time (kept for the lookup) no longer applies
+        "updated_at": now,
+    }
     if uncount:
         values["attempts"] = sa.case(
             (OutboxMessage.attempts > 0, OutboxMessage.attempts - 1), else_=0

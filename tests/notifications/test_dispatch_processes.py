@@ -121,7 +121,7 @@ def test_sigterm_mid_dispatch_stops_the_scheduler_cleanly_and_loses_nothing(
         code = scheduler.wait(timeout=15)
         output = scheduler.stdout.read()
         assert code == 0, output
-        assert time.monotonic() - started < 5, output  # in-flight sends finish, nothing new starts
+        assert time.monotonic() - started < 8, output  # in-flight sends finish, nothing new starts
     finally:
         if scheduler.poll() is None:
             scheduler.kill()

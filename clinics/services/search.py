@@ -84,7 +84,8 @@ def search_clinics(
     the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...)."""
     codes, attrs = _list(services), _list(attributes)
     errors: dict[str, str] = {}
-    unknown = [c for c in codes if c not in known_service_codes()]
+    known = known_service_codes() if codes else set()
+    unknown = [c for c in codes if c not in known]
     if unknown:
         errors["service"] = "Unknown service: " + ", ".join(unknown) + "."
     bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
@@ -192,23 +193,29 @@ def _nearest(
         ]
 
     def page_within(radius: float | None) -> list[Any]:
+        # Ids and distances only: a box that does not fill the page costs no entity loading.
         where = list(conditions) if radius is None else [*conditions, *within(radius)]
         query = (
-            sa.select(Clinic, distance.label("distance_km"))
+            sa.select(Clinic.id, distance.label("distance_km"))
             .where(*where)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
         )
         return list(db.session.execute(query.limit(per_page).offset(offset)).all())
 
+    def loaded(rows: list[Any]) -> list[Any]:
+        ids = [row[0] for row in rows]
+        clinics = {c.id: c for c in db.session.scalars(sa.select(Clinic).where(Clinic.id.in_(ids)))}
+        return [(clinics[row[0]], row[1]) for row in rows]
+
     if within_km is not None:
-        return page_within(within_km), _count([*conditions, *within(within_km)])
+        return loaded(page_within(within_km)), _count([*conditions, *within(within_km)])
     total = _count(conditions)
     if total - offset > PREFILTER_FROM:
         for radius in PREFILTER_RADII_KM:
             rows = page_within(radius)
             if len(rows) == per_page:
-                return rows, total
-    return page_within(None), total
+                return loaded(rows), total
+    return loaded(page_within(None)), total
 
 
 def _count(conditions: list[Any]) -> int:

@@ -74,8 +74,7 @@ def demo_clinic_specs() -> list[dict]:
                 "sms_alias": f"{flower} {ALIAS_ENDINGS[index % len(ALIAS_ENDINGS)]}",
                 "district": district,
                 "area": areas[index % len(areas)],
-                "address": f"House {rng.randint(2, 120)}, Road {rng.randint(1, 30)}, "
-                f"{areas[index % len(areas)]}",
+                "address": f"House {rng.randint(2, 120)}, Road {rng.randint(1, 30)}",
                 "latitude": round(lat + rng.uniform(-0.018, 0.018), 5),
                 "longitude": round(lon + rng.uniform(-0.018, 0.018), 5),
                 "phone": f"+8802550{index:05d}",

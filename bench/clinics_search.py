@@ -279,12 +279,13 @@ def machine() -> str:
     )
 
 
-def table(results: dict, args: argparse.Namespace, pg_version: str) -> str:
+def table(results: dict, args: argparse.Namespace, pg_version: str, loads: list[float]) -> str:
     """The Markdown section for bench/README.md."""
     lines = [
         "## Clinic search (`bench/clinics_search.py`)",
         "",
-        f"Machine: {machine()}; PostgreSQL {pg_version}.",
+        f"Machine: {machine()}; PostgreSQL {pg_version}; 1-minute load average "
+        f"{loads[0]:.1f} at the start, {loads[1]:.1f} at the end.",
         f"{args.clinics:,} clinics (2 to 8 services each, 5 weekly hour patterns, 2% inactive); "
         f"{args.requests} sequential requests per row after 10 warm-up requests; gunicorn "
         f"{args.workers} sync workers, a new connection per request. Latency in milliseconds.",
@@ -312,8 +313,8 @@ def table(results: dict, args: argparse.Namespace, pg_version: str) -> str:
         "index) are tried first, and a box whose clinics fill the page holds exactly the "
         "nearest ones. `matches` is the `total` of the response.",
         "",
-        "The machine was shared with other test runs (load average 3 to 5 on 2 CPUs), so the "
-        "absolute numbers are noisy; compare each row with `GET /healthz` of the same run. "
+        "The machine was shared with other sessions' test runs, so the absolute numbers are "
+        "noisy; compare each row with `GET /healthz` of the same run. "
         "Every API request also checks the Bearer token and commits its `last_used_at`.",
         "",
         "Run: `.venv/bin/python -m bench.clinics_search` (about 2 minutes on 2 CPUs; "
@@ -355,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     results: dict = {}
     pg_version = "not measured"
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="harc-bench-") as tmp:
         env["INSTANCE_PATH"] = tmp
         if args.only in (None, "sqlite"):
@@ -378,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
                 with admin.connect() as conn:
                     conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
                 admin.dispose()
-    section = table(results, args, pg_version)
+    section = table(results, args, pg_version, [load_start, os.getloadavg()[0]])
     print(section)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)

@@ -216,7 +216,7 @@ def api_referral_list():
 @_tx
 def api_referral_get(code: str):
     """One referral by its code (any case, spaces or hyphens)."""
-    return jsonify(referral_json(lifecycle.get_referral(code, api_user()), api_user()))
+    return jsonify(referral_json(lifecycle.read_referral(code, api_user()), api_user()))
 
 
 @api.post("/referrals/<code>/reschedule")

@@ -232,9 +232,11 @@ def referral(code: str):
     """One referral: status, events, and what can be done next."""
     if current_user.role == "clinic_partner":
         return redirect(url_for("referrals.confirm", code=code))
-    item = lifecycle.get_referral(code, current_user)
+    item = lifecycle.read_referral(code, current_user)
     if item.code != code:
+        db.session.rollback()
         return redirect(url_for("referrals.referral", code=item.code))
+    db.session.commit()  # the audit row of the read
     return render_template(
         "referrals/referral.html",
         referral=item,

@@ -150,6 +150,17 @@ def get_referral(code_text: Any, actor: User, *, for_update: bool = False) -> Re
     return referral
 
 
+def read_referral(code_text: Any, actor: User) -> Referral:
+    """`get_referral` for showing it: a peer educator's or admin's read (which shows the
+    member's UIC and the notes) is audit-logged."""
+    referral = get_referral(code_text, actor)
+    if actor.role in ("admin", "peer_educator"):
+        audit.record(
+            actor, "referral.read", "referral", referral.code, {"member_id": referral.member_id}
+        )
+    return referral
+
+
 def list_referrals(
     actor: User,
     *,

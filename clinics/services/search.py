@@ -22,6 +22,7 @@ from core.errors import BadInput, ValidationFailed
 from core.extensions import db
 
 MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # far beyond any directory; keeps OFFSET within every database's integer
 MAX_WITHIN_KM = 1000.0
 # `near` without a radius: below this many matches every distance is computed; above it,
 # boxes of these radii are tried first (see _nearest).
@@ -108,8 +109,11 @@ def search_clinics(
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
-    if page < 1:
-        raise BadInput("page must be at least 1.", fields={"page": "Must be at least 1."})
+    if not 1 <= page <= MAX_PAGE:
+        raise BadInput(
+            f"page must be between 1 and {MAX_PAGE}.",
+            fields={"page": f"Must be between 1 and {MAX_PAGE}."},
+        )
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise BadInput(
             f"per_page must be between 1 and {MAX_PER_PAGE}.",

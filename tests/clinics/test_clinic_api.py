@@ -127,6 +127,7 @@ def test_pagination(client, api_headers, clinic, catalogue):
         ("near=23.8,90.4&within_km=-1", 400, "within_km"),
         ("per_page=101", 400, "per_page"),
         ("page=abc", 400, "page"),
+        ("page=99999999999999999999999", 400, "page"),
     ],
 )
 def test_bad_query_is_a_clear_error(client, api_headers, catalogue, query, status, field):

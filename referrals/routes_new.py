@@ -203,4 +203,5 @@ def new_where(member_id: int):
         services=services,
         districts=clinic_access.districts(),
         district=district,
+        attribute_labels=clinic_access.attribute_labels(),
     )

@@ -63,3 +63,10 @@ def hours_text(clinic: Clinic) -> list[tuple[str, str]]:
     """(day, "09:00-17:00, ...") pairs for the slip."""
     hours = clinic.hours or {}
     return [(d, ", ".join(f"{s}-{e}" for s, e in hours.get(d) or [])) for d in DAYS]
+
+
+def attribute_labels() -> dict:
+    """Friendliness badges' labels (free, no ID needed, female provider, ...)."""
+    from clinics.forms import ATTRIBUTE_LABELS
+
+    return dict(ATTRIBUTE_LABELS)

@@ -72,3 +72,50 @@ def test_three_steps_slip_and_clinic_confirmation(client, login_as, clinic, app)
     referral = db.session.get(Referral, referral.id)
     assert referral.status == "attended" and referral.services_delivered == ["hiv_testing"]
     assert [e.channel for e in referral.events] == ["web", "web"]
+
+
+def test_step_three_lists_clinics_offering_the_services_open_first(
+    client, login_as, new_member, clinic_with
+):
+    pe = login_as("peer_educator")
+    member = new_member(pe)
+    open_one = clinic_with(codes=("prep", "sti"), name="Open Place", free_of_charge=True)
+    clinic_with(
+        codes=("prep", "sti"),
+        name="Closed Place",
+        hours={"mon": [["09:00", "10:00"]]},
+    )
+    clinic_with(codes=("contraception",), name="Other Services")
+    when = local_at(2, 15)
+    r = client.get(
+        f"/referrals/new/{member.id}/where",
+        query_string={"services": ["prep", "sti"], "at": when.isoformat(), "urgency": "routine"},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Other Services" not in html
+    assert html.index("Open Place") < html.index("Closed Place")
+    assert "closed at that time" in html and "Free of charge" in html
+    r = client.post(
+        f"/referrals/new/{member.id}/where?services=prep&urgency=routine&at={when.isoformat()}".replace(
+            "+", "%2B"
+        ),
+        data={"clinic_id": str(open_one.id)},
+    )
+    assert r.status_code == 302 and "/slip" in r.headers["Location"]
+
+
+def test_step_two_refuses_a_past_time(client, login_as, new_member, services):
+    pe = login_as("peer_educator")
+    member = new_member(pe)
+    r = client.post(
+        f"/referrals/new/{member.id}/what",
+        data={"services": ["prep"], "day": local_at(-1).date().isoformat(), "at": "10:00"},
+    )
+    assert r.status_code == 200 and "in the past" in r.get_data(as_text=True)
+    r = client.post(f"/referrals/new/{member.id}/what", data={"services": ["prep"]})
+    assert r.status_code == 200 and "No appointment yet" in r.get_data(as_text=True)
+    r = client.post(
+        f"/referrals/new/{member.id}/what", data={"services": ["prep"], "no_appointment": "y"}
+    )
+    assert r.status_code == 302 and "at=" not in r.headers["Location"]

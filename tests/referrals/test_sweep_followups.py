@@ -75,9 +75,13 @@ def test_confirmation_creates_follow_ups_by_rule_and_prep_repeats(
     assert f"followup:{due['prep'].id}" in subjects
     # Done by a new referral made from it; that visit's follow-up comes 90 days later.
     again, _ = lifecycle.create_referral(
-        actor=pe, member_id=member.id, clinic_id=clinic.id, services=["prep"],
-        from_follow_up_id=due["prep"].id, now=visit + timedelta(days=28),
-    )  # fmt: skip
+        actor=pe,
+        member_id=member.id,
+        clinic_id=clinic.id,
+        services=["prep"],
+        from_follow_up_id=due["prep"].id,
+        now=visit + timedelta(days=28),
+    )
     assert due["prep"].status == "done" and due["prep"].done_referral_id == again.id
     second_visit = visit + timedelta(days=29)
     lifecycle.confirm(again.code, ["prep"], actor=partner, now=second_visit)
@@ -143,3 +147,46 @@ def test_an_inbound_no_puts_the_referral_on_her_task_list(make_user, new_member,
     lifecycle.reschedule(referral.code, local_at(3), actor=pe)
     db.session.commit()
     assert tasks.task_list(pe).replied_no == []
+
+
+def test_retention_purge_erases_numbers_inactive_for_a_year(runner, make_user, new_member):
+    from notifications.models import Contact
+
+    pe = make_user("peer_educator")
+    member = new_member(pe)
+    contact = db.session.get(Contact, member.contact_id)
+    later = (contact.last_activity_at + timedelta(days=366)).isoformat()
+    result = runner.invoke(args=["retention", "purge", "--now", later])
+    assert result.exit_code == 0, result.output
+    assert "numbers_erased=1" in result.output
+    db.session.expire_all()
+    assert db.session.get(Contact, member.contact_id).phone is None
+
+
+def test_reminder_offsets_are_configurable(make_user, services, make_clinic):
+    from flask import current_app
+
+    current_app.config["REMINDER_OFFSETS_HOURS"] = (48, 3)
+    from referrals.services import members
+
+    pe = make_user("peer_educator")
+    from clinics.models import Service
+    from clinics.services import set_hours
+
+    clinic = make_clinic()
+    set_hours(
+        clinic, {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    )
+    clinic.services = [db.session.get(Service, "prep")]
+    member = members.register_member(actor=pe, phone="01712345678", sms_consent=True)
+    appointment = local_at(5, 14)
+    lifecycle.create_referral(
+        actor=pe,
+        member_id=member.id,
+        clinic_id=clinic.id,
+        services=["prep"],
+        appointment_at=appointment,
+    )
+    sends = {m.kind: m.send_at for m in db.session.scalars(sa.select(OutboxMessage))}
+    assert sends["reminder_24h"] == appointment - timedelta(hours=48)
+    assert sends["reminder_2h"] == appointment - timedelta(hours=3)

@@ -12,9 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import DATA_KEY, base_config
 
-from core import create_app
 from core.extensions import db
 from core.scheduler import JOBS, _lock_id, build_scheduler, run_job, stopping
 
@@ -56,13 +54,13 @@ def test_not_stopping_outside_a_shutdown():
     assert stopping() is False
 
 
-def _env(url: str, instance: Path) -> dict:
+def _env(app, url: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
     env.update(
         DATABASE_URL=url,
-        SECRET_KEY="test-secret-key",
-        DATA_KEYS=DATA_KEY,
-        INDEX_KEY="test-index-key",
+        SECRET_KEY=app.config["SECRET_KEY"],
+        DATA_KEYS=",".join(app.config["DATA_KEYS"]),
+        INDEX_KEY=app.config["INDEX_KEY"],
         APP_ENV="development",
         SMS_BACKEND="console",
         SMS_DISPATCH_INTERVAL="1",
@@ -73,41 +71,36 @@ def _env(url: str, instance: Path) -> dict:
 
 
 @pytest.mark.slow
-def test_scheduler_run_dispatches_and_stops_cleanly_on_sigterm(tmp_path):
-    url = f"sqlite:///{tmp_path / 'sched.db'}"
-    app = create_app(base_config(url, str(tmp_path / "instance")))
-    with app.app_context():
-        db.create_all()
-        from core.crypto import blind_index
-        from notifications.models import Contact, OutboxMessage
+def test_scheduler_run_dispatches_and_stops_cleanly_on_sigterm(app, database_url):
+    """A subprocess on the test's own database (a file for SQLite), data committed first."""
+    from core.crypto import blind_index
+    from notifications.models import Contact, OutboxMessage
 
-        contact = Contact(phone="+8801711000777", phone_index=blind_index("+8801711000777"),
-                          language="en", sms_consent=True)  # fmt: skip
-        db.session.add(contact)
-        db.session.flush()
-        # Due now, and inside the allowed hours whatever the real time of day is.
-        contact.window_start = contact.window_end = "00:00"
-        appointment = datetime.now(UTC) + timedelta(days=2)
-        db.session.add(
-            OutboxMessage(contact_id=contact.id, kind="reminder_24h", subject="referral:K7P2QX9M",
-                          dedupe_key="k1", send_at=datetime.now(UTC) - timedelta(minutes=1),
-                          target_at=appointment,
-                          params={"code": "K7P2QX9M", "place": "Point 1",
-                                  "appointment_at": appointment.isoformat()})
-        )  # fmt: skip
-        db.session.commit()
-        db.engine.dispose()
-
+    # Any hour is allowed for her, so the real clock's time of day does not matter.
+    number = "+8801711000777"
+    contact = Contact(phone=number, phone_index=blind_index(number), language="en",
+                      sms_consent=True, window_start="00:00", window_end="00:00")  # fmt: skip
+    db.session.add(contact)
+    db.session.flush()
+    appointment = datetime.now(UTC) + timedelta(days=2)
+    db.session.add(
+        OutboxMessage(contact_id=contact.id, kind="reminder_24h", subject="referral:K7P2QX9M",
+                      dedupe_key="k1", send_at=datetime.now(UTC) - timedelta(minutes=1),
+                      target_at=appointment,
+                      params={"code": "K7P2QX9M", "place": "Point 1",
+                              "appointment_at": appointment.isoformat()})
+    )  # fmt: skip
+    db.session.commit()
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
         cwd=REPO,
-        env=_env(url, tmp_path),
+        env=_env(app, database_url),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        engine = sa.create_engine(url)
+        engine = sa.create_engine(database_url)
         deadline = time.monotonic() + 20
         beat = status = None
         while time.monotonic() < deadline and (beat is None or status != "sent"):

@@ -157,19 +157,17 @@ def bulk_messages(count: int, per_contact: int = 5) -> int:
     return count
 
 
-def dispatcher_env(database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
-    """The environment of a `flask reminders dispatch` process: same keys as the test app."""
+def dispatcher_env(app, database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
+    """The environment of a `flask reminders dispatch` process: the test app's keys."""
     import os
     from pathlib import Path
-
-    from conftest import DATA_KEY
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
     env.update(
         DATABASE_URL=database_url,
-        SECRET_KEY="test-secret-key",
-        DATA_KEYS=DATA_KEY,
-        INDEX_KEY="test-index-key",
+        SECRET_KEY=app.config["SECRET_KEY"],
+        DATA_KEYS=",".join(app.config["DATA_KEYS"]),
+        INDEX_KEY=app.config["INDEX_KEY"],
         APP_ENV="development",
         SMS_BACKEND="twilio",
         TWILIO_ACCOUNT_SID=fake.account_sid,

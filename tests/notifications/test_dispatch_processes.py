@@ -47,7 +47,7 @@ def test_three_dispatcher_processes_share_2000_messages_on_postgresql(app, datab
         pytest.skip("SQLite runs one dispatcher; SKIP LOCKED sharing is PostgreSQL's")
     total = bulk_messages(2000)
     fake.latency = 0.01
-    env = dispatcher_env(database_url, fake, SMS_BATCH_SIZE="20")
+    env = dispatcher_env(app, database_url, fake, SMS_BATCH_SIZE="20")
     processes = [spawn_dispatch(env, NOW) for _ in range(3)]
     outputs = []
     for process in processes:
@@ -67,7 +67,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
 ):
     total = bulk_messages(120, per_contact=3)
     fake.latency = 0.3  # so that sends are in flight when the process dies
-    env = dispatcher_env(database_url, fake, SMS_BATCH_SIZE="16", SMS_POOL_SIZE="8")
+    env = dispatcher_env(app, database_url, fake, SMS_BATCH_SIZE="16", SMS_POOL_SIZE="8")
     victim = spawn_dispatch(env, NOW)
     assert fake.wait_for_messages(12, timeout=60), victim.stderr.read() if victim.poll() else ""
     victim.send_signal(signal.SIGKILL)
@@ -109,7 +109,7 @@ def test_sigterm_mid_dispatch_stops_the_scheduler_cleanly_and_loses_nothing(
     for _ in range(40):
         make_message(contact, send_at=due, target_at=appointment, params=params)
     fake.latency = 1.0
-    env = dispatcher_env(database_url, fake, SMS_DISPATCH_INTERVAL="1", SMS_POOL_SIZE="8")
+    env = dispatcher_env(app, database_url, fake, SMS_DISPATCH_INTERVAL="1", SMS_POOL_SIZE="8")
     scheduler = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
         cwd=env["PYTHONPATH"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

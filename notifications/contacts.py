@@ -152,17 +152,38 @@ def opt_in(contact: Contact, *, actor_id: int | None, now: datetime) -> None:
     touch(contact, now)
 
 
+def same_phone(contact: Contact) -> list[Contact]:
+    """Her contact and every other contact on the same number (a shared phone)."""
+    if not contact.phone_index:
+        return [contact]
+    others = [c for c in find_by_phone_index(contact.phone_index) if c.id != contact.id]
+    return [contact, *others]
+
+
+def find_by_phone_index(index: str) -> list[Contact]:
+    """Contacts whose blind index is `index`."""
+    return list(db.session.scalars(sa.select(Contact).where(Contact.phone_index == index)))
+
+
 def hold(contact: Contact, *, now: datetime) -> int:
-    """Safety hold (e.g. her phone was taken): cancels every pending message at once."""
-    contact.safety_hold, contact.safety_hold_at = True, now
-    touch(contact, now)
-    return planning.cancel_for_contact(contact.id, "safety hold")
+    """Safety hold (e.g. her phone was taken): cancels every pending message at once, for every
+    member on that phone. Returns how many messages were cancelled."""
+    cancelled = 0
+    for each in same_phone(contact):
+        each.safety_hold, each.safety_hold_at = True, now
+        touch(each, now)
+        cancelled += planning.cancel_for_contact(each.id, "safety hold")
+    return cancelled
 
 
-def release(contact: Contact, *, now: datetime) -> None:
-    """End a safety hold (cancelled messages stay cancelled; new ones are planned again)."""
-    contact.safety_hold, contact.safety_hold_at = False, None
-    touch(contact, now)
+def release(contact: Contact, *, now: datetime) -> list[Contact]:
+    """End a safety hold on that phone (cancelled messages stay cancelled; the caller plans
+    what is still ahead). Returns the contacts released."""
+    released = same_phone(contact)
+    for each in released:
+        each.safety_hold, each.safety_hold_at = False, None
+        touch(each, now)
+    return released
 
 
 def set_window(contact: Contact, window: str | None, *, now: datetime) -> int:

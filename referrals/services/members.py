@@ -184,12 +184,43 @@ def change_contact(member: Member, action: str, *, actor: User, now: datetime | 
     elif action == "safety_hold":
         contacts.hold(contact, now=now)
     elif action == "safety_release":
-        contacts.release(contact, now=now)
+        released = contacts.release(contact, now=now)
+        for other in released[1:]:
+            replan_member_messages(_member_of(other), now=now)
     else:
         raise ValidationFailed("Unknown action.", fields={"action": "Unknown."})
+    if action in ("opt_in", "safety_release"):
+        replan_member_messages(member, now=now)
     audit.record(actor, f"member.{action}", "member", member.id)
     db.session.flush()
     return member
+
+
+def _member_of(contact: Contact) -> Member | None:
+    return db.session.scalar(sa.select(Member).where(Member.contact_id == contact.id))
+
+
+def replan_member_messages(member: Member | None, *, now: datetime) -> None:
+    """After an opt-in or a released hold: the reminders and follow-up messages still ahead are
+    planned again (the cancelled rows stay cancelled; live duplicates are never written)."""
+    from referrals.services import messaging
+
+    if member is None or not contacts.can_message(member.contact):
+        return
+    ahead = db.session.scalars(
+        sa.select(Referral).where(
+            Referral.member_id == member.id,
+            Referral.status == "scheduled",
+            Referral.appointment_at > now,
+        )
+    ).unique()
+    for referral in ahead:
+        messaging.plan_reminders(referral, now)
+    due = db.session.scalars(
+        sa.select(FollowUp).where(FollowUp.member_id == member.id, FollowUp.status == "due")
+    ).unique()
+    for follow_up in due:
+        messaging.plan_follow_up(follow_up, follow_up.referral, now)
 
 
 def update_preferences(

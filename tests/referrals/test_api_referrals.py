@@ -254,3 +254,26 @@ def test_openapi_documents_every_referrals_endpoint(client):
         ("/messages", "get"),
     ):
         assert method in paths[path], (path, method)
+
+
+def test_release_plans_the_reminders_still_ahead(client, h, member, clinic):
+    code = client.post("/api/v1/referrals", json=body(member, clinic), headers=h).json["code"]
+    client.post(f"/api/v1/members/{member.id}/safety-hold", headers=h)
+    client.post(f"/api/v1/members/{member.id}/safety-release", headers=h)
+    messages = client.get(f"/api/v1/referrals/{code}", headers=h).json["messages"]
+    pending = sorted(m["kind"] for m in messages if m["status"] == "pending")
+    assert pending == ["reminder_24h", "reminder_2h"]
+    client.post(f"/api/v1/members/{member.id}/safety-release", headers=h)  # twice: no duplicates
+    messages = client.get(f"/api/v1/referrals/{code}", headers=h).json["messages"]
+    assert len([m for m in messages if m["status"] == "pending"]) == 2
+
+
+def test_a_hold_covers_every_member_on_a_shared_phone(client, h, member, clinic, new_member, pe):
+    second = new_member(pe, phone="+8801712345678", shared_phone=True)
+    client.post("/api/v1/referrals", json=body(second, clinic), headers=h)
+    r = client.post(f"/api/v1/members/{member.id}/safety-hold", headers=h)
+    assert r.status_code == 200
+    other = client.get(f"/api/v1/members/{second.id}", headers=h).json
+    assert other["safety_hold"] is True
+    r = client.get("/api/v1/messages?status=pending", headers=h)
+    assert r.json["total"] == 0

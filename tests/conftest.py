@@ -10,7 +10,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import sqlalchemy as sa
-from cryptography.fernet import Fernet
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
@@ -19,7 +18,9 @@ from core.extensions import db
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
-DATA_KEY = Fernet.generate_key().decode()
+# Fixed, so that every import of this module (as `conftest` or `tests.conftest`) and every
+# process a test starts encrypts with the same key. A test key, never used outside tests.
+DATA_KEY = "dGVzdC1vbmx5LWtleS0tLW5ldmVyLWluLXByb2R1Y3Q="
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 

@@ -154,3 +154,23 @@ def test_clinic_partner_home_lists(client, login_as, make_user, new_member, new_
     assert today.code[:3] in html
     r = client.post("/clinic/find", data={"code": "WRONG-CODE"}, follow_redirects=True)
     assert "not right" in r.get_data(as_text=True)
+
+
+def test_pages_render_in_bangla(client, login_as, new_member, new_referral, clinic):
+    pe = login_as("peer_educator", language="bn")
+    member = new_member(pe)
+    referral = new_referral(pe, member, appointment_at=local_at(2))
+    for url in (
+        "/tasks",
+        "/members",
+        f"/members/{member.id}",
+        f"/referrals/{referral.code}",
+        f"/referrals/{referral.code}/slip",
+        "/referrals/new",
+        f"/referrals/new/{member.id}/what",
+        f"/referrals/new/{member.id}/where?services=hiv_testing",
+        "/referrals",
+    ):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert 'lang="bn"' in r.get_data(as_text=True)

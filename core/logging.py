@@ -8,8 +8,10 @@ import traceback
 
 # Anything phone-shaped: an optional +, then 8 or more digits possibly split by spaces or hyphens.
 # Bangla digits count too. Short numbers (ids, counts, years) are left alone.
-# ISO dates (2026-12-02) are not phones.
-_PHONE = re.compile(r"(?<![\w])(?!\d{4}-\d{2}-\d{2}\b)\+?(?:[0-9০-৯][ \-.]?){7,}[0-9০-৯](?![\w])")
+# ISO dates (2026-12-02) are not phones; URL-encoded ones (To=%2B880…) are.
+_PHONE = re.compile(
+    r"(?<![\w])(?!\d{4}-\d{2}-\d{2}\b)(?:\+|%2[Bb])?(?:[0-9০-৯][ \-.]?){7,}[0-9০-৯](?![\w])"
+)
 
 
 def mask_phones(text: str) -> str:

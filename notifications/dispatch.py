@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from core.db import utcnow
 from core.extensions import db
-from notifications import outcomes, reconcile, rendering, state
+from notifications import limits, outcomes, reconcile, rendering, state
 from notifications.gateways import Gateway, SendResult, get_gateway
 from notifications.models import OutboxMessage
 from notifications.settings import setting_float, setting_int
@@ -45,6 +45,10 @@ class PassStats:
     resolved: int = 0
     paused: bool = False
     claimed: int = 0
+    budget_reached: bool = False
+    # Segments billed today, read once per pass and then counted here (several dispatchers may
+    # overshoot the budget by at most one batch each).
+    segments_today: int | None = None
 
     def line(self) -> str:
         """The CLI's summary."""
@@ -53,6 +57,8 @@ class PassStats:
             f"cancelled={self.cancelled} skipped={self.skipped} unknown={self.unknown} "
             f"recovered={self.recovered} resolved={self.resolved}"
         )
+        if self.budget_reached:
+            text += " (daily SMS budget reached: the rest waits for tomorrow)"
         return text + (" (dispatch is PAUSED: account-level provider error)" if self.paused else "")
 
 
@@ -151,10 +157,38 @@ def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | 
         log.error("sms %s (%s) not sent: %s", row.id, row.kind, rendered)
         _settle(row, "failed", rendered, now, stats)
         return None
+    hold_until = _limits_hold(row, rendered.segments, now, stats)
+    if hold_until is not None:
+        row.status, row.send_at, row.lease_until = "pending", hold_until, None
+        row.attempts = max(row.attempts - 1, 0)
+        stats.deferred += 1
+        return None
     row.body, row.to_phone, row.segments = rendered.body, contact.phone, rendered.segments
     return Outgoing(
         row.id, contact.id, row.kind, contact.phone, rendered.body, callback_url(row.id), now
     )
+
+
+def _limits_hold(row: OutboxMessage, segments: int, now: datetime, stats: PassStats):
+    """The start of the next local day when a limit says no today, else None."""
+    budget = setting_int("SMS_DAILY_SEGMENT_BUDGET")
+    if budget > 0:
+        if stats.segments_today is None:
+            # Read before this pass claimed anything, so its own claims are not counted twice.
+            stats.segments_today = 0
+        if stats.segments_today + segments > budget:
+            if not stats.budget_reached:
+                log.warning("daily SMS budget of %s segments reached; sending resumes tomorrow",
+                            budget)  # fmt: skip
+            stats.budget_reached = True
+            return limits.local_day_bounds(now)[1]
+    # Many messages to one phone in a day could expose her (a shared or watched phone).
+    if not limits.member_cap_allows(row.contact_id, now, exclude_id=row.id):
+        log.info("sms %s (%s) waits: the contact's daily cap is reached", row.id, row.kind)
+        return limits.local_day_bounds(now)[1]
+    if budget > 0:
+        stats.segments_today += segments
+    return None
 
 
 def _settle(row: OutboxMessage, status: str, reason: str, now: datetime, stats: PassStats) -> None:
@@ -280,6 +314,8 @@ def dispatch_pass(
         db.session.commit()
         return stats
     reconcile.resolve_unknown(gateway, clock, stats)
+    if setting_int("SMS_DAILY_SEGMENT_BUDGET") > 0:
+        stats.segments_today = limits.daily_segments_used(*limits.local_day_bounds(clock()))
     _send_loop(gateway, clock, limit, stop, stats)
     if stats.claimed or stats.recovered or stats.resolved:
         log.info("dispatch pass: %s", stats.line())
@@ -294,7 +330,7 @@ def _send_loop(gateway, clock, limit, stop, stats: PassStats) -> None:
     exhausted = False
     with ThreadPoolExecutor(max_workers=pool_size, thread_name_prefix="sms-send") as pool:
         while True:
-            halt = stats.paused or stop()
+            halt = stats.paused or stats.budget_reached or stop()
             if not exhausted and not halt and len(inflight) <= pool_size:
                 want = window - len(inflight)
                 if limit is not None:

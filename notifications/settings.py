@@ -24,6 +24,8 @@ DEFAULTS: dict[str, float | int | bool] = {
     "SMS_ACCOUNT_PAUSE_SECONDS": 900,  # an account-level error pauses dispatch this long
     "SMS_UNREACHABLE_RETRY_SECONDS": 3600,  # 30003 (handset off): one new attempt this much later
     "SMS_DISPATCH_INTERVAL": 5,  # seconds between scheduler dispatch ticks
+    "SMS_DAILY_SEGMENT_BUDGET": 0,  # segments a local day; 0 = no budget
+    "SMS_MAX_PER_CONTACT_PER_DAY": 3,  # messages to one contact a local day; 0 = no cap
     "HEALTH_MAX_HEARTBEAT_AGE": 120,  # seconds; older → /healthz 503 (when a scheduler is expected)
     "HEALTH_MAX_DUE_AGE": 900,  # seconds a due message may wait before /healthz says 503
 }

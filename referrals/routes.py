@@ -316,7 +316,7 @@ def slip(code: str):
     base = current_app.config.get("PUBLIC_BASE_URL")
     path = url_for("referrals.confirm", code=item.code)
     link = (base + path) if base else url_for("referrals.confirm", code=item.code, _external=True)
-    qr = segno.make(link, error="m").svg_inline(scale=4, omitsize=False)
+    qr = segno.make(link, error="m").svg_inline(scale=4, omitsize=True)
     return render_template(
         "referrals/slip.html",
         referral=item,

@@ -60,9 +60,14 @@ def districts() -> list[str]:
 
 
 def hours_text(clinic: Clinic) -> list[tuple[str, str]]:
-    """(day, "09:00-17:00, ...") pairs for the slip."""
+    """(day's label, "09:00-17:00, ...") pairs for the slip."""
+    from clinics.forms import DAY_LABELS
+
     hours = clinic.hours or {}
-    return [(d, ", ".join(f"{s}-{e}" for s, e in hours.get(d) or [])) for d in DAYS]
+    return [
+        (str(DAY_LABELS.get(d, d)), ", ".join(f"{s}-{e}" for s, e in hours.get(d) or []))
+        for d in DAYS
+    ]
 
 
 def attribute_labels() -> dict:

@@ -125,7 +125,12 @@ def api_member_update(member_id: int):
             from core.errors import Forbidden
 
             raise Forbidden("Only an admin reassigns a member.")
-        members.reassign(member, _int_field(data, "peer_educator_id"), actor=user)
+        target = _int_field(data, "peer_educator_id")
+        if target is None:
+            raise BadInput(
+                "peer_educator_id must be a user id.", fields={"peer_educator_id": "Required."}
+            )
+        members.reassign(member, target, actor=user)
     return jsonify(member_json(member))
 
 

@@ -197,7 +197,8 @@ def member_anonymise(member_id: int):
 def member_reassign(member_id: int):
     """Admins hand a member to another peer educator."""
     form = forms.ReassignForm()
-    form.peer_educator_id.choices = [(int(request.form.get("peer_educator_id") or 0), "")]
+    chosen = request.form.get("peer_educator_id", "")
+    form.peer_educator_id.choices = [(int(chosen), "")] if chosen.isdigit() else []
     if form.validate_on_submit():
         try:
             person = members.get_member(member_id, current_user, audit_read=False)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core import audit
 from core.db import utcnow
+from core.errors import DomainError
 from core.extensions import db
 from notifications import contacts
 from referrals.models import FollowUp, Member, Referral
@@ -94,7 +95,7 @@ def search(term: Any, actor: User) -> SearchResult:
     elif contacts.looks_like_phone(text):
         try:
             result.members = members.find_by_phone(text, actor)
-        except Exception:
+        except DomainError:  # a malformed number simply finds nothing
             result.members = []
     for found in result.members:
         audit.record(actor, "member.search_hit", "member", found.id)

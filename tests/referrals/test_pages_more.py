@@ -174,3 +174,20 @@ def test_pages_render_in_bangla(client, login_as, new_member, new_referral, clin
         r = client.get(url)
         assert r.status_code == 200, url
         assert 'lang="bn"' in r.get_data(as_text=True)
+
+
+def test_admin_reassigns_on_the_member_page(client, login_as, make_user, new_member):
+    pe = make_user("peer_educator")
+    other = make_user("peer_educator")
+    member = new_member(pe)
+    login_as("admin")
+    assert "Reassign" in client.get(f"/members/{member.id}").get_data(as_text=True)
+    assert (
+        client.post(f"/members/{member.id}/reassign", data={"peer_educator_id": "x"}).status_code
+        == 302
+    )
+    client.post(f"/members/{member.id}/reassign", data={"peer_educator_id": str(other.id)})
+    db.session.expire_all()
+    from referrals.models import Member
+
+    assert db.session.get(Member, member.id).peer_educator_id == other.id

@@ -1,7 +1,7 @@
-"""Pages of the referrals package: the peer educator's tasks, members and referrals.
+"""Pages of the referrals package: the peer educator's tasks, search and referrals.
 
-The new-referral steps live in routes_new.py, the clinic partner's pages in routes_clinic.py;
-both add their views to this blueprint.
+The member pages live in routes_members.py, the new-referral steps in routes_new.py and the
+clinic partner's pages in routes_clinic.py; they add their views to this blueprint.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -19,9 +18,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.security import require
 from core.templating import ADMIN_LINKS
-from notifications.models import OutboxMessage
 from referrals import forms
-from referrals.services import codes, followups, lifecycle, members, tasks
+from referrals.services import codes, followups, lifecycle, tasks
 from referrals.services.clinic_access import hours_text
 
 bp = Blueprint("referrals", __name__)
@@ -76,139 +74,6 @@ def search():
         if len(result.members) == 1:
             return redirect(url_for("referrals.member", member_id=result.members[0].id))
     return render_template("referrals/search.html", form=form, result=result)
-
-
-@bp.get("/members", endpoint="members")
-@require("members.read")
-def members_list():
-    """My members (admin: all), masked numbers only."""
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = members.list_members(current_user, page=page)
-    db.session.commit()
-    return render_template("referrals/members.html", members=rows, total=total, page=page)
-
-
-@bp.get("/members/<int:member_id>")
-@require("members.read")
-def member(member_id: int):
-    """Her referrals, the messages sent to her, follow-ups and the controls."""
-    person = members.get_member(member_id, current_user)
-    referrals, _total = lifecycle.list_referrals(current_user, member_id=person.id, per_page=100)
-    messages = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.contact_id == person.contact_id)
-        .order_by(OutboxMessage.send_at.desc())
-        .limit(50)
-    ).all()
-    follow_ups, _ = followups.list_follow_ups(current_user, member_id=person.id)
-    prefs = forms.PreferencesForm(
-        language=person.contact.language,
-        contact_window=members.contacts.window_text(person.contact) or "",
-    )
-    reassign = None
-    if current_user.role == "admin":
-        from accounts.models import User
-
-        reassign = forms.ReassignForm(peer_educator_id=person.peer_educator_id)
-        reassign.peer_educator_id.choices = [
-            (u.id, u.display_name)
-            for u in db.session.scalars(
-                sa.select(User).where(User.role == "peer_educator", User.active.is_(True))
-            )
-        ]
-    db.session.commit()  # the audit row of the read
-    return render_template(
-        "referrals/member.html",
-        member=person,
-        referrals=referrals,
-        messages=messages,
-        follow_ups=follow_ups,
-        action=forms.ActionForm(),
-        prefs=prefs,
-        anonymise=forms.AnonymiseForm(),
-        reassign=reassign,
-        done_form=forms.FollowUpDoneForm(),
-        codes=codes,
-    )
-
-
-@bp.post("/members/<int:member_id>/contact/<action>")
-@require("members.write")
-def member_contact(member_id: int, action: str):
-    """Opt out / opt in / safety hold / release."""
-    form = forms.ActionForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.change_contact(person, action.replace("-", "_"), actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-    return redirect(url_for("referrals.member", member_id=member_id))
-
-
-@bp.post("/members/<int:member_id>/preferences")
-@require("members.write")
-def member_preferences(member_id: int):
-    """SMS language and contact window (re-plans her pending messages)."""
-    form = forms.PreferencesForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.update_preferences(
-                person,
-                actor=current_user,
-                language=form.language.data,
-                contact_window=form.contact_window.data or "",
-            )
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-    else:
-        flash(_("Check the form."), "error")
-    return redirect(url_for("referrals.member", member_id=member_id))
-
-
-@bp.post("/members/<int:member_id>/anonymise")
-@require("members.write")
-def member_anonymise(member_id: int):
-    """Erase her data on request (the tick box confirms)."""
-    form = forms.AnonymiseForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.anonymise(person, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Her data was erased."), "success")
-    else:
-        flash(_("Tick the box to confirm."), "error")
-    return redirect(url_for("referrals.member", member_id=member_id))
-
-
-@bp.post("/members/<int:member_id>/reassign")
-@require("members.reassign")
-def member_reassign(member_id: int):
-    """Admins hand a member to another peer educator."""
-    form = forms.ReassignForm()
-    chosen = request.form.get("peer_educator_id", "")
-    form.peer_educator_id.choices = [(int(chosen), "")] if chosen.isdigit() else []
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.reassign(person, form.peer_educator_id.data, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-    return redirect(url_for("referrals.member", member_id=member_id))
 
 
 @bp.get("/referrals")
@@ -392,4 +257,4 @@ def rules():
     return render_template("referrals/rules.html", rows=rows)
 
 
-from referrals import routes_clinic, routes_new  # noqa: E402,F401 - add their views to `bp`
+from referrals import routes_clinic, routes_members, routes_new  # noqa: E402,F401 - views on `bp`

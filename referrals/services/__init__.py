@@ -1,10 +1,12 @@
 """The referrals services, split by meaning; routes, API, CLI and jobs call these.
 
 - `members`: registration, reading (audited), contact controls, anonymisation, reassignment
-- `lifecycle`: create / reschedule / cancel / confirm, the sweep (over `machine`, the one
-  state machine)
+- `lifecycle`: create / read / reschedule / cancel / confirm / trace, over `machine`, the one
+  state machine; `sweep`: missed and expired referrals, missed follow-ups
 - `followups`: rules and follow-ups; `tasks`: the peer educator's task list and search
 - `messaging`: what the referral asks the outbox (notifications.planning) for
+- `codes`: referral codes; `scope`: who sees what; `clinic_access`: the directory's few calls;
+  `serialize`: CONTRACT.md's JSON objects
 """
 
 from referrals.services import (  # noqa: F401
@@ -15,5 +17,6 @@ from referrals.services import (  # noqa: F401
     members,
     messaging,
     serialize,
+    sweep,
     tasks,
 )

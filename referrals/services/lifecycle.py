@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from accounts.models import User
 from core import audit
 from core.db import utcnow
-from core.errors import BadInput, NotFound, ValidationFailed
+from core.errors import BadInput, Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from notifications import contacts
 from referrals.models import URGENCIES, FollowUp, Member, Referral
@@ -18,8 +18,6 @@ from referrals.services import clinic_access, codes, followups, machine, messagi
 from referrals.services.scope import members_query, referrals_query
 
 MAX_NOTES = 2000
-MISSED_AFTER = timedelta(hours=24)
-EXPIRE_AFTER = timedelta(days=30)
 
 
 def _services_list(value: Any, field: str = "services") -> list[str]:
@@ -320,44 +318,12 @@ def record_trace(code: Any, outcome: Any, *, actor: User, now: datetime | None =
     if outcome not in TRACE_OUTCOMES:
         raise ValidationFailed("Unknown outcome.", fields={"outcome": "Unknown."})
     if referral.status != "missed":
-        raise machine.Conflict("Only a missed appointment is traced.", code="invalid_transition")
+        raise Conflict("Only a missed appointment is traced.", code="invalid_transition")
     referral.trace_outcome, referral.traced_at = outcome, now
     audit.record(actor, "referral.trace", "referral", referral.code, {"outcome": outcome})
     db.session.flush()
     return referral
 
 
-def sweep(now: datetime | None = None) -> dict[str, int]:
-    """Missed (24 h after the appointment), expired (30 days without a visit), missed
-    follow-ups (14 days after due). Run by `flask referrals sweep` and the scheduler."""
-    now = now or utcnow()
-    counts = {"missed": 0, "expired": 0, "follow_ups_missed": 0}
-    late = db.session.scalars(
-        sa.select(Referral).where(
-            Referral.status == "scheduled", Referral.appointment_at <= now - MISSED_AFTER
-        )
-    ).unique()
-    for referral in list(late):
-        try:
-            with db.session.begin_nested():
-                machine.transition(referral, "missed", actor=None, channel="system", now=now)
-                messaging.on_missed(referral, now)
-            counts["missed"] += 1
-        except machine.Conflict:
-            continue
-    old = db.session.scalars(
-        sa.select(Referral).where(
-            Referral.status.in_(("referred", "missed")), Referral.created_at <= now - EXPIRE_AFTER
-        )
-    ).unique()
-    for referral in list(old):
-        try:
-            with db.session.begin_nested():
-                machine.transition(referral, "expired", actor=None, channel="system", now=now)
-                messaging.cancel_all(referral, "referral expired")
-            counts["expired"] += 1
-        except machine.Conflict:
-            continue
-    counts["follow_ups_missed"] = followups.sweep(now)
-    db.session.flush()
-    return counts
+# The sweep lives in its own module; `lifecycle.sweep` stays the name callers use.
+from referrals.services.sweep import sweep  # noqa: E402, F401

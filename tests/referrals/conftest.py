@@ -96,26 +96,3 @@ def new_referral(app, clinic):
         return referral
 
     return make
-
-
-# Some modules elsewhere do `from conftest import DATA_KEY` at run time, which answers with the
-# conftest pytest imported last — possibly this one. Forward such names to the root conftest
-# (the one whose DATA_KEY the `app` fixture really uses), found through the plugin manager.
-_ROOT: dict = {}
-
-
-def pytest_configure(config):
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parent.parent / "conftest.py"
-    for plugin in config.pluginmanager.get_plugins():
-        if getattr(plugin, "__file__", None) and Path(plugin.__file__).resolve() == root:
-            _ROOT["module"] = plugin
-
-
-def __getattr__(name: str):
-    if name.isupper() or name == "base_config":
-        module = _ROOT.get("module")
-        if module is not None and hasattr(module, name):
-            return getattr(module, name)
-    raise AttributeError(name)

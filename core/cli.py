@@ -13,26 +13,15 @@ from core.extensions import db
 
 # Packages add (name, func(now) -> dict of counts) steps; `retention purge` runs them in order.
 RETENTION_STEPS: list[tuple[str, Callable[[datetime], dict]]] = []
-# Packages add (name, func() -> list of printed lines) steps; `seed-demo` runs them in order.
-SEED_STEPS: list[tuple[str, Callable[[], list[str]]]] = []
 
 
-def _register_default_steps() -> None:
+def _seed_steps() -> list[Callable[[], list[str]]]:
+    """The demo data, in order: clinics first, so the demo clinic partner belongs to one."""
     from accounts.seed import seed_users
     from clinics.seed import seed_clinics
-
-    # Clinics first, so that the demo clinic partner belongs to a real clinic.
-    if not any(name == "clinics" for name, _ in SEED_STEPS):
-        users_at = next((i for i, (name, _) in enumerate(SEED_STEPS) if name == "users"), None)
-        SEED_STEPS.insert(
-            len(SEED_STEPS) if users_at is None else users_at, ("clinics", seed_clinics)
-        )
-    if not any(name == "users" for name, _ in SEED_STEPS):
-        SEED_STEPS.append(("users", seed_users))
     from referrals.seed import seed_members
 
-    if not any(name == "members" for name, _ in SEED_STEPS):
-        SEED_STEPS.append(("members", seed_members))
+    return [seed_clinics, seed_users, seed_members]
 
 
 def parse_cli_time(value: str | None) -> datetime:
@@ -104,8 +93,7 @@ def seed_demo(if_empty: bool) -> None:
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has users; demo data not seeded (run `flask seed-demo`).")
         return
-    _register_default_steps()
-    for _name, step in SEED_STEPS:
+    for step in _seed_steps():
         for line in step():
             click.echo(line)
         db.session.commit()

@@ -10,7 +10,7 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from notifications.models import OutboxMessage
+from notifications.message_log import messages_for_contact
 from referrals import forms
 from referrals.routes import bp, fail
 from referrals.services import codes, followups, lifecycle, members
@@ -32,12 +32,7 @@ def member(member_id: int):
     """Her referrals, the messages sent to her, follow-ups and the controls."""
     person = members.get_member(member_id, current_user)
     referrals, _total = lifecycle.list_referrals(current_user, member_id=person.id, per_page=100)
-    messages = db.session.scalars(
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.contact_id == person.contact_id)
-        .order_by(OutboxMessage.send_at.desc())
-        .limit(50)
-    ).all()
+    messages = messages_for_contact(person.contact_id, limit=50)
     follow_ups, _ = followups.list_follow_ups(current_user, member_id=person.id)
     prefs = forms.PreferencesForm(
         language=person.contact.language,

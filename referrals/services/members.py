@@ -17,6 +17,7 @@ from core.extensions import db
 from core.security import ADMIN, PEER_EDUCATOR
 from notifications import contacts
 from notifications.models import Contact
+from notifications.retention import erase_contact_messages
 from referrals.models import FollowUp, Member, Referral
 from referrals.services.scope import may_see_member, members_query
 
@@ -261,6 +262,8 @@ def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Me
     now = now or utcnow()
     if member.anonymised_at is not None:
         return member
+    # Her messages are deleted at the provider too, while their provider ids are still known.
+    erase_contact_messages(member.contact_id)
     contacts.erase(member.contact, now=now)
     member.nickname = None
     member.uic = "ANON-" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(8))

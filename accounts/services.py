@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import secrets
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from core.extensions import db
 from core.security import CLINIC_PARTNER, ROLES
 
 MIN_PASSWORD_LENGTH = 10
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 _HASHERS = {
     # Argon2id with the library's recommended parameters (RFC 9106 low-memory profile).
     "default": PasswordHasher(),
@@ -240,7 +242,10 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = utcnow()
+    now = utcnow()
+    # Write at most every few minutes: a write on every API call would cost more than the call.
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
+        row.last_used_at = now
     return row.user
 
 

@@ -51,7 +51,10 @@ def authenticate_bearer():
         response = json_error(401, "unauthorized", "A valid Bearer token is required.")
         response[0].headers["WWW-Authenticate"] = 'Bearer realm="harc"'
         return response
-    db.session.commit()  # records last_used_at in its own short transaction
+    if db.session.dirty:
+        db.session.commit()  # last_used_at, in its own short transaction
+    else:
+        db.session.rollback()  # end the read transaction; the view starts its own
     g.api_user = user
     return None
 

@@ -108,6 +108,11 @@ class FreshRequestClient(FlaskClient):
     `g` must still start empty at each request, as it does in production (Flask-Login caches the
     user there)."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Anonymous pages default to Bangla; tests read English unless they switch.
+        self.environ_base.setdefault("HTTP_ACCEPT_LANGUAGE", "en")
+
     def open(self, *args, **kwargs):
         if has_app_context():
             g.__dict__.clear()

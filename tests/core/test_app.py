@@ -77,6 +77,7 @@ def test_unexpected_error_is_a_friendly_500_page_and_json_for_the_api(app_config
     app.add_url_rule("/boom", "boom", boom)
     app.add_url_rule("/api/v1/boom", "api_boom", boom)
     client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     response = client.get("/boom")
     assert response.status_code == 500
     assert b"Something went wrong" in response.data

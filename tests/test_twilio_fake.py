@@ -46,9 +46,13 @@ def test_plain_client_pointed_at_base_url_creates_and_is_recorded(fake):
     http = TwilioHttpClient(timeout=5)
     twilio = Client(fake.account_sid, fake.auth_token, http_client=http)
     twilio.api.base_url = fake.base_url  # the only change the client needs
-    sent = twilio.messages.create(to=TO, from_=FROM, body="Your referral: HARC-1",
-                                  status_callback=f"{PUBLIC}/webhooks/twilio/status?r=1",
-                                  validity_period=600)
+    sent = twilio.messages.create(
+        to=TO,
+        from_=FROM,
+        body="Your referral: HARC-1",
+        status_callback=f"{PUBLIC}/webhooks/twilio/status?r=1",
+        validity_period=600,
+    )
     http.session.close()
 
     assert re.fullmatch(r"SM[0-9a-f]{32}", sent.sid)
@@ -60,7 +64,11 @@ def test_plain_client_pointed_at_base_url_creates_and_is_recorded(fake):
     assert sent.uri == f"/2010-04-01/Accounts/{fake.account_sid}/Messages/{sent.sid}.json"
     [message] = fake.messages
     assert (message.sid, message.to, message.from_, message.body) == (
-        sent.sid, TO, FROM, "Your referral: HARC-1")
+        sent.sid,
+        TO,
+        FROM,
+        "Your referral: HARC-1",
+    )
     assert message.status_callback == f"{PUBLIC}/webhooks/twilio/status?r=1"
     assert message.validity_period == 600 and message.received_at <= time.time()
     assert fake.count(TO, "Your referral: HARC-1") == 1
@@ -75,8 +83,10 @@ def test_messaging_service_message_is_accepted(fake, client):
 
 
 def test_fetch_and_list_with_paging(fake, client):
-    sids = [client.messages.create(to=TO if i % 2 else OTHER, from_=FROM, body=f"m{i}").sid
-            for i in range(7)]
+    sids = [
+        client.messages.create(to=TO if i % 2 else OTHER, from_=FROM, body=f"m{i}").sid
+        for i in range(7)
+    ]
     assert client.messages(sids[3]).fetch().body == "m3"
     everything = client.messages.list(page_size=2)  # follows next_page_uri through 4 pages
     assert [m.sid for m in everything] == sids[::-1]  # newest first
@@ -138,8 +148,11 @@ def test_fail_for_a_number_and_validation_errors(fake, client):
             client.messages.create(to=OTHER, from_=FROM, body="x")
         assert (raised.value.status, raised.value.code) == (400, 21211)
     assert client.messages.create(to=TO, from_=FROM, body="x").to == TO
-    for kwargs, code in (({"to": "017", "body": "x"}, 21211), ({"to": TO}, 21602),
-                         ({"to": TO, "body": "x" * 1601}, 21617)):
+    for kwargs, code in (
+        ({"to": "017", "body": "x"}, 21211),
+        ({"to": TO}, 21602),
+        ({"to": TO, "body": "x" * 1601}, 21617),
+    ):
         with pytest.raises(TwilioRestException) as raised:
             client.messages.create(from_=FROM, **kwargs)
         assert raised.value.code == code
@@ -186,8 +199,9 @@ def _status_app(auth_token: str, seen: list) -> flask.Flask:
 
 
 def test_callback_request_is_signed_for_a_flask_test_client(fake, client):
-    sent = client.messages.create(to=TO, from_=FROM, body="x",
-                                  status_callback=f"{PUBLIC}/webhooks/twilio/status?r=7")
+    sent = client.messages.create(
+        to=TO, from_=FROM, body="x", status_callback=f"{PUBLIC}/webhooks/twilio/status?r=7"
+    )
     seen: list[dict] = []
     flask_client = _status_app(fake.auth_token, seen).test_client()
     path, params, headers = fake.callback_request(sent.sid, "undelivered", error_code=30003)
@@ -200,7 +214,8 @@ def test_callback_request_is_signed_for_a_flask_test_client(fake, client):
     # public_url as a bare base URL: the StatusCallback's path and query are appended
     path, params, headers = fake.callback_request(sent.sid, "delivered", public_url=PUBLIC + "/")
     assert RequestValidator(fake.auth_token).validate(
-        f"{PUBLIC}/webhooks/twilio/status?r=7", params, headers["X-Twilio-Signature"])
+        f"{PUBLIC}/webhooks/twilio/status?r=7", params, headers["X-Twilio-Signature"]
+    )
     assert "ErrorCode" not in params
     headers["X-Twilio-Signature"] = "forged"
     assert flask_client.post(path, data=params, headers=headers).status_code == 403
@@ -259,9 +274,21 @@ threads = [threading.Thread(target=send, args=(t,)) for t in range(8)]
 [t.start() for t in threads]
 [t.join() for t in threads]
 """
-    procs = [subprocess.Popen([sys.executable, "-c", script, fake.base_url, fake.account_sid,
-                               fake.auth_token, f"p{p}"], cwd=Path(__file__).parent)
-             for p in range(3)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                script,
+                fake.base_url,
+                fake.account_sid,
+                fake.auth_token,
+                f"p{p}",
+            ],
+            cwd=Path(__file__).parent,
+        )
+        for p in range(3)
+    ]
     assert [p.wait(timeout=60) for p in procs] == [0, 0, 0]
     assert fake.wait_for_messages(600, timeout=1)
     counts = fake.counts()

@@ -53,8 +53,13 @@ __all__ = ["Message", "RecordedRequest", "TwilioFake", "segments"]
 class TwilioFake(MessagesApi):
     """The server: start()/stop() or a `with` block; see the module docstring."""
 
-    def __init__(self, account_sid: str | None = None, auth_token: str | None = None,
-                 phone_number: str = "+15005550006", host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        phone_number: str = "+15005550006",
+        host: str = "127.0.0.1",
+    ) -> None:
         super().__init__(account_sid, auth_token)
         self.phone_number = phone_number  # To of inbound SMS; From of service-sent callbacks
         self.host = host
@@ -65,8 +70,9 @@ class TwilioFake(MessagesApi):
     def start(self) -> TwilioFake:
         self._stopping.clear()
         self._httpd = FakeHTTPServer(self, (self.host, 0))
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="twilio-fake", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(0.05,), name="twilio-fake", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -101,9 +107,12 @@ class TwilioFake(MessagesApi):
 
         # A non-empty `environment`: with {} the client reads os.environ, whose TWILIO_REGION or
         # TWILIO_EDGE would rewrite 127.0.0.1 into 127.<region>.0.1.
-        client = Client(self.account_sid, auth_token or self.auth_token,
-                        http_client=TwilioHttpClient(timeout=timeout),
-                        environment={"TWILIO_FAKE": "1"})
+        client = Client(
+            self.account_sid,
+            auth_token or self.auth_token,
+            http_client=TwilioHttpClient(timeout=timeout),
+            environment={"TWILIO_FAKE": "1"},
+        )
         client.api.base_url = self.base_url
         return client
 
@@ -131,13 +140,15 @@ class TwilioFake(MessagesApi):
             return self._lock.wait_for(lambda: len(self._messages) >= n, timeout)
 
     # -- faults ---------------------------------------------------------------------------------
-    def fail_next(self, n: int = 1, code: int = 20429, http_status: int = 429,
-                  message: str | None = None) -> None:
+    def fail_next(
+        self, n: int = 1, code: int = 20429, http_status: int = 429, message: str | None = None
+    ) -> None:
         with self._lock:
             self._fail_next.extend([(code, http_status, message)] * n)
 
-    def fail_for(self, to: str, code: int = 21211, http_status: int = 400,
-                 message: str | None = None) -> None:
+    def fail_for(
+        self, to: str, code: int = 21211, http_status: int = 400, message: str | None = None
+    ) -> None:
         with self._lock:
             self._fail_for[to] = (code, http_status, message)
 
@@ -153,8 +164,9 @@ class TwilioFake(MessagesApi):
             self.latency = 0.0
 
     # -- webhooks -------------------------------------------------------------------------------
-    def send_status_callback(self, sid: str, status: str, error_code: int | None = None,
-                             url: str | None = None) -> int:
+    def send_status_callback(
+        self, sid: str, status: str, error_code: int | None = None, url: str | None = None
+    ) -> int:
         """POST a signed status callback to the message's StatusCallback (or `url`)."""
         message, params = self._status_params(sid, status, error_code)
         target = url or message.status_callback
@@ -172,8 +184,9 @@ class TwilioFake(MessagesApi):
             self.callbacks.append((target, params, status_code))
         return status_code
 
-    def callback_request(self, sid: str, status: str, error_code: int | None = None,
-                         public_url: str | None = None) -> tuple[str, dict[str, str], dict]:
+    def callback_request(
+        self, sid: str, status: str, error_code: int | None = None, public_url: str | None = None
+    ) -> tuple[str, dict[str, str], dict]:
         """(path?query, params, headers) for `flask_client.post(path, data=params, headers=...)`.
 
         The signature covers `public_url`: a full URL; or a bare base URL ("https://host", no
@@ -191,22 +204,36 @@ class TwilioFake(MessagesApi):
             url = public_url.rstrip("/") + path
         return path, params, self._signed(url, params)
 
-    def inbound_request(self, public_url: str, from_: str, body: str, to: str | None = None,
-                        **extra: str) -> tuple[str, dict[str, str], dict]:
+    def inbound_request(
+        self, public_url: str, from_: str, body: str, to: str | None = None, **extra: str
+    ) -> tuple[str, dict[str, str], dict]:
         """(path?query, params, headers) of an inbound SMS webhook signed over `public_url`."""
         sid = "SM" + uuid.uuid4().hex
-        params = {"MessageSid": sid, "SmsSid": sid, "SmsMessageSid": sid,
-                  "AccountSid": self.account_sid, "From": from_, "To": to or self.phone_number,
-                  "Body": body, "NumMedia": "0", "NumSegments": str(segments(body)),
-                  "SmsStatus": "received", "ApiVersion": API_VERSION, **extra}
+        params = {
+            "MessageSid": sid,
+            "SmsSid": sid,
+            "SmsMessageSid": sid,
+            "AccountSid": self.account_sid,
+            "From": from_,
+            "To": to or self.phone_number,
+            "Body": body,
+            "NumMedia": "0",
+            "NumSegments": str(segments(body)),
+            "SmsStatus": "received",
+            "ApiVersion": API_VERSION,
+            **extra,
+        }
         parts = urlsplit(public_url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         return path, params, self._signed(public_url, params)
 
     def _signed(self, url: str, params: dict[str, str]) -> dict[str, str]:
         signature = RequestValidator(self.auth_token).compute_signature(url, params)
-        return {"X-Twilio-Signature": signature, "User-Agent": "TwilioProxy/1.1",
-                "I-Twilio-Idempotency-Token": str(uuid.uuid4())}
+        return {
+            "X-Twilio-Signature": signature,
+            "User-Agent": "TwilioProxy/1.1",
+            "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
+        }
 
     def _status_params(self, sid: str, status: str, error_code: int | None) -> tuple[Message, dict]:
         now = datetime.now(UTC).replace(microsecond=0)
@@ -217,9 +244,16 @@ class TwilioFake(MessagesApi):
                 message.date_sent = now
             if error_code is not None:
                 message.error_code = error_code
-            params = {"MessageSid": sid, "SmsSid": sid, "MessageStatus": status,
-                      "SmsStatus": status, "AccountSid": self.account_sid, "To": message.to,
-                      "From": message.from_ or self.phone_number, "ApiVersion": API_VERSION}
+            params = {
+                "MessageSid": sid,
+                "SmsSid": sid,
+                "MessageStatus": status,
+                "SmsStatus": status,
+                "AccountSid": self.account_sid,
+                "To": message.to,
+                "From": message.from_ or self.phone_number,
+                "ApiVersion": API_VERSION,
+            }
             if message.messaging_service_sid:
                 params["MessagingServiceSid"] = message.messaging_service_sid
             if error_code is not None:

@@ -29,16 +29,23 @@ API_VERSION = "2010-04-01"
 ROUTE = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages(?:/(?P<sid>[^/]+))?\.json$")
 E164 = re.compile(r"^(?:[a-z]+:)?\+[1-9]\d{6,14}$")
 ERRORS = {
-    20003: "Authenticate", 20004: "Method not allowed", 20429: "Too Many Requests",
-    20404: "The requested resource was not found", 20500: "Internal Server Error",
-    21211: "Invalid 'To' Phone Number", 21602: "Message body is required.",
-    21603: "A 'From' phone number is required.", 21604: "A 'To' phone number is required.",
+    20003: "Authenticate",
+    20004: "Method not allowed",
+    20429: "Too Many Requests",
+    20404: "The requested resource was not found",
+    20500: "Internal Server Error",
+    21211: "Invalid 'To' Phone Number",
+    21602: "Message body is required.",
+    21603: "A 'From' phone number is required.",
+    21604: "A 'To' phone number is required.",
     21610: "Attempt to send to unsubscribed recipient",
     21614: "'To' number is not a valid mobile number",
     21617: "The concatenated message body exceeds the 1600 character limit.",
 }
-GSM7 = set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
-           "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡"
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 GSM7_EXTENSION = set("^{}\\[~]|€\f")
 # HTTP status, JSON payload (None: no body), seconds to hold the reply
 Result = tuple[int, Any, float]
@@ -171,8 +178,14 @@ class MessagesApi:
 
     def _handle(self, method: str, target: str, raw: str, headers: Any) -> Result:
         parts = urlsplit(target)
-        record = RecordedRequest(method, parts.path, dict(parse_qsl(parts.query, True)),
-                                 dict(parse_qsl(raw, True)), dict(headers.items()), time.time())
+        record = RecordedRequest(
+            method,
+            parts.path,
+            dict(parse_qsl(parts.query, True)),
+            dict(parse_qsl(raw, True)),
+            dict(headers.items()),
+            time.time(),
+        )
         with self._lock:
             self._requests.append(record)
         try:
@@ -184,9 +197,16 @@ class MessagesApi:
         return result
 
     def _error(self, code: int, http_status: int, message: str | None = None) -> Result:
-        return http_status, {"code": code, "message": message or ERRORS.get(code, "Error"),
-                             "more_info": f"https://www.twilio.com/docs/errors/{code}",
-                             "status": http_status}, 0.0
+        return (
+            http_status,
+            {
+                "code": code,
+                "message": message or ERRORS.get(code, "Error"),
+                "more_info": f"https://www.twilio.com/docs/errors/{code}",
+                "status": http_status,
+            },
+            0.0,
+        )
 
     def _not_found(self, path: str) -> Result:
         return self._error(20404, 404, f"The requested resource {path} was not found")
@@ -198,13 +218,13 @@ class MessagesApi:
         except (binascii.Error, UnicodeDecodeError):
             return False
         return scheme == "Basic" and secrets.compare_digest(
-            f"{user}:{password}".encode(), f"{self.account_sid}:{self.auth_token}".encode())
+            f"{user}:{password}".encode(), f"{self.account_sid}:{self.auth_token}".encode()
+        )
 
     def _route(self, method: str, request: RecordedRequest) -> Result:
         match = ROUTE.match(request.path)
         auth = next((v for k, v in request.headers.items() if k.lower() == "authorization"), "")
-        if not self._authorized(auth) or (
-                match and match["account"] != self.account_sid):
+        if not self._authorized(auth) or (match and match["account"] != self.account_sid):
             return self._error(20003, 401)
         if not match:
             return self._not_found(request.path)
@@ -247,10 +267,21 @@ class MessagesApi:
             return self._error(21617, 400)
         now = datetime.now(UTC).replace(microsecond=0)
         validity = form.get("ValidityPeriod")
-        message = Message("SM" + uuid.uuid4().hex, self.account_sid, to, sender, body, service,
-                          form.get("StatusCallback"), int(validity) if validity else None,
-                          "accepted" if service else "queued", time.time(), now, now,
-                          params=dict(form))
+        message = Message(
+            "SM" + uuid.uuid4().hex,
+            self.account_sid,
+            to,
+            sender,
+            body,
+            service,
+            form.get("StatusCallback"),
+            int(validity) if validity else None,
+            "accepted" if service else "queued",
+            time.time(),
+            now,
+            now,
+            params=dict(form),
+        )
         with self._lock:
             self._messages.append(message)
             self._by_sid[message.sid] = message
@@ -261,15 +292,18 @@ class MessagesApi:
 
     def _list(self, query: dict[str, str]) -> Result:
         size, page = max(1, min(1000, int(query.get("PageSize", 50)))), int(query.get("Page", 0))
-        filters = {k: v for k, v in query.items()
-                   if k in ("To", "From", "DateSent", "DateSent<", "DateSent>")}
+        filters = {
+            k: v
+            for k, v in query.items()
+            if k in ("To", "From", "DateSent", "DateSent<", "DateSent>")
+        }
         with self._lock:
             found = [m for m in reversed(self._messages) if self._matches(m, filters)]
             token, start = query.get("PageToken", ""), page * size
             sids = [m.sid for m in found]
             if token.startswith("PA") and token[2:] in sids:  # keyset: after the last one seen
                 start = sids.index(token[2:]) + 1
-            chunk = [self._resource(m) for m in found[start:start + size]]
+            chunk = [self._resource(m) for m in found[start : start + size]]
 
         def link(number: int, token: str | None = None) -> str:
             args = {**filters, "PageSize": size, "Page": number}
@@ -278,19 +312,30 @@ class MessagesApi:
             return f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json?{urlencode(args)}"
 
         more = start + size < len(found)
-        return 200, {"first_page_uri": link(0), "uri": link(page, token or None), "page": page,
-                     "page_size": size, "start": start, "end": start + max(len(chunk) - 1, 0),
-                     "previous_page_uri": link(page - 1) if page > 0 else None,
-                     "next_page_uri": link(page + 1, "PA" + chunk[-1]["sid"]) if more else None,
-                     "messages": chunk}, 0.0
+        return (
+            200,
+            {
+                "first_page_uri": link(0),
+                "uri": link(page, token or None),
+                "page": page,
+                "page_size": size,
+                "start": start,
+                "end": start + max(len(chunk) - 1, 0),
+                "previous_page_uri": link(page - 1) if page > 0 else None,
+                "next_page_uri": link(page + 1, "PA" + chunk[-1]["sid"]) if more else None,
+                "messages": chunk,
+            },
+            0.0,
+        )
 
     @staticmethod
     def _matches(message: Message, filters: dict[str, str]) -> bool:
         """To/From exact. DateSent (the day), DateSent< and DateSent> (inclusive; to the second
         when given ...THH:MM:SSZ, as the client sends datetimes) test date_sent, or date_created
         while the message is unsent (Twilio sends within seconds)."""
-        if message.deleted or any(filters.get(k, v) != v for k, v in
-                                  (("To", message.to), ("From", message.from_))):
+        if message.deleted or any(
+            filters.get(k, v) != v for k, v in (("To", message.to), ("From", message.from_))
+        ):
             return False
         when = message.date_sent or message.date_created
         for key, value in filters.items():
@@ -306,14 +351,25 @@ class MessagesApi:
 
     def _resource(self, m: Message) -> dict[str, Any]:
         uri = f"/{API_VERSION}/Accounts/{m.account_sid}/Messages/{m.sid}"
-        return {"account_sid": m.account_sid, "api_version": API_VERSION, "body": m.body,
-                "date_created": rfc2822(m.date_created), "date_sent": rfc2822(m.date_sent),
-                "date_updated": rfc2822(m.date_updated), "direction": "outbound-api",
-                "error_code": m.error_code,
-                "error_message": ERRORS.get(m.error_code or 0) if m.error_code else None,
-                "from": m.from_, "messaging_service_sid": m.messaging_service_sid,
-                "num_media": "0", "num_segments": str(segments(m.body)), "price": None,
-                "price_unit": "USD", "sid": m.sid, "status": m.status,
-                "subresource_uris": {"media": f"{uri}/Media.json",
-                                     "feedback": f"{uri}/Feedback.json"},
-                "to": m.to, "uri": f"{uri}.json"}
+        return {
+            "account_sid": m.account_sid,
+            "api_version": API_VERSION,
+            "body": m.body,
+            "date_created": rfc2822(m.date_created),
+            "date_sent": rfc2822(m.date_sent),
+            "date_updated": rfc2822(m.date_updated),
+            "direction": "outbound-api",
+            "error_code": m.error_code,
+            "error_message": ERRORS.get(m.error_code or 0) if m.error_code else None,
+            "from": m.from_,
+            "messaging_service_sid": m.messaging_service_sid,
+            "num_media": "0",
+            "num_segments": str(segments(m.body)),
+            "price": None,
+            "price_unit": "USD",
+            "sid": m.sid,
+            "status": m.status,
+            "subresource_uris": {"media": f"{uri}/Media.json", "feedback": f"{uri}/Feedback.json"},
+            "to": m.to,
+            "uri": f"{uri}.json",
+        }

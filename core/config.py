@@ -24,6 +24,19 @@ def _bool(value: str | None, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _hours_list(value: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
+    """Parse "24,2" into (24, 2); a bad value stops start-up with the variable named."""
+    if not value:
+        return default
+    try:
+        hours = tuple(int(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError("REMINDER_OFFSETS_HOURS must be whole hours, e.g. 24,2") from None
+    if not hours or any(h <= 0 for h in hours):
+        raise ConfigError("REMINDER_OFFSETS_HOURS must be positive whole hours, e.g. 24,2")
+    return hours
+
+
 def _read_or_create_key(instance: Path, name: str, make: Callable[[], str]) -> str:
     """Create a development key atomically (O_EXCL) and read it back, so racing processes agree."""
     instance.mkdir(parents=True, exist_ok=True)
@@ -83,6 +96,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LANGUAGES": ["en", "bn"],
         "SCHEDULER_ENABLED": _bool(env.get("SCHEDULER_ENABLED"), True),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "REMINDER_OFFSETS_HOURS": _hours_list(env.get("REMINDER_OFFSETS_HOURS"), (24, 2)),
     }
     config.update(overrides)
     config.setdefault("INSTANCE_PATH", str(instance))

@@ -57,3 +57,11 @@ def test_twilio_backend_needs_credentials(tmp_path):
 def test_bad_data_keys_are_refused(tmp_path):
     with pytest.raises(ConfigError, match="Fernet"):
         load_config({"DATA_KEYS": "not-a-key", "INSTANCE_PATH": str(tmp_path)})
+
+
+def test_reminder_offsets_come_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("REMINDER_OFFSETS_HOURS", "48,3")
+    assert load_config({"INSTANCE_PATH": str(tmp_path)})["REMINDER_OFFSETS_HOURS"] == (48, 3)
+    monkeypatch.setenv("REMINDER_OFFSETS_HOURS", "soon")
+    with pytest.raises(ConfigError, match="REMINDER_OFFSETS_HOURS"):
+        load_config({"INSTANCE_PATH": str(tmp_path)})

@@ -1,0 +1,76 @@
+"""The report filters from a query string, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from core.api import local_zone
+from core.db import utcnow
+from core.errors import BadInput
+from reports.services import GROUP_BY, check_range
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A cascade request: local dates `start` to `to` (inclusive), and the grouping."""
+
+    start: date
+    to: date
+    group_by: str
+
+    @property
+    def end(self) -> date:
+        """The exclusive end the services take: the day after `to`."""
+        return self.to + timedelta(days=1)
+
+    def query(self) -> dict[str, str]:
+        """The filters as query-string arguments (for links such as the CSV download)."""
+        return {
+            "from": self.start.isoformat(),
+            "to": self.to.isoformat(),
+            "group_by": self.group_by,
+        }
+
+
+def default_filters() -> Filters:
+    """The last twelve months up to today (local), by month."""
+    today = utcnow().astimezone(local_zone()).date()
+    first = today.replace(day=1)
+    for _ in range(11):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return Filters(first, today, "month")
+
+
+def _date(args: Mapping[str, str], name: str, default: date) -> date:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        if not ISO_DATE.match(raw):
+            raise ValueError
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(
+            f"{name} must be a date as YYYY-MM-DD.", fields={name: "Not a date (YYYY-MM-DD)."}
+        ) from None
+
+
+def parse_filters(args: Mapping[str, str]) -> Filters:
+    """`from`, `to` (inclusive local dates), `group_by`: 400 when malformed, 422 if from > to."""
+    defaults = default_filters()
+    group_by = (args.get("group_by") or "").strip() or defaults.group_by
+    if group_by not in GROUP_BY:
+        raise BadInput(
+            "group_by must be one of " + ", ".join(GROUP_BY) + ".",
+            fields={"group_by": "One of " + ", ".join(GROUP_BY) + "."},
+        )
+    start = _date(args, "from", defaults.start)
+    to = _date(args, "to", defaults.to)
+    filters = Filters(start, to, group_by)
+    check_range(filters.start, filters.end)
+    return filters

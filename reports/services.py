@@ -1,0 +1,222 @@
+"""The referral cascade, aggregated in SQL (GROUP BY), with small-count suppression.
+
+Counts come from one aggregate query per report (plus one for the totals). The median days to
+visit is computed in Python from the day differences of attended referrals, fetched as numbers
+only (group key and days): portable, where `percentile_cont` exists on PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from accounts.models import User
+from clinics.models import Clinic
+from core.errors import BadInput, Forbidden, ValidationFailed
+from core.extensions import db
+from core.security import ADMIN, can
+from referrals.models import FollowUp, Member, Referral, ReferralEvent
+
+GROUP_BY = ("month", "clinic", "district", "service", "peer_educator")
+COUNT_KEYS = ("referred", "scheduled", "attended", "linked_to_care", "follow_up_done")
+KEYS = (*COUNT_KEYS, "completion_rate", "median_days_to_visit")
+SUPPRESSED = "<5"
+MAX_RANGE_DAYS = 3700  # about ten years: bounds the month CASE expression
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["APP_TIMEZONE"])
+
+
+def local_midnight(day: date) -> datetime:
+    """The UTC instant at which a local date (APP_TIMEZONE) begins."""
+    return datetime.combine(day, time(0), tzinfo=_zone()).astimezone(UTC)
+
+
+def _month_starts(start: date, end: date) -> list[date]:
+    """First days of the months after `start`'s month, up to and including `end`'s month + 1."""
+    firsts, day = [], start.replace(day=1)
+    while day <= end:
+        day = (day + timedelta(days=32)).replace(day=1)
+        firsts.append(day)
+    return firsts
+
+
+def _month_key(start: date, end: date) -> Any:
+    """YYYY-MM of the local creation month, as a CASE over UTC month boundaries.
+
+    Boundaries are computed in Python per month, so the zone's offset (and any DST) is exact
+    on both databases without dialect-specific time zone functions.
+    """
+    whens, label = [], start.replace(day=1)
+    for boundary in _month_starts(start, end):
+        whens.append((Referral.created_at < local_midnight(boundary), label.strftime("%Y-%m")))
+        label = boundary
+    return sa.case(*whens, else_=sa.null())
+
+
+def _days_to_visit() -> Any:
+    """Days from creation to the visit, as a number, in the database's own arithmetic."""
+    if db.engine.dialect.name == "postgresql":
+        diff = sa.extract("epoch", Referral.attended_at - Referral.created_at) / 86400.0
+    else:
+        diff = sa.func.julianday(Referral.attended_at) - sa.func.julianday(Referral.created_at)
+    return sa.case((Referral.attended_at.is_not(None), diff), else_=sa.null())
+
+
+def _service_codes() -> Any:
+    """The referral's service codes as rows (one per code): a lateral table function."""
+    if db.engine.dialect.name == "postgresql":
+        fn = sa.func.json_array_elements_text(Referral.services)
+    else:
+        fn = sa.func.json_each(Referral.services)
+    return fn.table_valued("value").alias("svc")
+
+
+def _flag(condition: Any) -> Any:
+    return sa.case((condition, 1), else_=0)
+
+
+def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
+    """One row per referral (per referral and service for `service`): group key, label, flags."""
+    service_code = None
+    query = sa.select().select_from(Referral)
+    if group_by == "month":
+        key = label = _month_key(start, end)
+    elif group_by in ("clinic", "district"):
+        query = query.join(Clinic, Clinic.id == Referral.clinic_id)
+        key, label = (Clinic.id, Clinic.name) if group_by == "clinic" else (Clinic.district,) * 2
+    elif group_by == "peer_educator":
+        query = query.join(Member, Member.id == Referral.member_id).join(
+            User, User.id == Member.peer_educator_id
+        )
+        key, label = User.id, User.display_name
+    elif group_by == "service":
+        svc = _service_codes()
+        query = query.join(svc, sa.true())
+        key = label = service_code = svc.c.value
+    else:
+        key = label = sa.literal("total")
+    ever_scheduled = Referral.appointment_at.is_not(None) | sa.exists().where(
+        ReferralEvent.referral_id == Referral.id, ReferralEvent.to_status == "scheduled"
+    )
+    done = sa.exists().where(FollowUp.referral_id == Referral.id, FollowUp.status == "done")
+    if service_code is not None:
+        # In the service grouping a follow-up counts for its own service only.
+        done = sa.exists().where(
+            FollowUp.referral_id == Referral.id,
+            FollowUp.status == "done",
+            FollowUp.service_code == service_code,
+        )
+    return (
+        query.add_columns(
+            key.label("gkey"),
+            label.label("glabel"),
+            _flag(ever_scheduled).label("scheduled"),
+            _flag(Referral.status == "attended").label("attended"),
+            _flag(Referral.linked_to_care.is_(True)).label("linked_to_care"),
+            _flag(done).label("follow_up_done"),
+            _days_to_visit().label("days"),
+        )
+        .where(
+            Referral.created_at >= local_midnight(start),
+            Referral.created_at < local_midnight(end),
+        )
+        .subquery("per_referral")
+    )
+
+
+def raw_counts(group_by: str | None, start: date, end: date) -> list[dict[str, Any]]:
+    """Unsuppressed counts and day lists per group (`group_by=None`: one row, the totals)."""
+    sub = _per_referral(group_by, start, end)
+    counts = db.session.execute(
+        sa.select(
+            sub.c.gkey,
+            sub.c.glabel,
+            sa.func.count().label("referred"),
+            *(sa.func.sum(sub.c[k]).label(k) for k in COUNT_KEYS[1:]),
+        ).group_by(sub.c.gkey, sub.c.glabel)
+    ).all()
+    days: dict[Any, list[float]] = {}
+    for gkey, value in db.session.execute(
+        sa.select(sub.c.gkey, sub.c.days).where(sub.c.days.is_not(None))
+    ):
+        days.setdefault(gkey, []).append(float(value))
+    rows = []
+    for row in counts:
+        item = {"key": row.gkey, "group": row.glabel}
+        item.update({k: int(getattr(row, k) or 0) for k in COUNT_KEYS})
+        item["days"] = days.get(row.gkey, [])
+        rows.append(item)
+    return rows
+
+
+def _small(value: int) -> bool:
+    return 1 <= value <= 4
+
+
+def present(counts: dict[str, Any], *, admin: bool) -> dict[str, Any]:
+    """A row as CONTRACT.md shows it: counts 1-4 become "<5" and rates built on them null."""
+    out: dict[str, Any] = {}
+    for key in COUNT_KEYS:
+        value = counts[key]
+        out[key] = SUPPRESSED if not admin and _small(value) else value
+    referred, attended = counts["referred"], counts["attended"]
+    hidden = not admin and (_small(referred) or _small(attended))
+    out["completion_rate"] = None if referred == 0 or hidden else round(attended / referred, 3)
+    days = counts["days"]
+    small_sample = not admin and _small(len(days))
+    out["median_days_to_visit"] = (
+        None if not days or small_sample else round(statistics.median(days), 1)
+    )
+    return out
+
+
+def check_reader(actor: Any) -> bool:
+    """403 unless the actor may read reports; returns whether counts are shown unsuppressed."""
+    if not can(actor, "reports.read"):
+        raise Forbidden("Your role may not read reports.")
+    return actor.role == ADMIN
+
+
+def check_range(start: date, end: date) -> None:
+    """[start, end) must be a non-empty range of at most about ten years."""
+    if start >= end:
+        raise ValidationFailed(
+            "The start date is after the end date.", fields={"from": "After the end date."}
+        )
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValidationFailed(
+            "The range may span at most ten years.", fields={"from": "Range too long."}
+        )
+
+
+def cascade(*, start: date, end: date, group_by: str, actor: Any) -> dict[str, Any]:
+    """The cascade over referrals created in [start, end) (local dates), grouped, suppressed."""
+    admin = check_reader(actor)
+    if group_by not in GROUP_BY:
+        raise BadInput(
+            "group_by must be one of " + ", ".join(GROUP_BY) + ".",
+            fields={"group_by": "One of " + ", ".join(GROUP_BY) + "."},
+        )
+    check_range(start, end)
+    rows = raw_counts(group_by, start, end)
+    if group_by == "month":
+        rows.sort(key=lambda r: r["group"])
+    else:
+        rows.sort(key=lambda r: (str(r["group"]).casefold(), str(r["key"])))
+    total = raw_counts(None, start, end)
+    empty = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
+    return {
+        "rows": [{"group": r["group"], **present(r, admin=admin)} for r in rows],
+        "totals": present(total[0] if total else empty, admin=admin),
+    }
+
+
+# The DHIS2 export lives in its own module; `services.dhis2_data_values` is the name to call.
+from reports.dhis2 import dhis2_data_values  # noqa: E402, F401

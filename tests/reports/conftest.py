@@ -1,0 +1,100 @@
+"""Fixtures of the reports tests: a catalogue, two clinics, two peer educators, and a factory
+of referrals made through the real services at chosen (past) times."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from core.extensions import db
+
+DHAKA = ZoneInfo("Asia/Dhaka")
+CODES = ("hiv_testing", "prep", "sti")
+_phones = itertools.count(1)
+
+
+def dhaka(year: int, month: int, day: int, hh: int = 10, mm: int = 0) -> datetime:
+    """An aware local (Dhaka) time."""
+    return datetime(year, month, day, hh, mm, tzinfo=DHAKA)
+
+
+@pytest.fixture
+def world(app, make_clinic, make_user):
+    """Services, clinic A (Dhaka) and B (Khulna), peer educators Amina and Beauty, an admin."""
+    from clinics.models import Service
+
+    for i, code in enumerate(CODES):
+        db.session.add(Service(code=code, name_en=code, name_bn=code, sort_order=i))
+    db.session.commit()
+    catalogue = [db.session.get(Service, c) for c in CODES]
+    clinic_a = make_clinic(name="Alpha Clinic", district="Dhaka")
+    clinic_b = make_clinic(name="Beta Clinic", district="Khulna")
+    clinic_a.services = list(catalogue)
+    clinic_b.services = list(catalogue)
+    db.session.commit()
+    return {
+        "a": clinic_a,
+        "b": clinic_b,
+        "amina": make_user("peer_educator", display_name="Amina"),
+        "beauty": make_user("peer_educator", display_name="Beauty"),
+        "admin": make_user("admin"),
+    }
+
+
+@pytest.fixture
+def refer(world):
+    """Make a referral created at `created`; optionally scheduled, attended, followed up."""
+    from referrals.models import FollowUp
+    from referrals.services import followups, lifecycle, members
+
+    def make(
+        *,
+        created: datetime,
+        pe: str = "amina",
+        clinic: str = "a",
+        services: tuple[str, ...] = ("hiv_testing",),
+        appointment: bool = False,
+        attend_after: timedelta | None = None,
+        linked: bool | None = None,
+        follow_up_done: bool = False,
+        count: int = 1,
+    ) -> list:
+        made = []
+        for _ in range(count):
+            member = members.register_member(
+                actor=world[pe],
+                phone=f"0171{next(_phones):07d}",
+                language="bn",
+                sms_consent=True,
+                now=created,
+            )
+            referral, _ = lifecycle.create_referral(
+                actor=world[pe],
+                member_id=member.id,
+                clinic_id=world[clinic].id,
+                services=list(services),
+                appointment_at=created + timedelta(days=2) if appointment else None,
+                now=created,
+            )
+            if attend_after is not None:
+                lifecycle.confirm(
+                    referral.code,
+                    list(services),
+                    actor=world["admin"],
+                    linked_to_care=linked,
+                    now=created + attend_after,
+                )
+                if follow_up_done:
+                    db.session.flush()
+                    query = sa.select(FollowUp).where(FollowUp.referral_id == referral.id)
+                    for follow_up in db.session.scalars(query).all():
+                        followups.complete(follow_up, actor=world[pe], now=created + attend_after)
+            made.append(referral)
+        db.session.commit()
+        return made
+
+    return make

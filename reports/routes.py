@@ -1,16 +1,147 @@
-"""Pages of the reports package."""
+"""Pages of the reports package: the cascade (table, chart), its CSV and the DHIS2 download."""
 
-from flask import Blueprint
+from __future__ import annotations
 
+import csv
+import io
+import json
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from clinics.services import get_services
+from core.errors import DomainError
 from core.security import require
+from reports import services
+from reports.filters import Filters, default_filters, parse_filters
 
 bp = Blueprint("reports", __name__)
+
+GROUP_LABELS = {
+    "month": _l("Month"),
+    "clinic": _l("Clinic"),
+    "district": _l("District"),
+    "service": _l("Service"),
+    "peer_educator": _l("Peer educator"),
+}
+
+
+def _count(value: Any) -> float | None:
+    """A count as a number for the chart, or None when it is suppressed ("<5")."""
+    return float(value) if isinstance(value, int) else None
+
+
+def chart_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Bar lengths (0-100) of referred and attended per group; suppressed counts draw no bar."""
+    numbers = [_count(row["referred"]) or 0.0 for row in report["rows"]]
+    top = max(numbers, default=0.0) or 1.0
+    bars = []
+    for row in report["rows"]:
+        referred, attended = _count(row["referred"]), _count(row["attended"])
+        bars.append(
+            {
+                "group": row["group"],
+                "referred": row["referred"],
+                "attended": row["attended"],
+                "referred_width": round(100 * referred / top, 1) if referred else 0,
+                "attended_width": round(100 * attended / top, 1) if attended else 0,
+            }
+        )
+    return bars
+
+
+def _service_names() -> dict[str, str]:
+    bangla = str(get_locale()) == "bn"
+    return {s.code: (s.name_bn if bangla else s.name_en) for s in get_services(True)}
 
 
 @bp.get("/reports")
 @require("reports.read")
 def index():
-    """The viewer's home (the reports issue fills it)."""
-    from flask import render_template
+    """The viewer's home: filters, the cascade chart and table, and the downloads."""
+    errors: dict[str, str] = {}
+    try:
+        filters = parse_filters(request.args)
+    except DomainError as exc:
+        errors = exc.fields or {"from": exc.message}
+        filters = default_filters()
+    report = services.cascade(
+        start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
+    )
+    names = _service_names() if filters.group_by == "service" else {}
+    for row in report["rows"]:
+        row["label"] = names.get(row["group"], row["group"])
+    bars = chart_rows(report)
+    for bar, row in zip(bars, report["rows"], strict=True):
+        bar["label"] = row["label"]
+    html = render_template(
+        "reports/index.html",
+        filters=filters,
+        form=_form_values(filters, errors),
+        errors=errors,
+        report=report,
+        bars=bars,
+        group_labels=GROUP_LABELS,
+        admin=current_user.role == "admin",
+        period=filters.to.strftime("%Y-%m"),
+    )
+    return html, 400 if errors else 200
 
-    return render_template("core/placeholder.html")
+
+def _form_values(filters: Filters, errors: dict[str, str]) -> dict[str, str]:
+    """What the form shows: the request's own text where it was wrong, else the filters used."""
+    values = filters.query()
+    for name in errors:
+        values[name] = request.args.get(name, "")
+    return values
+
+
+def csv_text(report: dict[str, Any]) -> str:
+    """The cascade as CSV: one row per group, then the totals (suppression already applied)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["group", *services.KEYS])
+    for row in report["rows"]:
+        writer.writerow([_cell(row["group"]), *(_cell(row[k]) for k in services.KEYS)])
+    writer.writerow(["Total", *(_cell(report["totals"][k]) for k in services.KEYS)])
+    return out.getvalue()
+
+
+def _cell(value: Any) -> str:
+    """Empty for null; text that a spreadsheet would run as a formula is quoted with '."""
+    if value is None:
+        return ""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/reports/cascade.csv")
+@require("reports.read")
+def cascade_csv():
+    """The same table as the page, as a CSV download."""
+    filters = parse_filters(request.args)
+    report = services.cascade(
+        start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
+    )
+    name = f"cascade-{filters.group_by}-{filters.start}-{filters.to}.csv"
+    return Response(
+        csv_text(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/reports/dhis2.json")
+@require("reports.read")
+def dhis2_json():
+    """One month's DHIS2 dataValueSets document as a download (`period` YYYYMM or YYYY-MM)."""
+    period = (request.args.get("period") or "").strip().replace("-", "")
+    document = services.dhis2_data_values(period, current_user)
+    return Response(
+        json.dumps(document, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={"Content-Disposition": f'attachment; filename="dhis2-{period}.json"'},
+    )

@@ -28,6 +28,13 @@ GROUP_LABELS = {
     "peer_educator": _l("Peer educator"),
 }
 
+# The services name fields in English; the page says it in the reader's language.
+FIELD_MESSAGES = {
+    "Not a date (YYYY-MM-DD).": _l("Enter a date as YYYY-MM-DD."),
+    "After the end date.": _l("The start date is after the end date."),
+    "Range too long.": _l("Choose a range of at most ten years."),
+}
+
 
 def _count(value: Any) -> float | None:
     """A count as a number for the chart, or None when it is suppressed ("<5")."""
@@ -62,11 +69,11 @@ def _service_names() -> dict[str, str]:
 @require("reports.read")
 def index():
     """The viewer's home: filters, the cascade chart and table, and the downloads."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Any] = {}
     try:
         filters = parse_filters(request.args)
     except DomainError as exc:
-        errors = exc.fields or {"from": exc.message}
+        errors = {name: _field_message(name, text) for name, text in exc.fields.items()}
         filters = default_filters()
     report = services.cascade(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
@@ -91,7 +98,13 @@ def index():
     return html, 400 if errors else 200
 
 
-def _form_values(filters: Filters, errors: dict[str, str]) -> dict[str, str]:
+def _field_message(name: str, text: str) -> Any:
+    if name == "group_by":
+        return _l("Choose a grouping from the list.")
+    return FIELD_MESSAGES.get(text, text)
+
+
+def _form_values(filters: Filters, errors: dict[str, Any]) -> dict[str, str]:
     """What the form shows: the request's own text where it was wrong, else the filters used."""
     values = filters.query()
     for name in errors:

@@ -69,8 +69,10 @@ def test_service_groups_show_service_names(client, login_as, world, refer):
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ({"from": "2026-99-01"}, "it must be YYYY-MM-DD and not after"),
-        ({"from": "2026-11-01", "to": "2026-10-01"}, "not after the end date"),
+        ({"from": "2026-99-01"}, "Enter a date as YYYY-MM-DD."),
+        ({"to": "soon"}, "Enter a date as YYYY-MM-DD."),
+        ({"from": "2026-11-01", "to": "2026-10-01"}, "The start date is after the end date."),
+        ({"from": "1990-01-01"}, "Choose a range of at most ten years."),
         ({"group_by": "member"}, "Choose a grouping from the list."),
     ],
 )

@@ -15,6 +15,7 @@ from flask_login import current_user
 from clinics.services import get_services
 from core.errors import DomainError
 from core.security import require
+from core.templating import to_bangla_digits
 from reports import services
 from reports.filters import Filters, default_filters, parse_filters
 
@@ -58,6 +59,13 @@ def chart_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return bars
+
+
+@bp.app_template_filter("report_number")
+def report_number(value: Any) -> str:
+    """A count, rate or median in the page's script (Bangla digits on Bangla pages)."""
+    text = "–" if value is None else str(value)
+    return to_bangla_digits(text) if str(get_locale()) == "bn" else text
 
 
 def _service_names() -> dict[str, str]:

@@ -157,4 +157,7 @@ def test_page_renders_in_bangla(client, login_as, world, refer):
     refer(created=dhaka(2026, 10, 4), count=5)
     response = client.get("/reports", query_string=OCTOBER)
     assert response.status_code == 200
-    assert 'lang="bn"' in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert 'lang="bn"' in html
+    assert "<td>৫</td>" in html  # the counts in Bangla digits
+    assert 'value="2026-10-01"' in html  # the date field keeps its ISO value

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -97,6 +97,8 @@ def register_extensions(app: Flask) -> None:
 
 def select_locale() -> str:
     """The signed-in user's language, else the session's choice, else the browser's."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, jobs: English
     if current_user and current_user.is_authenticated:
         return current_user.language
     chosen = session.get("lang")

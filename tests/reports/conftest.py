@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import itertools
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
 
-DHAKA = ZoneInfo("Asia/Dhaka")
 CODES = ("hiv_testing", "prep", "sti")
 _phones = itertools.count(1)
-
-
-def dhaka(year: int, month: int, day: int, hh: int = 10, mm: int = 0) -> datetime:
-    """An aware local (Dhaka) time."""
-    return datetime(year, month, day, hh, mm, tzinfo=DHAKA)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reports.conftest import dhaka
+from tests.reports.reports_dates import dhaka
 
 CASCADE = "/api/v1/reports/cascade"
 DHIS2 = "/api/v1/exports/dhis2"

@@ -14,9 +14,10 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from notifications import contacts
+from notifications.models import Contact
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, followups, members
-from referrals.services.scope import referrals_query
+from referrals.services.scope import members_query, referrals_query
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Tasks:
     follow_ups: list[FollowUp] = field(default_factory=list)
     no_appointment: list[Referral] = field(default_factory=list)
     replied_no: list[Referral] = field(default_factory=list)
+    # The carrier said her number cannot receive SMS: reach her in person for a new number.
+    no_sms: list[Member] = field(default_factory=list)
 
 
 def _urgent_first():
@@ -64,6 +67,15 @@ def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> T
         db.session.scalars(
             base.where(Referral.status == "scheduled", Referral.reply == "no")
             .order_by(_urgent_first(), Referral.appointment_at)
+            .limit(limit)
+        ).unique()
+    )
+    tasks.no_sms = list(
+        db.session.scalars(
+            members_query(actor)
+            .join(Contact, Contact.id == Member.contact_id)
+            .where(Contact.unusable_reason.is_not(None), Contact.erased_at.is_(None))
+            .order_by(Member.id)
             .limit(limit)
         ).unique()
     )

@@ -1,0 +1,39 @@
+"""When the carrier says her number cannot receive SMS, her peer educator is told (task list)."""
+
+from __future__ import annotations
+
+from core.extensions import db
+from notifications.dispatch import dispatch_pass
+from referrals.models import Member
+from tests.conftest import PASSWORD
+from tests.notifications import sms_support
+from tests.notifications.sms_support import NOW, PUBLIC
+
+fake_twilio = sms_support.fake_twilio
+twilio_app = sms_support.twilio_app
+
+
+def test_a_30005_callback_puts_the_member_on_her_peer_educators_tasks(
+    twilio_app, fake_twilio, client, make_user, api_headers
+):
+    educator = make_user("peer_educator")
+    member = client.post(
+        "/api/v1/members",
+        json={"phone": "01712-345678", "language": "en", "sms_consent": True},
+        headers=api_headers(user=educator),
+    ).json
+    contact = db.session.get(Member, member["id"]).contact
+    sms_support.make_message(contact)
+    assert dispatch_pass(now=NOW).sent == 1
+    client.post("/login", data={"email": educator.email, "password": PASSWORD})
+    assert "cannot receive SMS" not in client.get("/tasks").get_data(as_text=True)
+
+    sid = fake_twilio.messages[0].sid
+    path, params, headers = fake_twilio.callback_request(
+        sid, "undelivered", 30005, public_url=PUBLIC
+    )
+    assert client.post(path, data=params, headers=headers).status_code in (200, 204)
+
+    page = client.get("/tasks").get_data(as_text=True)
+    assert "Numbers that cannot receive SMS (1)" in page
+    assert member["uic"] in page and "345678" not in page

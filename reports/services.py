@@ -212,10 +212,19 @@ def cascade(*, start: date, end: date, group_by: str, actor: Any) -> dict[str, A
         rows.sort(key=lambda r: (str(r["group"]).casefold(), str(r["key"])))
     total = raw_counts(None, start, end)
     empty = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
-    return {
-        "rows": [{"group": r["group"], **present(r, admin=admin)} for r in rows],
-        "totals": present(total[0] if total else empty, admin=admin),
-    }
+    shown = [{"group": r["group"], **present(r, admin=admin)} for r in rows]
+    totals = present(total[0] if total else empty, admin=admin)
+    if not admin:
+        _protect_single_hidden_cell(shown, totals)
+    return {"rows": shown, "totals": totals}
+
+
+def _protect_single_hidden_cell(rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
+    """Complementary suppression: when one group alone is "<5" in a column, the total minus the
+    other groups would give it away, so that column's total is withheld (null)."""
+    for key in COUNT_KEYS:
+        if sum(1 for row in rows if row[key] == SUPPRESSED) == 1 and totals[key] != SUPPRESSED:
+            totals[key] = None
 
 
 # The DHIS2 export lives in its own module; `services.dhis2_data_values` is the name to call.

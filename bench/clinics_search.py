@@ -29,6 +29,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from flask_migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get(
@@ -85,7 +86,7 @@ def populate(url: str, env: dict, count: int) -> str:
     app = create_app({**_app_config(env), "DATABASE_URL": url})
     rng = random.Random(10_000)
     with app.app_context():
-        db.create_all()
+        upgrade()  # the schema as production builds it: the migrations
         ensure_default_services()
         towns = list(TOWNS.items())
         clinics, links, ranges = [], [], []

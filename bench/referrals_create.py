@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
+from flask_migrate import upgrade
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get(
@@ -73,7 +74,7 @@ def seed(env: dict, members: int) -> tuple[str, int, list[int]]:
         }
     )
     with app.app_context():
-        db.create_all()
+        upgrade()  # the schema as production builds it: the migrations
         ensure_default_services()
         clinic = Clinic(name="Bench clinic", sms_alias="Bench Point", district="Dhaka")
         db.session.add(clinic)

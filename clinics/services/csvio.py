@@ -11,28 +11,19 @@ import sqlalchemy as sa
 
 from clinics import hours as hours_mod
 from clinics.models import Clinic
-from clinics.services.directory import apply_fields, clean_fields
+from clinics.services.directory import (
+    REQUIRED_ON_CREATE,
+    WRITABLE,
+    apply_fields,
+    clean_fields,
+)
 from core import audit
 from core.errors import BadInput, DomainError, ValidationFailed
 from core.extensions import db
 
-COLUMNS = (
-    "id",
-    "name",
-    "sms_alias",
-    "district",
-    "area",
-    "address",
-    "latitude",
-    "longitude",
-    "phone",
-    "services",
-    "attributes",
-    "hours",
-    "status",
-    "verified_at",
-)
-REQUIRED_COLUMNS = ("name", "sms_alias", "district")
+# The clinic object's keys: its id, what can be written, and when it was verified.
+COLUMNS = ("id", *WRITABLE, "verified_at")
+REQUIRED_COLUMNS = REQUIRED_ON_CREATE
 
 
 @dataclass

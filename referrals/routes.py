@@ -49,6 +49,23 @@ def fail(exc: DomainError) -> None:
     flash(exc.message, "error")
 
 
+def submit(form, action, *, done: str, invalid: str | None = None):
+    """The shape of every one-form POST: validate, call the service, commit and say `done`; on a
+    rule's refusal roll back and say why. Returns the service's result, or None."""
+    if not form.validate_on_submit():
+        if invalid:
+            flash(invalid, "error")
+        return None
+    try:
+        result = action()
+    except DomainError as exc:
+        fail(exc)
+        return None
+    db.session.commit()
+    flash(done, "success")
+    return result if result is not None else True
+
+
 @bp.get("/tasks", endpoint="tasks")
 @require("members.read")
 def tasks_page():
@@ -119,20 +136,16 @@ def referral(code: str):
 def reschedule(code: str):
     """Set or move the appointment."""
     form = forms.RescheduleForm()
-    if form.validate_on_submit():
-        try:
-            _item, warnings = lifecycle.reschedule(
-                code, local_dt(form.day.data, form.at.data), actor=current_user
-            )
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("New time saved; she will get an SMS."), "success")
-            for warning in warnings:
-                flash(_(warning), "warning")
-    else:
-        flash(_("Choose a day and a time."), "error")
+    result = submit(
+        form,
+        lambda: lifecycle.reschedule(
+            code, local_dt(form.day.data, form.at.data), actor=current_user
+        ),
+        done=_("New time saved; she will get an SMS."),
+        invalid=_("Choose a day and a time."),
+    )
+    for warning in result[1] if result else ():
+        flash(_(warning), "warning")
     return redirect(url_for("referrals.referral", code=codes.normalise(code)))
 
 
@@ -141,16 +154,12 @@ def reschedule(code: str):
 def cancel(code: str):
     """Cancel with a reason."""
     form = forms.CancelForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.cancel(code, form.reason.data, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Referral cancelled."), "success")
-    else:
-        flash(_("Give a reason."), "error")
+    submit(
+        form,
+        lambda: lifecycle.cancel(code, form.reason.data, actor=current_user),
+        done=_("Referral cancelled."),
+        invalid=_("Give a reason."),
+    )
     return redirect(url_for("referrals.referral", code=codes.normalise(code)))
 
 

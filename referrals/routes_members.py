@@ -12,7 +12,7 @@ from core.extensions import db
 from core.security import require
 from notifications.message_log import messages_for_contact
 from referrals import forms
-from referrals.routes import bp, fail
+from referrals.routes import bp, fail, submit
 from referrals.services import codes, followups, lifecycle, members
 
 
@@ -87,22 +87,17 @@ def member_contact(member_id: int, action: str):
 def member_preferences(member_id: int):
     """SMS language and contact window (re-plans her pending messages)."""
     form = forms.PreferencesForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.update_preferences(
-                person,
-                actor=current_user,
-                language=form.language.data,
-                contact_window=form.contact_window.data or "",
-            )
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-    else:
-        flash(_("Check the form."), "error")
+    submit(
+        form,
+        lambda: members.update_preferences(
+            members.get_member(member_id, current_user, audit_read=False),
+            actor=current_user,
+            language=form.language.data,
+            contact_window=form.contact_window.data or "",
+        ),
+        done=_("Saved."),
+        invalid=_("Check the form."),
+    )
     return redirect(url_for("referrals.member", member_id=member_id))
 
 
@@ -111,17 +106,14 @@ def member_preferences(member_id: int):
 def member_anonymise(member_id: int):
     """Erase her data on request (the tick box confirms)."""
     form = forms.AnonymiseForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.anonymise(person, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Her data was erased."), "success")
-    else:
-        flash(_("Tick the box to confirm."), "error")
+    submit(
+        form,
+        lambda: members.anonymise(
+            members.get_member(member_id, current_user, audit_read=False), actor=current_user
+        ),
+        done=_("Her data was erased."),
+        invalid=_("Tick the box to confirm."),
+    )
     return redirect(url_for("referrals.member", member_id=member_id))
 
 

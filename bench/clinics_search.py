@@ -31,11 +31,9 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
+from bench.common import private_database
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get(
-    "BENCH_DATABASE_URL",
-    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-)
 START, END = "<!-- clinics_search:start -->", "<!-- clinics_search:end -->"
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -252,16 +250,6 @@ def _get(port: int, path: str, headers: dict) -> int:
         conn.close()
 
 
-def _postgres_database() -> tuple[str, sa.Engine, str]:
-    server = sa.engine.make_url(SERVER)
-    name = f"harc_bench_clinics_{os.getpid()}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return server.set(database=name).render_as_string(hide_password=False), admin, name
-
-
 def machine() -> str:
     """nproc, the CPU model, Python, SQLite and the date."""
     model = "unknown CPU"
@@ -368,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
                 "gunicorn": measure_gunicorn(url, env, token, args.requests, args.workers),
             }
         if args.only in (None, "postgresql"):
-            url, admin, name = _postgres_database()
+            url, admin, name = private_database("harc_bench_clinics")
             try:
                 with admin.connect() as conn:
                     pg_version = conn.execute(sa.text("SHOW server_version")).scalar()

@@ -31,23 +31,10 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
+from bench.common import private_database
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get(
-    "BENCH_DATABASE_URL",
-    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-)
 NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # 11:00 in Dhaka: inside the allowed hours
-
-
-def make_database() -> tuple[str, sa.Engine, str]:
-    """A fresh database of this run's own."""
-    server = sa.engine.make_url(SERVER)
-    name = f"harc_bench_dispatch_{os.getpid()}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return server.set(database=name).render_as_string(hide_password=False), admin, name
 
 
 def machine() -> dict:
@@ -242,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "tests"))
     from twilio_fake import TwilioFake
 
-    url, admin, name = make_database()
+    url, admin, name = private_database("harc_bench_dispatch")
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))},
         "DATABASE_URL": url,

@@ -30,28 +30,15 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 
+from bench.common import private_database
+
 ROOT = Path(__file__).resolve().parent.parent
-SERVER = os.environ.get(
-    "BENCH_DATABASE_URL",
-    os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
-)
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def make_database() -> tuple[str, sa.Engine, str]:
-    """A fresh database of this run's own."""
-    server = sa.engine.make_url(SERVER)
-    name = f"harc_bench_{os.getpid()}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    return server.set(database=name).render_as_string(hide_password=False), admin, name
 
 
 def seed(env: dict, members: int) -> tuple[str, int, list[int]]:
@@ -159,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members", type=int, default=300)
     args = parser.parse_args(argv)
 
-    url, admin, name = make_database()
+    url, admin, name = private_database("harc_bench")
     env = {
         **os.environ,
         "DATABASE_URL": url,

@@ -5,9 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from core.crypto import blind_index
 from core.extensions import db
-from core.logging import mask_phone
+from tests.notifications import sms_support
 
 # 11:00 in Dhaka on a Tuesday.
 NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
@@ -23,23 +22,8 @@ def phone(n: int | None = None) -> str:
 
 
 def make_contact(number: str | None = None, **fields):
-    """A contact who may be messaged (committed)."""
-    from notifications.models import Contact
-
-    number = number or phone()
-    values = {
-        "phone": number,
-        "phone_index": blind_index(number),
-        "phone_masked": mask_phone(number),
-        "language": "en",
-        "sms_consent": True,
-        "consent_at": NOW - timedelta(days=3),
-    }
-    values.update(fields)
-    contact = Contact(**values)
-    db.session.add(contact)
-    db.session.commit()
-    return contact
+    """A contact who may be messaged (committed), on this module's own run of numbers."""
+    return sms_support.make_contact(number or phone(), **fields)
 
 
 def make_message(contact, kind: str = "reminder_24h", *, status: str = "pending", **fields):

@@ -69,16 +69,15 @@ def member(member_id: int):
 @require("members.write")
 def member_contact(member_id: int, action: str):
     """Opt out / opt in / safety hold / release."""
-    form = forms.ActionForm()
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.change_contact(person, action.replace("-", "_"), actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+    submit(
+        forms.ActionForm(),
+        lambda: members.change_contact(
+            members.get_member(member_id, current_user, audit_read=False),
+            action.replace("-", "_"),
+            actor=current_user,
+        ),
+        done=_("Saved."),
+    )
     return redirect(url_for("referrals.member", member_id=member_id))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from typing import Any
@@ -13,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from clinics.services import get_services
+from core import csvsafe
 from core.errors import DomainError
 from core.security import require
 from core.templating import to_bangla_digits
@@ -123,20 +123,12 @@ def _form_values(filters: Filters, errors: dict[str, Any]) -> dict[str, str]:
 def csv_text(report: dict[str, Any]) -> str:
     """The cascade as CSV: one row per group, then the totals (suppression already applied)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")  # null is empty, formulas quoted
     writer.writerow(["group", *services.KEYS])
     for row in report["rows"]:
-        writer.writerow([_cell(row["group"]), *(_cell(row[k]) for k in services.KEYS)])
-    writer.writerow(["Total", *(_cell(report["totals"][k]) for k in services.KEYS)])
+        writer.writerow([row["group"], *(row[k] for k in services.KEYS)])
+    writer.writerow(["Total", *(report["totals"][k] for k in services.KEYS)])
     return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    """Empty for null; text that a spreadsheet would run as a formula is quoted with '."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.get("/reports/cascade.csv")

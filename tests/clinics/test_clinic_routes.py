@@ -1,6 +1,7 @@
 """The directory pages: search without JavaScript, form errors, detail, editing by role,
 feedback, the admin pages (unverified, import, export, services)."""
 
+import csv
 import io
 import re
 from datetime import timedelta
@@ -332,3 +333,10 @@ def test_others_never_list_inactive_clinics(client, login_as, clinic):
     login_as("peer_educator")
     html = client.get("/clinics?inactive=y").get_data(as_text=True)
     assert "Sleeping Centre" not in html and "Include inactive" not in html
+
+
+def test_export_download_quotes_formulas(client, login_as, clinic):
+    clinic(name="=HYPERLINK(1)", sms_alias="Kadam Ghar", address="+1 Road")
+    login_as("admin")
+    rows = list(csv.DictReader(io.StringIO(client.get("/admin/clinics/export.csv").text)))
+    assert (rows[0]["name"], rows[0]["address"]) == ("'=HYPERLINK(1)", "'+1 Road")

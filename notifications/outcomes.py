@@ -29,6 +29,8 @@ RANK = {
     "cancelled": 4,
     "skipped": 4,
 }
+# Statuses of a message that never went to a provider: no provider report may move it.
+NEVER_SENT = ("pending", "cancelled", "skipped")
 
 
 def advance(
@@ -39,12 +41,16 @@ def advance(
     sid: str | None = None,
     error_code: int | str | None = None,
     error_message: str | None = None,
+    reported: bool = False,
 ) -> bool:
     """Move a row forward to `status` if it is behind it (flushes); True when it moved.
 
     A provider sid is recorded whenever the row has none yet, even when the status stays.
+    `reported` (a provider's callback): only a row that was sent moves, or takes the sid.
     """
     behind = [name for name, rank in RANK.items() if rank < RANK[status]]
+    if reported:
+        behind = [name for name in behind if name not in NEVER_SENT]
     values: dict = {"status": status, "updated_at": now}
     if status in ("sent", "delivered", "undelivered"):
         values["sent_at"] = sa.func.coalesce(OutboxMessage.sent_at, now)
@@ -65,9 +71,14 @@ def advance(
         .execution_options(synchronize_session=False)
     ).rowcount
     if sid:
+        may_take_sid = OutboxMessage.status.not_in(NEVER_SENT) if reported else sa.true()
         db.session.execute(
             sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.provider_sid.is_(None))
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.provider_sid.is_(None),
+                may_take_sid,
+            )
             .values(provider_sid=sid[:64])
             .execution_options(synchronize_session=False)
         )

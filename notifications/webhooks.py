@@ -76,8 +76,9 @@ def twilio_status():
     now = utcnow()
     code = request.form.get("ErrorCode") or None
     message = f"provider error {code}" if code and status in ("failed", "undelivered") else None
+    # `reported`: a message never handed to a provider (pending, cancelled, skipped) stays as it is.
     moved = outcomes.advance(row.id, status, now=now, sid=sid, error_code=code if message else None,
-                             error_message=message)  # fmt: skip
+                             error_message=message, reported=True)  # fmt: skip
     if moved and code in _UNUSABLE:
         outcomes.mark_number_unusable(row.contact_id, _UNUSABLE[code])
     if moved and code == "30003" and status in ("undelivered", "failed"):

@@ -169,3 +169,24 @@ def test_account_error_in_a_callback_pauses_dispatch(client, fake_twilio, sent):
     assert reload(row).status == "failed"
     pause = state.current_pause(utcnow())
     assert pause is not None and pause.error_code == "30002"
+
+
+@pytest.mark.parametrize("never_sent", ["pending", "cancelled", "skipped"])
+def test_a_signed_callback_never_moves_a_message_that_was_not_sent(
+    client, fake_twilio, twilio_app, never_sent
+):
+    message = make_message(make_contact(), send_at=NOW + timedelta(days=1))
+    row = reload(message)
+    row.status = never_sent
+    db.session.commit()
+    # A real provider message (another one), its callback signed for our message's URL.
+    fake_twilio.client().messages.create(to="+8801711999998", from_="+15005550006", body="x")
+    sid = fake_twilio.messages[-1].sid
+    url = f"{PUBLIC}/webhooks/twilio/status?m={message.id}"
+    for status, code in (("sent", None), ("delivered", None), ("undelivered", 30005)):
+        path, params, headers = fake_twilio.callback_request(sid, status, code, public_url=url)
+        assert path.endswith(f"?m={message.id}")
+        assert client.post(path, data=params, headers=headers).status_code in (200, 204)
+    row = reload(message)
+    assert (row.status, row.provider_sid, row.delivered_at) == (never_sent, None, None)
+    assert db.session.get(Contact, row.contact_id).unusable_reason is None

@@ -73,7 +73,7 @@ def sms_log():
             args=args,
             rate=message_log.delivery_rate(filters),
             kind_labels=KIND_LABELS,
-            console=current_app.config.get("SMS_BACKEND") == "console",
+            console=console_enabled(),
         ),
         status,
     )
@@ -99,8 +99,15 @@ def sms_message(message_id: int):
     )
 
 
+def console_enabled() -> bool:
+    """The console and its reply simulator exist in development only, with the console backend:
+    in production a forgotten SMS_BACKEND=console must not let anyone fake a member's reply."""
+    config = current_app.config
+    return config.get("APP_ENV") != "production" and config.get("SMS_BACKEND") == "console"
+
+
 def _console_only() -> None:
-    if current_app.config.get("SMS_BACKEND") != "console":
+    if not console_enabled():
         abort(404)
 
 

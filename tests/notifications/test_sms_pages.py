@@ -252,3 +252,20 @@ def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
     response = client.post(EDIT + "/reset", data={"lang": "en", "csrf_token": token})
     assert response.status_code == 302
     assert templates_store.overrides() == set()
+
+
+@pytest.fixture
+def production_console(app_config):
+    """Production with the console backend still configured (a forgotten SMS_BACKEND)."""
+    app_config.update(APP_ENV="production", SMS_BACKEND="console")
+
+
+def test_the_console_is_not_found_in_production(production_console, app, client, login_as):
+    client.environ_base["wsgi.url_scheme"] = "https"  # production cookies are Secure
+    login_as("admin")
+    message = make_message(make_contact("+8801711222445"), status="sent", code="K7P2QX9N")
+    assert client.get("/admin/sms-console").status_code == 404
+    response = client.post("/admin/sms-console", data={"message_id": message.id, "body": "STOP"})
+    assert response.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(InboundMessage)) == 0
+    assert "/admin/sms-console" not in page(client.get("/admin/sms"))

@@ -69,7 +69,8 @@ def record_event(
         by_id=getattr(actor, "id", None),
         channel=channel,
     )
-    db.session.add(event)
+    # Through the relationship only: a separate session.add() would be autoflushed by the
+    # collection's first load, which then holds the row already, and the append adds it twice.
     referral.events.append(event)
     return event
 

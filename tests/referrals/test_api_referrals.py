@@ -277,3 +277,23 @@ def test_a_hold_covers_every_member_on_a_shared_phone(client, h, member, clinic,
     assert other["safety_hold"] is True
     r = client.get("/api/v1/messages?status=pending", headers=h)
     assert r.json["total"] == 0
+
+
+@pytest.mark.parametrize("appointment", [True, False])
+def test_creation_lists_the_first_event_once(client, h, member, clinic, appointment):
+    data = body(member, clinic) if appointment else body(member, clinic, appointment_at=None)
+    r = client.post("/api/v1/referrals", json=data, headers=h)
+    assert r.status_code == 201, r.json
+    status = "scheduled" if appointment else "referred"
+    assert [(e["from"], e["to"]) for e in r.json["events"]] == [(None, status)]
+    assert count(ReferralEvent) == 1
+    # A later change adds exactly one event, in the answer as in the database.
+    r = client.post(
+        f"/api/v1/referrals/{r.json['code']}/cancel", json={"reason": "moved away"}, headers=h
+    )
+    assert r.status_code == 200, r.json
+    assert [(e["from"], e["to"]) for e in r.json["events"]] == [
+        (None, status),
+        (status, "cancelled"),
+    ]
+    assert count(ReferralEvent) == 2

@@ -71,11 +71,10 @@ retention_cli = click.Group("retention", help="Data retention.")
 @click.option("--now", "now_text", default=None, help="ISO 8601; the clock by default.")
 @with_appcontext
 def retention_purge(now_text: str | None) -> None:
-    """Apply the retention rules of DESIGN.md."""
-    now = parse_cli_time(now_text)
-    for name, step in RETENTION_STEPS:
-        counts = step(now)
-        db.session.commit()
+    """Apply the retention rules of DESIGN.md (the scheduler also runs them daily)."""
+    from core.retention import purge_all
+
+    for name, counts in purge_all(parse_cli_time(now_text)):
         click.echo(f"{name}: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
 
 

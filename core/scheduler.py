@@ -179,3 +179,14 @@ def start_background(app: Flask) -> None:
         return
     _background_started.set()
     build_scheduler(app, blocking=False).start()
+
+
+def _daily_retention() -> None:
+    from core.retention import daily_purge
+
+    daily_purge()
+
+
+# Retention spans the packages (each adds its steps to `retention purge`); looked at hourly, it
+# purges once a local day (core/retention.py keeps the count across processes and restarts).
+register_job("retention.daily", _daily_retention, seconds=3600)

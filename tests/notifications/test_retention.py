@@ -122,3 +122,60 @@ def test_retention_purge_command_runs_the_outbox_step(fake, app, runner):
     assert result.exit_code == 0, result.output
     assert "outbox: bodies_erased=1, provider_deleted=1, provider_failed=0" in result.output
     assert live_sids(fake) == set()
+
+
+# -- the scheduler's daily purge -----------------------------------------------------------
+
+
+def test_the_daily_purge_is_a_registered_exclusive_scheduler_job(app):
+    from core.scheduler import JOBS, build_scheduler
+
+    job = JOBS["retention.daily"]
+    assert job.exclusive is True  # an advisory lock: one scheduler at a time on PostgreSQL
+    assert job.seconds <= 3600  # looked at hourly, so a day is never skipped
+    aps_job = build_scheduler(app, blocking=False).get_job("retention.daily")
+    assert aps_job.args == (app, "retention.daily")  # a name, never data
+
+
+def _old_delivered(fake, contact):
+    return make_message(contact, status="delivered", provider_sid=provider_message(fake, contact),
+                        final_at=NOW - timedelta(days=91))  # fmt: skip
+
+
+def _purges():
+    import sqlalchemy as sa
+
+    from core.audit import AuditEvent
+
+    return db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "retention.purge").order_by(AuditEvent.id)
+    ).all()
+
+
+def test_the_daily_job_runs_every_step_once_a_local_day(fake, app):
+    from core.retention import daily_purge
+    from notifications.models import Contact
+
+    contact = make_contact()
+    first = _old_delivered(fake, contact)
+    idle = make_contact(last_activity_at=NOW - timedelta(days=400))
+    assert daily_purge(now=NOW) is True  # 11:00 in Dhaka
+    assert reload(OutboxMessage, first.id).body is None and live_sids(fake) == set()
+    assert reload(Contact, idle.id).phone is None  # the referrals package's step ran too
+    second = _old_delivered(fake, contact)
+    assert daily_purge(now=NOW + timedelta(hours=12)) is False  # 23:00, the same local day
+    assert reload(OutboxMessage, second.id).body is not None
+    assert daily_purge(now=NOW + timedelta(hours=14)) is True  # 01:00 the next day
+    assert reload(OutboxMessage, second.id).body is None and live_sids(fake) == set()
+    purges = _purges()
+    assert [p.at for p in purges] == [NOW, NOW + timedelta(hours=14)]
+    assert purges[0].details["outbox"]["bodies_erased"] == 1
+
+
+def test_two_schedulers_ticking_the_same_day_purge_once(fake, app):
+    from core.scheduler import JOBS, run_job
+
+    job = JOBS["retention.daily"]
+    run_job(app, job)  # the real clock, as the scheduler runs it
+    run_job(app, job)  # another scheduler process, later the same day
+    assert len(_purges()) == 1

@@ -1,11 +1,27 @@
 """API endpoints about the caller."""
 
+from typing import Literal
+
 from flask import jsonify
 
-from core.api import api, api_user, document
+from core.api import api, api_user
+from core.openapi import endpoint
+from core.schemas import Id, Out
+
+
+class Me(Out):
+    """The token's user."""
+
+    id: Id
+    email: str
+    display_name: str
+    role: Literal["admin", "peer_educator", "clinic_partner", "viewer"]
+    clinic_id: Id | None
+    language: Literal["bn", "en"]
 
 
 @api.get("/me")
+@endpoint("The caller's own account", response=Me)
 def me():
     """The token's user: id, role, clinic, language."""
     user = api_user()
@@ -19,10 +35,3 @@ def me():
             "language": user.language,
         }
     )
-
-
-document(
-    "/me",
-    "get",
-    {"summary": "The caller's own account", "responses": {"200": {"description": "user"}}},
-)

@@ -1,4 +1,4 @@
-"""The JSON API's shared parts: Bearer auth, body parsing, paging, the OpenAPI registry."""
+"""The JSON API's shared parts: Bearer auth, body parsing, paging, the OpenAPI document."""
 
 from __future__ import annotations
 
@@ -14,20 +14,6 @@ from core.errors import BadInput, Forbidden, json_error
 from core.security import PERMISSIONS, can
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# OpenAPI paths, filled by each package's api module through `document`.
-OPENAPI_PATHS: dict[str, dict[str, Any]] = {}
-OPENAPI_SCHEMAS: dict[str, Any] = {}
-
-
-def document(path: str, method: str, spec: dict[str, Any]) -> None:
-    """Add one operation to the OpenAPI document (path in OpenAPI form, e.g. /clinics/{id})."""
-    OPENAPI_PATHS.setdefault(path, {})[method.lower()] = spec
-
-
-def schema(name: str, spec: dict[str, Any]) -> None:
-    """Add a named schema to the OpenAPI document's components."""
-    OPENAPI_SCHEMAS[name] = spec
 
 
 def api_user():
@@ -145,33 +131,7 @@ def iso_local(value: datetime | None) -> str | None:
 
 @api.get("/openapi.json")
 def openapi():
-    """The OpenAPI 3 document of this API."""
-    return jsonify(
-        {
-            "openapi": "3.0.3",
-            "info": {"title": "HARC referrals API", "version": "1"},
-            "servers": [{"url": "/api/v1"}],
-            "components": {
-                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-                "schemas": {"Error": ERROR_SCHEMA, **OPENAPI_SCHEMAS},
-            },
-            "security": [{"bearer": []}],
-            "paths": OPENAPI_PATHS,
-        }
-    )
+    """The OpenAPI 3.1 document of this API, generated from its models (core.openapi)."""
+    from core.openapi import build_document
 
-
-ERROR_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }
-    },
-}
+    return jsonify(build_document(current_app))

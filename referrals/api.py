@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import jsonify, request
+from flask import jsonify
 
-from core.api import api, api_require, api_user, json_body, page_args, paged
-from core.api import parse_datetime as _parse_dt
-from core.errors import BadInput, DomainError
+from core.api import api, api_require, api_user, paged
+from core.errors import BadInput, DomainError, Forbidden
 from core.extensions import db
-from referrals.models import REFERRAL_STATUSES
+from core.openapi import endpoint
+from core.schemas import ListOf, Paging
+from referrals.schemas import (
+    Cancel,
+    Confirm,
+    Member,
+    MemberChange,
+    MemberCreate,
+    MemberFound,
+    MemberSearch,
+    Referral,
+    ReferralCreate,
+    ReferralQuery,
+    Reschedule,
+    Trace,
+)
 from referrals.services import lifecycle, members, tasks
 from referrals.services.serialize import member_json, referral_json
 
@@ -32,48 +46,32 @@ def _tx(view: Callable) -> Callable:
     return wrapped
 
 
-def _optional_dt(value, field):
-    return None if value in (None, "") else _parse_dt(value, field)
-
-
-def _int_field(data: dict, name: str):
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadInput(f"{name} must be a whole number.", fields={name: "Not a number."})
-    return value
-
-
 # ---- members -----------------------------------------------------------------------------
 
 
 @api.post("/members")
 @api_require("members.write")
 @_tx
-def api_member_create():
+@endpoint(
+    "Register a member; 409 phone_registered for a known number unless shared_phone",
+    body=MemberCreate,
+    response=Member,
+    status=201,
+    errors=(409,),
+)
+def api_member_create(body: MemberCreate):
     """Register a member (409 phone_registered for a known number unless shared_phone)."""
-    data = json_body()
-    member = members.register_member(
-        actor=api_user(),
-        phone=data.get("phone"),
-        language=data.get("language", "bn"),
-        sms_consent=data.get("sms_consent", False),
-        shared_phone=data.get("shared_phone", False),
-        uic=data.get("uic"),
-        nickname=data.get("nickname"),
-        contact_window=data.get("contact_window"),
-        peer_educator_id=_int_field(data, "peer_educator_id"),
-    )
+    member = members.register_member(actor=api_user(), **body.model_dump())
     return jsonify(member_json(member)), 201
 
 
 @api.get("/members")
 @api_require("members.read")
 @_tx
-def api_member_list():
+@endpoint("The caller's members (masked numbers)", query=Paging, response=ListOf[Member])
+def api_member_list(query: Paging):
     """The caller's members (masked numbers)."""
-    page, per_page = page_args()
+    page, per_page = query.page, query.per_page
     rows, total = members.list_members(api_user(), page=page, per_page=per_page)
     return paged([member_json(m) for m in rows], total, page, per_page)
 
@@ -81,10 +79,14 @@ def api_member_list():
 @api.post("/members/search")
 @api_require("members.read")
 @_tx
-def api_member_search():
+@endpoint(
+    "Find by referral code, UIC or phone (in the body: never a phone in a URL)",
+    body=MemberSearch,
+    response=MemberFound,
+)
+def api_member_search(body: MemberSearch):
     """Find by referral code, UIC or phone; the term travels in the body, never in a URL."""
-    data = json_body()
-    found = tasks.search(data.get("q"), api_user())
+    found = tasks.search(body.q, api_user())
     return jsonify(
         {
             "members": [member_json(m) for m in found.members],
@@ -96,6 +98,7 @@ def api_member_search():
 @api.get("/members/<int:member_id>")
 @api_require("members.read")
 @_tx
+@endpoint("One member (the read is audit-logged)", response=Member)
 def api_member_get(member_id: int):
     """One member; the read is audit-logged."""
     return jsonify(member_json(members.get_member(member_id, api_user())))
@@ -104,27 +107,26 @@ def api_member_get(member_id: int):
 @api.patch("/members/<int:member_id>")
 @api_require("members.write")
 @_tx
-def api_member_update(member_id: int):
+@endpoint(
+    "Change language, contact_window ('' clears), nickname; peer_educator_id reassigns",
+    body=MemberChange,
+    response=Member,
+)
+def api_member_update(member_id: int, body: MemberChange):
     """Language, contact window, nickname; `peer_educator_id` (admins) reassigns."""
-    data = json_body()
     user = api_user()
     member = members.get_member(member_id, user, audit_read=False)
-    for name in ("language", "contact_window", "nickname"):
-        if name in data and data[name] is not None and not isinstance(data[name], str):
-            raise BadInput(f"{name} must be text.", fields={name: "Must be text."})
     members.update_preferences(
         member,
         actor=user,
-        language=data.get("language"),
-        contact_window=data.get("contact_window") if "contact_window" in data else None,
-        nickname=data.get("nickname"),
+        language=body.language,
+        contact_window=body.contact_window,
+        nickname=body.nickname,
     )
-    if "peer_educator_id" in data:
+    if "peer_educator_id" in body.model_fields_set:
         if user.role != "admin":
-            from core.errors import Forbidden
-
             raise Forbidden("Only an admin reassigns a member.")
-        target = _int_field(data, "peer_educator_id")
+        target = body.peer_educator_id
         if target is None:
             raise BadInput(
                 "peer_educator_id must be a user id.", fields={"peer_educator_id": "Required."}
@@ -144,16 +146,18 @@ def _contact_action(action: str):
     return view
 
 
-for _path, _action in (
-    ("opt-out", "opt_out"),
-    ("opt-in", "opt_in"),
-    ("safety-hold", "safety_hold"),
-    ("safety-release", "safety_release"),
+for _path, _action, _summary in (
+    ("opt-out", "opt_out", "Opt out of SMS (pending messages cancelled)"),
+    ("opt-in", "opt_in", "Opt in again (consent recorded)"),
+    ("safety-hold", "safety_hold", "Safety hold: every pending message cancelled"),
+    ("safety-release", "safety_release", "Release the safety hold"),
 ):
     api.add_url_rule(
         f"/members/<int:member_id>/{_path}",
         endpoint=f"member_{_action}",
-        view_func=api_require("members.write")(_tx(_contact_action(_action))),
+        view_func=api_require("members.write")(
+            _tx(endpoint(_summary, response=Member, errors=(409,))(_contact_action(_action)))
+        ),
         methods=["POST"],
     )
 
@@ -161,6 +165,7 @@ for _path, _action in (
 @api.post("/members/<int:member_id>/anonymise")
 @api_require("members.write")
 @_tx
+@endpoint("Anonymise on her request", response=Member, errors=(409,))
 def api_member_anonymise(member_id: int):
     """Erase her phone, nickname, notes, message bodies and feedback text; counts stay."""
     member = members.get_member(member_id, api_user(), audit_read=False)
@@ -174,19 +179,17 @@ def api_member_anonymise(member_id: int):
 @api.post("/referrals")
 @api_require("referrals.create")
 @_tx
-def api_referral_create():
+@endpoint(
+    "Create a referral; 201 with its planned messages",
+    body=ReferralCreate,
+    response=Referral,
+    status=201,
+    errors=(409,),
+)
+def api_referral_create(body: ReferralCreate):
     """Create a referral; 201 with its planned messages."""
-    data = json_body()
     referral, warnings = lifecycle.create_referral(
-        actor=api_user(),
-        member_id=data.get("member_id"),
-        clinic_id=data.get("clinic_id"),
-        services=data.get("services"),
-        urgency=data.get("urgency", "routine"),
-        appointment_at=_optional_dt(data.get("appointment_at"), "appointment_at"),
-        notes=data.get("notes"),
-        from_follow_up_id=_int_field(data, "from_follow_up_id"),
-        channel="api",
+        actor=api_user(), channel="api", **body.model_dump()
     )
     return jsonify(referral_json(referral, api_user(), warnings)), 201
 
@@ -194,21 +197,16 @@ def api_referral_create():
 @api.get("/referrals")
 @api_require("referrals.read")
 @_tx
-def api_referral_list():
+@endpoint("Referrals in the caller's scope", query=ReferralQuery, response=ListOf[Referral])
+def api_referral_list(query: ReferralQuery):
     """Referrals in the caller's scope; query status, clinic_id, from, to."""
-    page, per_page = page_args()
-    status = request.args.get("status") or None
-    if status and status not in REFERRAL_STATUSES:
-        raise BadInput("Unknown status.", fields={"status": "Unknown."})
-    clinic_id = request.args.get("clinic_id") or None
-    if clinic_id is not None and not clinic_id.isdigit():
-        raise BadInput("clinic_id must be a number.", fields={"clinic_id": "Not a number."})
+    page, per_page = query.page, query.per_page
     rows, total = lifecycle.list_referrals(
         api_user(),
-        status=status,
-        clinic_id=int(clinic_id) if clinic_id else None,
-        start=_optional_dt(request.args.get("from"), "from"),
-        end=_optional_dt(request.args.get("to"), "to"),
+        status=query.status,
+        clinic_id=query.clinic_id,
+        start=query.from_,
+        end=query.to,
         page=page,
         per_page=per_page,
     )
@@ -218,6 +216,7 @@ def api_referral_list():
 @api.get("/referrals/<code>")
 @api_require("referrals.read")
 @_tx
+@endpoint("One referral (its code matched ignoring case, spaces, hyphens)", response=Referral)
 def api_referral_get(code: str):
     """One referral by its code (any case, spaces or hyphens)."""
     return jsonify(referral_json(lifecycle.read_referral(code, api_user()), api_user()))
@@ -226,34 +225,40 @@ def api_referral_get(code: str):
 @api.post("/referrals/<code>/reschedule")
 @api_require("referrals.manage")
 @_tx
-def api_referral_reschedule(code: str):
+@endpoint("Set or move the appointment", body=Reschedule, response=Referral, errors=(409,))
+def api_referral_reschedule(code: str, body: Reschedule):
     """Set or move the appointment."""
-    data = json_body()
-    when = _parse_dt(data.get("appointment_at"), "appointment_at")
-    referral, warnings = lifecycle.reschedule(code, when, actor=api_user(), channel="api")
+    referral, warnings = lifecycle.reschedule(
+        code, body.appointment_at, actor=api_user(), channel="api"
+    )
     return jsonify(referral_json(referral, api_user(), warnings))
 
 
 @api.post("/referrals/<code>/cancel")
 @api_require("referrals.manage")
 @_tx
-def api_referral_cancel(code: str):
+@endpoint("Cancel with a reason", body=Cancel, response=Referral, errors=(409,))
+def api_referral_cancel(code: str, body: Cancel):
     """Cancel with a reason."""
-    data = json_body()
-    referral = lifecycle.cancel(code, data.get("reason"), actor=api_user(), channel="api")
+    referral = lifecycle.cancel(code, body.reason, actor=api_user(), channel="api")
     return jsonify(referral_json(referral, api_user()))
 
 
 @api.post("/referrals/<code>/confirm")
 @api_require("referrals.confirm")
 @_tx
-def api_referral_confirm(code: str):
+@endpoint(
+    "The clinic confirms the visit (status attended)",
+    body=Confirm,
+    response=Referral,
+    errors=(409,),
+)
+def api_referral_confirm(code: str, body: Confirm):
     """The clinic confirms the visit (a second confirmation is 409)."""
-    data = json_body()
     referral = lifecycle.confirm(
         code,
-        data.get("services_delivered"),
-        linked_to_care=data.get("linked_to_care"),
+        body.services_delivered,
+        linked_to_care=body.linked_to_care,
         actor=api_user(),
         channel="api",
     )
@@ -263,11 +268,13 @@ def api_referral_confirm(code: str):
 @api.post("/referrals/<code>/trace")
 @api_require("referrals.manage")
 @_tx
-def api_referral_trace(code: str):
+@endpoint(
+    "The outcome of tracing a missed appointment", body=Trace, response=Referral, errors=(409,)
+)
+def api_referral_trace(code: str, body: Trace):
     """The outcome of tracing a missed appointment."""
-    data = json_body()
-    referral = lifecycle.record_trace(code, data.get("outcome"), actor=api_user())
+    referral = lifecycle.record_trace(code, body.outcome, actor=api_user())
     return jsonify(referral_json(referral, api_user()))
 
 
-from referrals import api_followups, openapi_spec  # noqa: E402,F401 - more endpoints, docs
+from referrals import api_followups  # noqa: E402,F401 - more endpoints

@@ -242,13 +242,17 @@ def test_feedback_endpoint(client, api_headers, two):
     bad = client.post(
         f"/api/v1/clinics/{clinic_id}/feedback", json={"respectful": True}, headers=headers
     )
+    # A missing field is an invalid field (422, CONTRACT.md); a malformed date is a 400.
+    assert bad.status_code == 422 and bad.json["error"]["fields"]["visited_on"] == "Required."
+    malformed = {"visited_on": "20 Nov", "respectful": True}
+    bad = client.post(f"/api/v1/clinics/{clinic_id}/feedback", json=malformed, headers=headers)
     assert bad.status_code == 400 and "visited_on" in bad.json["error"]["fields"]
 
 
 def test_openapi_documents_the_endpoints(client, app):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     assert {"get", "post"} <= set(paths["/clinics"])
-    assert {"get", "patch"} <= set(paths["/clinics/{id}"])
+    assert {"get", "patch"} <= set(paths["/clinics/{clinic_id}"])
     assert "get" in paths["/services"]
     names = {p["name"] for p in paths["/clinics"]["get"]["parameters"]}
     assert {"service", "district", "attribute", "open_at", "open_now", "near", "q"} <= names

@@ -241,9 +241,9 @@ def test_openapi_documents_every_referrals_endpoint(client):
     paths = client.get("/api/v1/openapi.json").json["paths"]
     for path, method in (
         ("/members", "post"),
-        ("/members/{id}", "get"),
-        ("/members/{id}/opt-out", "post"),
-        ("/members/{id}/safety-hold", "post"),
+        ("/members/{member_id}", "get"),
+        ("/members/{member_id}/opt-out", "post"),
+        ("/members/{member_id}/safety-hold", "post"),
         ("/referrals", "post"),
         ("/referrals", "get"),
         ("/referrals/{code}", "get"),

@@ -58,13 +58,16 @@ def mapping() -> dict[str, Any]:
 def parse_period(period: Any) -> tuple[date, date]:
     """A DHIS2 monthly period `YYYYMM` → the first day of that month and of the next; else 400."""
     match = PERIOD.match(period) if isinstance(period, str) else None
-    if match is None:
+    try:
+        if match is None:
+            raise ValueError
+        year, month = int(match.group(1)), int(match.group(2))
+        start = date(year, month, 1)
+        end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    except ValueError:  # also year 0, and December 9999 (no month after it)
         raise BadInput(
             "period must be a month as YYYYMM, e.g. 202611.", fields={"period": "Not YYYYMM."}
-        )
-    year, month = int(match.group(1)), int(match.group(2))
-    start = date(year, month, 1)
-    end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+        ) from None
     return start, end
 
 

@@ -139,7 +139,7 @@ def test_dhis2_export(client, api_headers, world, refer):
     assert {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0007"} in doc["suppressed"]
 
 
-@pytest.mark.parametrize("period", ["", "2026-10", "202600", "26010"])
+@pytest.mark.parametrize("period", ["", "2026-10", "202600", "26010", "000001", "999912"])
 def test_dhis2_bad_period_is_400(client, api_headers, period):
     response = client.get(DHIS2, query_string={"period": period}, headers=api_headers("admin"))
     assert response.status_code == 400

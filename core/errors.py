@@ -86,6 +86,9 @@ def register_error_handlers(app: Flask) -> None:
         code = (exc.name or "error").lower().replace(" ", "_")
         if _wants_json():
             response = json_error(exc.code or 500, code, exc.description or exc.name)
+            for name, value in exc.get_headers():  # e.g. a 405's Allow
+                if name.lower() != "content-type":
+                    response[0].headers[name] = value
             return response
         return render_template(
             "core/error.html", status=exc.code, message=exc.description

@@ -7,6 +7,7 @@ from flask import Blueprint, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from core.extensions import db
+from core.redirects import safe_next
 
 bp = Blueprint("core", __name__)
 
@@ -60,7 +61,4 @@ def set_language():
         if current_user.is_authenticated and current_user.language != lang:
             current_user.language = lang
             db.session.commit()
-    target = request.form.get("next") or "/"
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next")))

@@ -1,15 +1,16 @@
-"""`flask users create` and `flask users token`."""
+"""`flask users …`: create, token, revoke-tokens, reset-password, lock, unlock."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from accounts import services
+from accounts import services, tokens
+from accounts.settings import token_lifetime
 from core.errors import DomainError
 from core.extensions import db
 
-users_cli = click.Group("users", help="Users and API tokens.")
+users_cli = click.Group("users", help="Users, their sessions and API tokens.")
 
 
 @users_cli.command("create")
@@ -49,9 +50,63 @@ def create(email, role, clinic_id, display_name, language, password) -> None:
 def token(email: str) -> None:
     """Print a new API token for the user, alone on the last line (shown once)."""
     user = services.find_by_email(email)
-    if user is None or not user.active:
-        raise click.ClickException(f"no active user {email}")
-    value = services.issue_token(user)
+    if user is None or not user.is_active:
+        raise click.ClickException(f"no active, unlocked user {email}")
+    value = tokens.issue_token(user)
     db.session.commit()
-    click.echo("New API token (shown once; stored hashed):")
+    click.echo(
+        f"New API token, valid for {token_lifetime().days} days (shown once; stored hashed):"
+    )
     click.echo(value)
+
+
+def _user(email: str):
+    user = services.find_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user {email}")
+    return user
+
+
+@users_cli.command("revoke-tokens")
+@click.argument("email")
+@with_appcontext
+def revoke_tokens(email: str) -> None:
+    """End every API token of the user."""
+    count = tokens.revoke_tokens(_user(email), actor=None, reason="requested")
+    db.session.commit()
+    click.echo(f"revoked {count} API token(s) of {email}")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def reset_password(email: str, password: str) -> None:
+    """Set a new password (prompts without --password); ends the user's sessions and API tokens."""
+    try:
+        services.reset_password(_user(email), password, actor=None)
+    except DomainError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from None
+    db.session.commit()
+    click.echo(f"password reset for {email}; their sessions and API tokens have ended")
+
+
+@users_cli.command("lock")
+@click.argument("email")
+@with_appcontext
+def lock(email: str) -> None:
+    """The seized-phone lock: ends every session and API token; sign-in refused until unlocked."""
+    services.lock_user(_user(email), actor=None)
+    db.session.commit()
+    click.echo(f"locked {email}; their sessions and API tokens have ended")
+
+
+@users_cli.command("unlock")
+@click.argument("email")
+@with_appcontext
+def unlock(email: str) -> None:
+    """Lift the lock (sessions and tokens ended by it stay ended)."""
+    services.unlock_user(_user(email), actor=None)
+    db.session.commit()
+    click.echo(f"unlocked {email}")

@@ -49,6 +49,19 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
+class OwnPasswordForm(FlaskForm):
+    """Changing one's own password asks for the current one: a borrowed phone is not enough."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=256)]
+    )
+    password = PasswordField(
+        _l("New password (at least 10 characters)"),
+        validators=[DataRequired(), Length(max=256)],
+    )
+    submit = SubmitField(_l("Set password"))
+
+
 class ActionForm(FlaskForm):
     """A form with only a CSRF token, for one-button actions."""
 

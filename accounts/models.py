@@ -1,4 +1,4 @@
-"""Users and their API tokens."""
+"""Users, their sign-in sessions and their API tokens."""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The seized-phone lock: while set, no session, sign-in or token works; only an admin (page
+    # or CLI) unlocks.
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -46,7 +49,7 @@ class User(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.active
+        return self.active and self.locked_at is None
 
     @property
     def is_anonymous(self) -> bool:
@@ -72,5 +75,27 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+    def state(self, now: datetime | None = None) -> str:
+        """`revoked`, `expired` or `live`."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= (now or utcnow()) else "live"
+
+
+class UserSession(db.Model):
+    """One signed-in browser session. The cookie holds a random id; only its SHA-256 is stored.
+    Sign-out, idling or an admin action sets `ended_at`; the cookie then opens nothing."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Updated at most once a minute (a write per page view would cost more than the view).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

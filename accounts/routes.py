@@ -1,22 +1,39 @@
-"""Sign-in, own account, and the admin's user pages."""
+"""Sign-in, sign-out and one's own account (password, API tokens); the audit log.
+
+The admin's user pages live in routes_admin.py and add their views to this blueprint.
+"""
 
 from __future__ import annotations
-
-import time
 
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
-from accounts import services
-from accounts.forms import ActionForm, LoginForm, PasswordForm, UserCreateForm, UserEditForm
+from accounts import services, sessions, tokens
+from accounts.forms import ROLE_CHOICES, ActionForm, LoginForm, OwnPasswordForm
 from core.audit import AuditEvent
 from core.errors import DomainError
 from core.extensions import db, limiter
+from core.redirects import safe_next
 from core.security import require
 
 bp = Blueprint("accounts", __name__)
+ROLE_LABELS = dict(ROLE_CHOICES)
+
+
+@bp.before_app_request
+def load_user_first() -> None:
+    """Load the signed-in user before any view runs, so the user loader's short transaction
+    (ending a stale session, noting activity) never holds a view's changes."""
+    if request.endpoint != "static":
+        current_user._get_current_object()
+
+
+@bp.app_context_processor
+def role_labels() -> dict:
+    """Roles are codes; pages show their labels."""
+    return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
 
 
 def _failed_sign_in(response) -> bool:
@@ -43,48 +60,71 @@ def login():
             session.clear()  # a fresh session at every sign-in
             session.permanent = True
             login_user(user, remember=False)
-            session["seen"] = int(time.time())
+            session[sessions.SESSION_KEY] = sessions.start_session(user)
             if lang:
                 session["lang"] = lang
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
         db.session.rollback()
         flash(_("Email or password is not right, or the account is deactivated."), "error")
         return render_template("accounts/login.html", form=form), 401
     return render_template("accounts/login.html", form=form)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("core.home")
-
-
 @bp.post("/logout")
 def logout():
-    """Sign out (a POST, so a link on another site cannot sign anyone out)."""
-    logout_user()
-    session.clear()
+    """Sign out (a POST, so a link on another site cannot sign anyone out); the session ends
+    server-side, so a copy of the cookie opens nothing afterwards."""
+    sessions.sign_out()
+    db.session.commit()
     return redirect(url_for("accounts.login"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """One's own account: change the password (ends other sessions)."""
-    form = PasswordForm()
+    """One's own account: change the password (ends the other sessions), see and revoke tokens."""
+    form = OwnPasswordForm()
     if form.validate_on_submit():
+        user = (
+            current_user._get_current_object()
+        )  # Flask-Login must be given the user, not its proxy
         try:
-            services.set_password(current_user, form.password.data, actor=current_user)
+            services.change_own_password(
+                user,
+                form.current_password.data,
+                form.password.data,
+                keep_session=sessions.current_session_id(),
+            )
         except DomainError as exc:
             db.session.rollback()
-            form.password.errors.append(exc.message)
+            if "current_password" in exc.fields:
+                form.current_password.errors.append(_("The current password is not right."))
+            else:
+                form.password.errors.append(exc.message)
         else:
             db.session.commit()
-            login_user(current_user, remember=False)  # this session carries the new version
-            flash(_("Password changed."), "success")
+            login_user(user, remember=False)  # this session carries the new session version
+            flash(_("Password changed; your other sessions have ended."), "success")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form)
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        tokens=tokens.list_tokens(current_user),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@require("users.self")
+def revoke_own_token(token_id: int):
+    """Revoke one of one's own API tokens."""
+    if ActionForm().validate_on_submit():
+        user = current_user._get_current_object()
+        tokens.revoke_token(user, token_id, actor=user)  # NotFound for another user's token
+        db.session.commit()
+        flash(_("Token revoked."), "success")
+    return redirect(url_for("accounts.account"))
 
 
 @bp.get("/admin")
@@ -92,131 +132,6 @@ def account():
 def admin_home():
     """The admin's home: links to every admin page."""
     return render_template("accounts/admin_home.html")
-
-
-@bp.get("/admin/users")
-@require("users.manage")
-def users():
-    """Every user, with role and state."""
-    return render_template("accounts/users.html", users=services.list_users(), form=ActionForm())
-
-
-def _clinic_choices() -> list[tuple[int, str]]:
-    from clinics.models import Clinic
-
-    rows = db.session.execute(sa.select(Clinic.id, Clinic.name).order_by(Clinic.name)).all()
-    return [(0, "—"), *[(row.id, row.name) for row in rows]]
-
-
-@bp.route("/admin/users/new", methods=["GET", "POST"])
-@require("users.manage")
-def user_create():
-    """Create a user."""
-    form = UserCreateForm()
-    form.clinic_id.choices = _clinic_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data,
-                role=form.role.data,
-                password=form.password.data,
-                display_name=form.display_name.data,
-                clinic_id=form.clinic_id.data or None,
-                language=form.language.data,
-                actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            _attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("accounts.users"))
-    return render_template("accounts/user_form.html", form=form, user=None)
-
-
-def _attach_errors(form, exc: DomainError) -> None:
-    placed = False
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        flash(exc.message, "error")
-
-
-@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
-@require("users.manage")
-def user_edit(user_id: int):
-    """Edit a user's name, role, clinic and language; deactivate; reset the password."""
-    user = services.get_user(user_id)
-    form = UserEditForm(obj=user)
-    form.clinic_id.choices = _clinic_choices()
-    if request.method == "GET":
-        form.clinic_id.data = user.clinic_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                actor=current_user,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                clinic_id=form.clinic_id.data or None,
-                language=form.language.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            _attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("accounts.users"))
-    return render_template(
-        "accounts/user_form.html",
-        form=form,
-        user=user,
-        password_form=PasswordForm(prefix="pw"),
-        action_form=ActionForm(),
-    )
-
-
-@bp.post("/admin/users/<int:user_id>/active")
-@require("users.manage")
-def user_set_active(user_id: int):
-    """Deactivate or reactivate a user; deactivation ends their sessions."""
-    form = ActionForm()
-    user = services.get_user(user_id)
-    if form.validate_on_submit():
-        try:
-            services.set_active(user, request.form.get("active") == "1", actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-    return redirect(url_for("accounts.user_edit", user_id=user.id))
-
-
-@bp.post("/admin/users/<int:user_id>/password")
-@require("users.manage")
-def user_reset_password(user_id: int):
-    """Set a new password for a user; their sessions end."""
-    user = services.get_user(user_id)
-    form = PasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.set_password(user, form.password.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Password reset; the user's sessions have ended."), "success")
-    else:
-        flash(_("Enter a password."), "error")
-    return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
 @bp.get("/admin/audit")
@@ -237,3 +152,6 @@ def audit_log():
     events = db.session.scalars(query.limit(50).offset((page - 1) * 50)).all()
     names = dict(db.session.execute(sa.select(services.User.id, services.User.email)).all())
     return render_template("accounts/audit.html", events=events, names=names, page=page)
+
+
+from accounts import routes_admin  # noqa: E402,F401 - the admin's user pages, views on `bp`

@@ -43,7 +43,8 @@ def seed_users() -> list[str]:
                 language="en",
             )
         else:
-            services.set_password(user, password, actor=None)
+            services.reset_password(user, password, actor=None)
+            services.unlock_user(user, actor=None)
             user.active = True
         lines.append(f"  {role:15} {email:20} {password}")
     return lines

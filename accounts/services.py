@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import secrets
-from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,7 +11,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from flask import current_app
 
-from accounts.models import ApiToken, User
+from accounts.models import User
+from accounts.sessions import end_sessions
+
+# issue_token and user_for_token stay importable from here: the API's Bearer check, the test
+# fixtures and the benchmarks know them by this module.
+from accounts.tokens import issue_token, revoke_tokens, user_for_token  # noqa: F401
 from core import audit
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
@@ -22,7 +24,6 @@ from core.extensions import db
 from core.security import CLINIC_PARTNER, ROLES
 
 MIN_PASSWORD_LENGTH = 10
-TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 _HASHERS = {
     # Argon2id with the library's recommended parameters (RFC 9106 low-memory profile).
     "default": PasswordHasher(),
@@ -155,7 +156,7 @@ def authenticate(email: str, password: str) -> User | None:
         _hasher().verify(user.password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return None
-    if not user.active:
+    if not user.is_active:
         return None
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
@@ -183,6 +184,7 @@ def update_user(
             )
         user.role = role
         user.session_version += 1
+        end_sessions(user)
     if user.role == CLINIC_PARTNER and clinic_id is not None:
         if not _clinic_exists(clinic_id):
             raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."})
@@ -197,56 +199,67 @@ def update_user(
     return user
 
 
-def set_active(user: User, active: bool, *, actor: User) -> User:
-    """Deactivate (ending every session and token use) or reactivate a user."""
+def set_active(user: User, active: bool, *, actor: User | None) -> User:
+    """Deactivate (ending every session and API token) or reactivate a user."""
     if actor is not None and actor.id == user.id and not active:
         raise Conflict("You cannot deactivate yourself.")
     user.active = active
     user.session_version += 1
+    if not active:
+        end_sessions(user)
+        revoke_tokens(user, actor=actor, reason="deactivated")
     audit.record(actor, "user.activate" if active else "user.deactivate", "user", user.id)
     return user
 
 
-def set_password(user: User, password: str, *, actor: User | None) -> User:
-    """Set a new password and end the user's other sessions."""
+def _store_password(user: User, password: str) -> None:
     problem = password_problem(password, user.email)
     if problem:
         raise ValidationFailed(problem, fields={"password": problem})
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     user.session_version += 1
+
+
+def reset_password(user: User, password: str, *, actor: User | None) -> User:
+    """Set a new password (admin page, CLI): every session and API token of the user ends."""
+    _store_password(user, password)
+    end_sessions(user)
+    revoke_tokens(user, actor=actor, reason="password_reset")
     audit.record(actor, "user.password_reset", "user", user.id)
     return user
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+def change_own_password(user: User, current: str, new: str, *, keep_session: str | None) -> User:
+    """A user changes her own password: the current one must match; her other sessions end."""
+    try:
+        _hasher().verify(user.password_hash, current or "")
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        message = "The current password is not right."
+        raise ValidationFailed(message, fields={"current_password": message}) from None
+    _store_password(user, new)
+    end_sessions(user, keep=keep_session)
+    audit.record(user, "user.password_change", "user", user.id)
+    return user
 
 
-def issue_token(user: User, *, actor: User | None = None) -> str:
-    """Create an API token for the user; the plain token is returned once and never stored."""
-    token = "harc_" + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), prefix=token[:10]))
-    audit.record(actor, "token.issue", "user", user.id)
-    return token
+def lock_user(user: User, *, actor: User | None) -> User:
+    """The seized-phone lock: every session and API token ends; no sign-in until unlocked."""
+    if user.locked_at is None:
+        user.locked_at = utcnow()
+        user.session_version += 1
+    end_sessions(user)
+    revoke_tokens(user, actor=actor, reason="locked")
+    audit.record(actor, "user.lock", "user", user.id)
+    return user
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning an unrevoked token, or None."""
-    if not token:
-        return None
-    row = db.session.scalar(
-        sa.select(ApiToken).where(
-            ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
-        )
-    )
-    if row is None or not row.user.active:
-        return None
-    now = utcnow()
-    # Write at most every few minutes: a write on every API call would cost more than the call.
-    if row.last_used_at is None or now - row.last_used_at > TOKEN_USE_RESOLUTION:
-        row.last_used_at = now
-    return row.user
+def unlock_user(user: User, *, actor: User | None) -> User:
+    """Lift the lock (admins and the CLI only); ended sessions and tokens stay ended."""
+    if user.locked_at is not None:
+        user.locked_at = None
+        audit.record(actor, "user.unlock", "user", user.id)
+    return user
 
 
 def list_users() -> list[User]:

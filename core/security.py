@@ -33,6 +33,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "messages.admin": frozenset({ADMIN}),
     "templates.edit": frozenset({ADMIN}),
     "users.manage": frozenset({ADMIN}),
+    "users.self": frozenset(ROLES),  # one's own account: password, own API tokens
     "audit.read": frozenset({ADMIN}),
     "reports.read": frozenset({ADMIN, VIEWER}),
 }

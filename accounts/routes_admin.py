@@ -1,0 +1,183 @@
+"""The admin's user pages: create, edit, deactivate, reset the password, lock, revoke tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from accounts import services, tokens
+from accounts.forms import ActionForm, PasswordForm, UserCreateForm, UserEditForm
+from accounts.routes import bp
+from core.errors import DomainError
+from core.extensions import db
+from core.security import require
+
+
+@bp.get("/admin/users")
+@require("users.manage")
+def users():
+    """Every user, with role and state."""
+    return render_template("accounts/users.html", users=services.list_users(), form=ActionForm())
+
+
+def _clinic_choices() -> list[tuple[int, str]]:
+    from clinics.models import Clinic
+
+    rows = db.session.execute(sa.select(Clinic.id, Clinic.name).order_by(Clinic.name)).all()
+    return [(0, "—"), *[(row.id, row.name) for row in rows]]
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@require("users.manage")
+def user_create():
+    """Create a user."""
+    form = UserCreateForm()
+    form.clinic_id.choices = _clinic_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                clinic_id=form.clinic_id.data or None,
+                language=form.language.data,
+                actor=current_user,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _attach_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("User %(email)s created.", email=user.email), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template("accounts/user_form.html", form=form, user=None)
+
+
+def _attach_errors(form, exc: DomainError) -> None:
+    placed = False
+    for name, message in exc.fields.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = [*field.errors, message]
+            placed = True
+    if not placed:
+        flash(exc.message, "error")
+
+
+@bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
+@require("users.manage")
+def user_edit(user_id: int):
+    """Edit a user's name, role, clinic and language; deactivate, lock, reset, revoke tokens."""
+    user = services.get_user(user_id)
+    form = UserEditForm(obj=user)
+    form.clinic_id.choices = _clinic_choices()
+    if request.method == "GET":
+        form.clinic_id.data = user.clinic_id or 0
+    if form.validate_on_submit():
+        try:
+            services.update_user(
+                user,
+                actor=current_user,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                clinic_id=form.clinic_id.data or None,
+                language=form.language.data,
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            _attach_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template(
+        "accounts/user_form.html",
+        form=form,
+        user=user,
+        tokens=tokens.list_tokens(user),
+        password_form=PasswordForm(prefix="pw"),
+        action_form=ActionForm(),
+    )
+
+
+def _user_action(user_id: int, action: Callable, done: str):
+    """One button on the user page: validate the CSRF token, act, commit, say `done`."""
+    user = services.get_user(user_id)
+    if ActionForm().validate_on_submit():
+        try:
+            action(user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(done, "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@require("users.manage")
+def user_set_active(user_id: int):
+    """Deactivate or reactivate a user; deactivation ends their sessions and API tokens."""
+    active = request.form.get("active") == "1"
+    return _user_action(
+        user_id, lambda user: services.set_active(user, active, actor=current_user), _("Saved.")
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/tokens/revoke")
+@require("users.manage")
+def user_revoke_tokens(user_id: int):
+    """Revoke every API token of a user (audited)."""
+    return _user_action(
+        user_id,
+        lambda user: tokens.revoke_tokens(user, actor=current_user, reason="requested"),
+        _("The user's API tokens are revoked."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/lock")
+@require("users.manage")
+def user_lock(user_id: int):
+    """Lock a user out (the seized-phone lock): sessions and tokens end."""
+    return _user_action(
+        user_id,
+        lambda user: services.lock_user(user, actor=current_user),
+        _("Account locked; its sessions and API tokens have ended."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/unlock")
+@require("users.manage")
+def user_unlock(user_id: int):
+    """Lift the lock."""
+    return _user_action(
+        user_id,
+        lambda user: services.unlock_user(user, actor=current_user),
+        _("Account unlocked."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@require("users.manage")
+def user_reset_password(user_id: int):
+    """Set a new password for a user; their sessions and API tokens end."""
+    user = services.get_user(user_id)
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data, actor=current_user)
+        except DomainError as exc:
+            db.session.rollback()
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Password reset; the user's sessions and API tokens have ended."), "success")
+    else:
+        flash(_("Enter a password."), "error")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))

@@ -39,6 +39,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_hooks(app)
     register_package_hooks()
     _maybe_start_scheduler(app)
+    if app.config["APP_ENV"] == "production":
+        from accounts.checks import warn_if_no_admin
+
+        warn_if_no_admin(app)  # a fresh install: say how to create the first admin
     return app
 
 

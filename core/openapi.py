@@ -179,8 +179,8 @@ def _responses(op: Operation, view: Any, has_path_params: bool, out: Any) -> dic
         codes.add(403)
     if has_path_params:
         codes.add(404)
-    if op.body is not None:
-        codes.add(422)
+    if op.body is not None or op.query is not None:
+        codes.add(422)  # a value that parses but is out of range
     error = {"$ref": "#/components/schemas/Error"}
     responses = {str(op.status): ok}
     for code in sorted(codes):

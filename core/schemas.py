@@ -7,30 +7,27 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 
-from core.errors import BadInput
-
 MAX_ID = 2_147_483_647  # the databases' INTEGER: a larger id is stored nowhere
 MAX_PAGE = 100_000  # far beyond any list here; keeps OFFSET within every database's integer
+
+
+def _name(info: ValidationInfo) -> str:
+    # A field named after a keyword ("from") is declared with a trailing "_" and that alias.
+    return (info.field_name or "").removesuffix("_")
 
 
 def _datetime(value: Any, info: ValidationInfo) -> Any:
     """ISO 8601 text through core.api.parse_datetime (offset-less is APP_TIMEZONE's time)."""
     from core.api import parse_datetime
 
-    return value if isinstance(value, datetime) else parse_datetime(value, info.field_name)
+    return value if isinstance(value, datetime) else parse_datetime(value, _name(info))
 
 
 def _date(value: Any, info: ValidationInfo) -> Any:
-    """YYYY-MM-DD; unparseable text is a 400 naming the field."""
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value) if isinstance(value, str) else value
-    except ValueError:
-        name = info.field_name
-        raise BadInput(
-            f"{name} must be a date (YYYY-MM-DD).", fields={name: "Not a date."}
-        ) from None
+    """YYYY-MM-DD through core.edge.parse_date: 400 when it does not parse, 422 out of range."""
+    from core.edge import parse_date
+
+    return value if isinstance(value, date) else parse_date(value, _name(info))
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from core.schemas import Body, DateTimeIn, Id, Out, Paging, text
+from core.schemas import Body, DateIn, DateTimeIn, Id, Out, Paging, text
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
 from referrals.models import (
     CHANNELS,
@@ -187,7 +187,7 @@ class FollowUp(Out):
 class FollowUpQuery(Paging):
     """Filters of the follow-up list."""
 
-    due_before: date | None = None
+    due_before: DateIn | None = None
     status: FollowUpStatus | None = None
 
 

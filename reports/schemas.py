@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import Field
 
-from core.schemas import Out, Query
+from core.schemas import DateIn, Out, Query
 from reports.services import GROUP_BY
 
 GroupBy = Literal[GROUP_BY]  # type: ignore[valid-type]
@@ -19,12 +18,12 @@ Rate = Annotated[float, Field(ge=0, le=1)] | None
 class CascadeQuery(Query):
     """The report's range (local dates, inclusive) and grouping."""
 
-    from_: date | None = Field(
+    from_: DateIn | None = Field(
         default=None,
         alias="from",
         description="first local date (YYYY-MM-DD); default: the first day, 11 months ago",
     )
-    to: date | None = Field(
+    to: DateIn | None = Field(
         default=None, description="last local date, inclusive (YYYY-MM-DD); default: today"
     )
     group_by: GroupBy = Field(default="month", description="the grouping")

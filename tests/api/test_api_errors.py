@@ -24,3 +24,11 @@ def test_a_query_value_that_does_not_parse_is_400_naming_it(client, api_headers)
     assert response.status_code == 400 and "clinic_id" in response.json["error"]["fields"]
     response = client.get("/api/v1/referrals?clinic_id=2147483648", headers=headers)
     assert response.status_code == 400 and "clinic_id" in response.json["error"]["fields"]
+
+
+def test_a_year_out_of_range_is_422_naming_the_parameter_as_sent(client, api_headers):
+    headers = api_headers("admin")
+    response = client.get("/api/v1/referrals?from=1793-11-01T14:04:50Z", headers=headers)
+    assert response.status_code == 422 and set(response.json["error"]["fields"]) == {"from"}
+    response = client.get("/api/v1/reports/cascade?from=0999-01-01", headers=headers)
+    assert response.status_code == 422 and set(response.json["error"]["fields"]) == {"from"}

@@ -8,6 +8,7 @@ the order is fixed, so every run meets the same states."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -28,7 +29,8 @@ from core.db import utcnow
 from core.extensions import db
 
 ROLES = ("admin", "peer_educator", "clinic_partner", "viewer")
-EXAMPLES = 20  # per operation; each example is sent once per role
+# Per operation; each example is sent once per role. FUZZ_EXAMPLES=500 for a longer search.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

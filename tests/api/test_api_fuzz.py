@@ -98,6 +98,7 @@ def world(app, make_user, make_clinic, api_headers) -> dict:
             "appointment_at": [_local(2, 10).isoformat(), _local(5, 15).isoformat()],
             "phone": ["01811111111", "+8801922222222", "01712345670"],
             "district": ["Dhaka", "Comilla", "Cox's Bazar"],
+            "from_follow_up_id": [None],
         },
     }
 

@@ -7,8 +7,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -21,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinics.hours import DAYS
 from clinics.reference import DISTRICTS
+from core.edge_forms import DateField, IntegerField  # bounded years and integers
 
 ATTRIBUTE_LABELS = {
     "free_of_charge": _l("Free of charge"),

@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, g, jsonify, request
 
+from core.edge import MAX_INT, check_year, read_int
 from core.errors import BadInput, Forbidden, json_error
+from core.schemas import MAX_PAGE
 from core.security import PERMISSIONS, can
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -76,24 +78,18 @@ def json_body() -> dict[str, Any]:
     return data
 
 
-def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
-    """An integer query argument within bounds, or a 400 naming it."""
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = MAX_INT) -> int:
+    """An integer query argument: 400 when it is not a whole number, 422 outside its bounds
+    (by default what a database INTEGER holds)."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadInput(f"{name} must be a whole number.", fields={name: "Not a number."}) from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum else f"at least {minimum}"
-        raise BadInput(f"{name} must be {bound}.", fields={name: f"Must be {bound}."})
-    return value
+    return read_int(raw, name, minimum=minimum, maximum=maximum)
 
 
 def page_args(max_per_page: int = 100) -> tuple[int, int]:
-    """`page` and `per_page` from the query string (per_page at most 100)."""
-    return int_arg("page", 1), int_arg("per_page", 20, maximum=max_per_page)
+    """`page` (up to MAX_PAGE, so OFFSET fits any database) and `per_page` (at most 100)."""
+    return int_arg("page", 1, maximum=MAX_PAGE), int_arg("per_page", 20, maximum=max_per_page)
 
 
 def paged(items: list[Any], total: int, page: int, per_page: int):
@@ -107,7 +103,8 @@ def local_zone() -> ZoneInfo:
 
 
 def parse_datetime(value: Any, field: str) -> datetime:
-    """ISO 8601; without an offset it is read in APP_TIMEZONE. Returns an aware datetime."""
+    """ISO 8601; without an offset it is read in APP_TIMEZONE. Returns an aware datetime: 400
+    when it does not parse, 422 when its year is outside core.edge's range."""
     if not isinstance(value, str) or not value.strip():
         raise BadInput(
             f"{field} must be an ISO 8601 date-time.", fields={field: "Not a date-time."}
@@ -121,7 +118,7 @@ def parse_datetime(value: Any, field: str) -> datetime:
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone())
-    return parsed
+    return check_year(parsed, field)  # within years that convert to UTC and back
 
 
 def iso_local(value: datetime | None) -> str | None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import load_config
+from core.edge import install_edge
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.logging import install_phone_masking
 
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    install_edge(app)  # first: routes take its `int` converter, its check runs before any hook
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

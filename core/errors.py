@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 
@@ -66,8 +66,17 @@ def json_error(status: int, code: str, message: str, fields: dict | None = None,
     return jsonify({"error": body}), status
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether this request gets JSON errors: the API and the webhooks."""
     return request.path.startswith("/api/") or request.path.startswith("/webhooks/")
+
+
+def _with_headers(response, exc: HTTPException):
+    """Keep the headers the exception defines (405's Allow, 401's WWW-Authenticate, ...)."""
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -75,7 +84,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError):
-        if _wants_json():
+        if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
         return render_template(
             "core/error.html", status=exc.status, message=exc.message
@@ -84,15 +93,11 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        if _wants_json():
-            response = json_error(exc.code or 500, code, exc.description or exc.name)
-            for name, value in exc.get_headers():  # e.g. a 405's Allow
-                if name.lower() != "content-type":
-                    response[0].headers[name] = value
-            return response
-        return render_template(
-            "core/error.html", status=exc.code, message=exc.description
-        ), exc.code
+        if wants_json():
+            body, status = json_error(exc.code or 500, code, exc.description or exc.name)
+            return _with_headers(body, exc), status
+        page = render_template("core/error.html", status=exc.code, message=exc.description)
+        return _with_headers(make_response(page, exc.code), exc)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
@@ -100,6 +105,6 @@ def register_error_handlers(app: Flask) -> None:
         from core.extensions import db
 
         db.session.rollback()
-        if _wants_json():
+        if wants_json():
             return json_error(500, "internal_error", "Something went wrong on our side.")
         return render_template("core/error.html", status=500, message=None), 500

@@ -5,9 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -15,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from core.edge_forms import DateField, IntegerField  # bounded years and integers
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
 from notifications.templates_store import MAX_SOURCE_LENGTH
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from core.audit import record
 from core.db import utcnow
+from core.edge import parse_id
 from core.extensions import db
 from core.security import require
 from notifications import message_log
@@ -26,7 +27,7 @@ CONSOLE_ROWS = 30
 
 def _filters(form: LogFilterForm) -> message_log.LogFilters:
     def number(value: str | None) -> int | None:
-        return int(value) if value and value.isdigit() else None
+        return parse_id(value)  # not isdigit(): "²" is a digit to Python, not to int()
 
     return message_log.LogFilters(
         status=form.status.data or None,

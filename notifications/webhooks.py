@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request
 
 from core.db import utcnow
+from core.edge import parse_id
 from core.extensions import db
 from notifications import outcomes, state
 from notifications.gateways import (
@@ -48,8 +49,9 @@ def verify_twilio_signature() -> None:
 
 def _find(message_id: str | None, sid: str | None) -> OutboxMessage | None:
     # The id in the (signed) URL names our message even when an earlier attempt's sid reports.
-    if message_id and message_id.isdigit():
-        row = db.session.get(OutboxMessage, int(message_id))
+    known = parse_id(message_id)  # an id a column can hold, in ASCII digits; else none
+    if known is not None:
+        row = db.session.get(OutboxMessage, known)
         if row is not None:
             return row
     if sid:
@@ -84,7 +86,7 @@ def twilio_status():
     if moved and code == "30003" and status in ("undelivered", "failed"):
         delay = setting_float("SMS_UNREACHABLE_RETRY_SECONDS")
         outcomes.retry_unreachable(row.id, now=now, delay_seconds=delay)
-    if moved and code and code.isdigit() and int(code) in ACCOUNT_ERROR_CODES:
+    if moved and parse_id(code) in ACCOUNT_ERROR_CODES:
         state.pause(code, f"status callback for sms {row.id} reports account error {code}",
                     now=now, seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"))  # fmt: skip
     db.session.commit()

@@ -6,9 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,6 +16,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from core.edge_forms import DateField, IntegerField  # bounded years and integers
 
 LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
 URGENCY_CHOICES = [("routine", _l("Routine")), ("urgent", _l("Urgent"))]

@@ -7,6 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from core.edge import parse_id
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
@@ -122,7 +123,8 @@ def member_reassign(member_id: int):
     """Admins hand a member to another peer educator."""
     form = forms.ReassignForm()
     chosen = request.form.get("peer_educator_id", "")
-    form.peer_educator_id.choices = [(int(chosen), "")] if chosen.isdigit() else []
+    chosen_id = parse_id(chosen)  # ASCII digits an id column holds, else no choice at all
+    form.peer_educator_id.choices = [(chosen_id, "")] if chosen_id is not None else []
     if form.validate_on_submit():
         try:
             person = members.get_member(member_id, current_user, audit_read=False)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from core.api import local_zone
 from core.db import utcnow
+from core.edge import parse_date
 from core.errors import BadInput
 from reports.services import GROUP_BY, check_range
-
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -48,16 +46,7 @@ def default_filters() -> Filters:
 
 def _date(args: Mapping[str, str], name: str, default: date) -> date:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        if not ISO_DATE.match(raw):
-            raise ValueError
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(
-            f"{name} must be a date as YYYY-MM-DD.", fields={name: "Not a date (YYYY-MM-DD)."}
-        ) from None
+    return parse_date(raw, name) if raw else default  # 400 malformed, 422 year out of range
 
 
 def parse_filters(args: Mapping[str, str]) -> Filters:

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from clinics.services import get_services
 from core import csvsafe
+from core.edge import YEAR_MESSAGE
 from core.errors import DomainError
 from core.security import require
 from core.templating import to_bangla_digits
@@ -34,6 +35,7 @@ FIELD_MESSAGES = {
     "Not a date (YYYY-MM-DD).": _l("Enter a date as YYYY-MM-DD."),
     "After the end date.": _l("The start date is after the end date."),
     "Range too long.": _l("Choose a range of at most ten years."),
+    YEAR_MESSAGE: _l("Enter a date between the years 1900 and 2200."),
 }
 
 

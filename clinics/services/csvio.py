@@ -18,6 +18,7 @@ from clinics.services.directory import (
     clean_fields,
 )
 from core import audit, csvsafe
+from core.edge import bad_text
 from core.errors import BadInput, DomainError, ValidationFailed
 from core.extensions import db
 
@@ -96,7 +97,9 @@ def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             continue
         # The export quoted formula-like cells with '; take exactly that quote off again.
         value = csvsafe.unescape_cell((row.get(key) or "").strip())
-        if key == "hours":
+        if bad_text(value):  # a file is an edge too: PostgreSQL refuses NUL in text
+            errors[key] = "Holds a character that cannot be used (NUL)."
+        elif key == "hours":
             try:
                 data["hours"] = hours_mod.from_csv(value)
             except ValidationFailed as exc:
@@ -148,7 +151,7 @@ def import_csv(source: IO[str], actor: Any, *, skip_invalid: bool = False) -> Im
         clinic_id = None
         id_text = (row.get("id") or "").strip()
         if id_text:
-            if not id_text.isdigit():
+            if not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
                 row_errors["id"] = "Must be a whole number or empty."
             else:
                 clinic_id = int(id_text) if int(id_text) in existing else None

@@ -4,6 +4,7 @@ exactly what DESIGN.md's table allows."""
 import re
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from core.security import PERMISSIONS, ROLES
 
@@ -33,8 +34,7 @@ def _endpoints(app):
 def _url(rule):
     values = {arg: 999999 for arg in rule.arguments}
     for arg in rule.arguments:
-        converter = rule._converters[arg].__class__.__name__
-        if converter not in ("IntegerConverter",):
+        if not isinstance(rule._converters[arg], IntegerConverter):  # core.edge's bounded one too
             values[arg] = "ZZZZZZZZZZ"
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 

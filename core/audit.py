@@ -10,10 +10,10 @@ from flask import has_request_context, request
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model, db
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One audited action. `details` never holds personal data: ids and field names only."""
 
     __tablename__ = "audit_events"

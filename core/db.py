@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
@@ -57,3 +57,12 @@ class UTCDateTime(sa.types.TypeDecorator):
 def enum_column(*values: str, name: str) -> sa.Enum:
     """A portable enum stored as a string with a CHECK constraint (no native database enum)."""
     return sa.Enum(*values, name=name, native_enum=False, create_constraint=True, length=32)
+
+
+def rowcount(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched.
+
+    Session.execute is typed as returning a plain Result; for a DML statement it is a CursorResult,
+    which carries the count.
+    """
+    return cast(sa.CursorResult[Any], result).rowcount

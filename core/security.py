@@ -62,10 +62,17 @@ def require(permission: str) -> Callable:
                 abort(403)
             return view(*args, **kwargs)
 
-        wrapped.required_permission = permission
+        mark_permission(wrapped, permission)
         return wrapped
 
     return decorator
+
+
+def mark_permission(view: Callable[..., Any], permission: str) -> None:
+    """Record on a view the permission it requires (the role matrix and OpenAPI read it)."""
+    # A function's attributes live in its __dict__; writing there keeps the type checker's view
+    # of the function intact (it knows no `required_permission` attribute on functions).
+    view.__dict__["required_permission"] = permission
 
 
 CSP = (

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.crypto import EncryptedText
 from core.db import UTCDateTime, enum_column, utcnow
-from core.extensions import db
+from core.extensions import Model
 
 MESSAGE_KINDS = (
     "referral_created",
@@ -36,7 +36,7 @@ _LIVE_SQL = "status IN ('pending','sending','unknown','sent','delivered')"
 FINAL_STATUSES = ("delivered", "undelivered", "failed", "cancelled", "skipped")
 
 
-class Contact(db.Model):
+class Contact(Model):
     """How a member can be reached. Members may share a phone, so the blind index is not unique."""
 
     __tablename__ = "contacts"
@@ -66,7 +66,7 @@ class Contact(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message that will be, or was, sent. Written in the transaction that caused it."""
 
     __tablename__ = "outbox_messages"

@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime
-from core.extensions import db
+from core.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
 
-class DispatchState(db.Model):
+class DispatchState(Model):
     """One row (id 1) while sending is paused; shared by every dispatcher through the database."""
 
     __tablename__ = "dispatch_state"

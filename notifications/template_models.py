@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 
 
-class SmsTemplate(db.Model):
+class SmsTemplate(Model):
     """An admin's text for one (kind, language, shared-phone variant); overrides the file default.
 
     No row means the default from templates/sms/ applies; "reset to default" deletes the row.
@@ -32,7 +32,7 @@ class SmsTemplate(db.Model):
     )
 
 
-class InboundMessage(db.Model):
+class InboundMessage(Model):
     """An inbound SMS already handled, by its provider sid (so a repeated webhook acts once).
 
     The body is not kept: the keyword is all the service acts on.

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
+from core.appctx import real_app
 from core.db import utcnow
 from core.extensions import db
 from notifications import limits, outcomes, reconcile, rendering, state
@@ -145,6 +146,7 @@ def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | 
     contact = row.contact
     verdict = rendering.check(row, contact, now)
     if verdict.action == "defer":
+        assert verdict.send_at is not None  # check() gives every deferral its time
         row.status, row.send_at, row.lease_until = "pending", verdict.send_at, None
         row.attempts = max(row.attempts - 1, 0)
         stats.deferred += 1
@@ -163,20 +165,25 @@ def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | 
         row.attempts = max(row.attempts - 1, 0)
         stats.deferred += 1
         return None
+    assert contact.phone is not None  # check() cancelled the rows of a contact without a number
     row.body, row.to_phone, row.segments = rendered.body, contact.phone, rendered.segments
     return Outgoing(
         row.id, contact.id, row.kind, contact.phone, rendered.body, callback_url(row.id), now
     )
 
 
-def _limits_hold(row: OutboxMessage, segments: int, now: datetime, stats: PassStats):
+def _limits_hold(
+    row: OutboxMessage, segments: int, now: datetime, stats: PassStats
+) -> datetime | None:
     """The start of the next local day when a limit says no today, else None."""
     budget = setting_int("SMS_DAILY_SEGMENT_BUDGET")
+    used = 0
     if budget > 0:
         if stats.segments_today is None:
             # Read before this pass claimed anything, so its own claims are not counted twice.
             stats.segments_today = 0
-        if stats.segments_today + segments > budget:
+        used = stats.segments_today
+        if used + segments > budget:
             if not stats.budget_reached:
                 log.warning("daily SMS budget of %s segments reached; sending resumes tomorrow",
                             budget)  # fmt: skip
@@ -187,7 +194,7 @@ def _limits_hold(row: OutboxMessage, segments: int, now: datetime, stats: PassSt
         log.info("sms %s (%s) waits: the contact's daily cap is reached", row.id, row.kind)
         return limits.local_day_bounds(now)[1]
     if budget > 0:
-        stats.segments_today += segments
+        stats.segments_today = used + segments
     return None
 
 
@@ -306,7 +313,7 @@ def dispatch_pass(
     """One dispatch pass as if the clock read `now` (CLI and scheduler tick); commits as it goes."""
     clock = _Clock(now or utcnow())
     stop = stop or (lambda: False)
-    gateway = gateway or get_gateway(current_app._get_current_object())
+    gateway = gateway or get_gateway(real_app())
     stats = PassStats()
     reconcile.recover_expired(clock(), stats)
     if state.current_pause(clock()) is not None:

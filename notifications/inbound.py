@@ -18,9 +18,10 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from sqlalchemy.exc import IntegrityError
 
+from core.appctx import real_app
 from core.audit import record
 from core.db import utcnow
 from core.errors import ValidationFailed
@@ -128,7 +129,7 @@ def _latest_sent(contact_ids: list[int]) -> OutboxMessage | None:
 def _publish(contact_id: int, keyword: str, now: datetime) -> None:
     latest = _latest_sent([contact_id])
     inbound_reply.send(
-        current_app._get_current_object(),
+        real_app(),
         contact_id=contact_id,
         keyword=keyword,
         subject=latest.subject if latest else None,

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from core.db import rowcount
 from core.extensions import db
 from notifications.models import FINAL_STATUSES, Contact, OutboxMessage
 
@@ -64,12 +65,14 @@ def advance(
         values["error_code"] = str(error_code)[:16]
     if error_message is not None:
         values["error_message"] = error_message[:255]
-    moved = db.session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(behind))
-        .values(values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    moved = rowcount(
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status.in_(behind))
+            .values(values)
+            .execution_options(synchronize_session=False)
+        )
+    )
     if sid:
         may_take_sid = OutboxMessage.status.not_in(NEVER_SENT) if reported else sa.true()
         db.session.execute(
@@ -113,12 +116,14 @@ def back_to_pending(
     if error_message is not None:
         values["error_message"] = error_message[:255]
     return bool(
-        db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == from_status)
-            .values(values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        rowcount(
+            db.session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == from_status)
+                .values(values)
+                .execution_options(synchronize_session=False)
+            )
+        )
     )
 
 
@@ -165,14 +170,14 @@ def retry_unreachable(message_id: int, *, now: datetime, delay_seconds: float) -
     row = db.session.get(OutboxMessage, message_id)
     if row is None:
         return None
-    unreachable = db.session.scalar(
+    unreachable = db.session.execute(
         sa.select(sa.func.count()).where(
             OutboxMessage.contact_id == row.contact_id,
             OutboxMessage.subject == row.subject,
             OutboxMessage.kind == row.kind,
             OutboxMessage.error_code == "30003",
         )
-    )
+    ).scalar_one()
     if unreachable > 1:  # this was already the retry: once only
         return None
     retry = plan_message(

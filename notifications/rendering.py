@@ -17,6 +17,7 @@ from notifications import timing
 from notifications.models import Contact, OutboxMessage
 from notifications.planning import blocked_reason
 from notifications.texts import (
+    Lang,
     TemplateProblem,
     count_segments,
     discretion_problems,
@@ -60,8 +61,9 @@ def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
         return Verdict("cancelled" if reason in _CANCEL_REASONS else "skipped", reason)
     if not contact.phone:
         return Verdict("cancelled", "no phone number")
-    late = row.kind in BEFORE_APPOINTMENT and row.target_at is not None
-    if late and row.target_at <= now:
+    # The appointment this row must go before, if any.
+    deadline = row.target_at if row.kind in BEFORE_APPOINTMENT else None
+    if deadline is not None and deadline <= now:
         return Verdict("skipped", "the appointment time has passed")
     # Planning put send_at in her allowed hours; a dispatcher that runs late must not send at
     # night anyway: the row moves to the next allowed minute.
@@ -69,7 +71,7 @@ def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
     window = timing.allowed_window(contact, current_app.config)
     if not timing.is_allowed(now.astimezone(tz), window):
         later = timing.next_allowed(now, window, tz)
-        if late and later >= row.target_at:
+        if deadline is not None and later >= deadline:
             return Verdict("skipped", "no allowed hour left before the appointment")
         return Verdict("defer", "outside the allowed hours", later)
     return Verdict("send")
@@ -86,7 +88,7 @@ class Rendered:
 def render(row: OutboxMessage, contact: Contact, now: datetime) -> Rendered | str:
     """The text in her language (the bare shared-phone text when she shares a phone), or the
     reason it cannot be sent (a template problem, or words that could expose her)."""
-    lang = contact.language if contact.language in ("bn", "en") else "bn"
+    lang: Lang = "en" if contact.language == "en" else "bn"
     params = dict(row.params or {})
     try:
         source = template_source(row.kind, lang, bool(contact.shared_phone))

@@ -11,8 +11,8 @@ import logging
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
+from core.appctx import real_app
 from core.extensions import db
 from notifications.gateways import Gateway, get_gateway
 from notifications.models import FINAL_STATUSES, OutboxMessage
@@ -24,7 +24,7 @@ BATCH = 200
 
 
 def _gateway(gateway: Gateway | None) -> Gateway:
-    return gateway if gateway is not None else get_gateway(current_app._get_current_object())
+    return gateway if gateway is not None else get_gateway(real_app())
 
 
 def _holds_data():

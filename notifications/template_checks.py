@@ -96,7 +96,7 @@ def _longest_time(lang: str, zone_name: str) -> tuple[int, int]:
     candidates = [(h, m) for h in range(24) for m in (0, 1, 30, 59)]
     return max(
         candidates,
-        key=lambda hm: len(format_time(datetime(2027, 1, 4, *hm, tzinfo=tz), lang)),  # type: ignore[arg-type]
+        key=lambda hm: len(format_time(datetime(2027, 1, 4, hm[0], hm[1], tzinfo=tz), lang)),  # type: ignore[arg-type]
     )
 
 

@@ -190,7 +190,7 @@ def import_csv(source: IO[str], actor: Any, *, skip_invalid: bool = False) -> Im
             db.session.add(clinic)
             report.created += 1
         else:
-            clinic = db.session.get(Clinic, clinic_id)
+            clinic = db.session.get_one(Clinic, clinic_id)  # planned from rows read above
             report.updated += 1
         apply_fields(clinic, clean)
         if has_verified or clinic_id is None:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
+from core.db import rowcount
 from core.errors import Conflict
 from core.extensions import db
 from referrals.models import CHANNELS, Referral, ReferralEvent
@@ -95,7 +96,7 @@ def transition(
         .values(status=to_status, **values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         raise Conflict(
             "This referral was changed by someone else just now; reload and try again.",
             code="conflict",

@@ -40,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_commands(app)
     register_request_hooks(app)
     register_package_hooks()
+    register_cross_package_hooks(app)
     _maybe_start_scheduler(app)
     if app.config["APP_ENV"] == "production":
         from accounts.checks import warn_if_no_admin
@@ -57,6 +58,15 @@ def register_package_hooks() -> None:
         for module in ("jobs", "health"):
             if importlib.util.find_spec(f"{package}.{module}") is not None:
                 importlib.import_module(f"{package}.{module}")
+
+
+def register_cross_package_hooks(app: Flask) -> None:
+    """Hooks a lower package offers and a higher one fills (DESIGN.md): clinic feedback names a
+    member only within the caller's scope, which referrals (owner of members) decides."""
+    from clinics.services.feedback import MEMBER_SCOPE
+    from referrals.services.scope import may_name_member
+
+    app.extensions[MEMBER_SCOPE] = may_name_member
 
 
 def _maybe_start_scheduler(app: Flask) -> None:

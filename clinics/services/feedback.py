@@ -6,17 +6,35 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from clinics.models import Clinic, ClinicFeedback
 from clinics.reference import FEEDBACK_MIN_REPORTS
 from core import audit
-from core.db import utcnow
+from core.db import rowcount, utcnow
+from core.edge import MAX_INT
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.security import can
 
 MAX_COMMENT = 2000
 MAX_WAIT_MINUTES = 24 * 60
+# app.extensions key of `(actor, member_id) -> bool`: may this actor name this member? Members
+# belong to referrals, which clinics may not import (DESIGN.md), so the factory fills it in.
+MEMBER_SCOPE = "harc_feedback_member_scope"
+
+
+def _member_error(actor: Any, member_id: int | None) -> str | None:
+    """Why `member_id` may not be named by the actor, or None (no member, or one in scope).
+    Unknown and out-of-scope members get the same answer: scope is not to be probed."""
+    if member_id is None:
+        return None
+    if isinstance(member_id, bool) or not isinstance(member_id, int):
+        return "Not a member id."
+    in_scope = current_app.extensions.get(MEMBER_SCOPE)
+    if not 1 <= member_id <= MAX_INT or in_scope is None or not in_scope(actor, member_id):
+        return "No such member."  # no hook: refuse, never guess
+    return None
 
 
 def record_feedback(
@@ -52,6 +70,9 @@ def record_feedback(
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         errors["comment"] = f"At most {MAX_COMMENT} characters."
+    member_error = _member_error(actor, member_id)
+    if member_error:
+        errors["member_id"] = member_error
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
@@ -116,4 +137,4 @@ def erase_member_feedback_text(member_id: int) -> int:
         .where(ClinicFeedback.member_id == member_id, ClinicFeedback.comment.is_not(None))
         .values(comment=None, member_id=None)
     )
-    return result.rowcount or 0
+    return rowcount(result) or 0

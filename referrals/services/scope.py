@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.errors import Forbidden
+from core.extensions import db
 from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR
 from referrals.models import Member, Referral
 
@@ -33,6 +34,16 @@ def referrals_query(user: Any) -> sa.Select:
     if user.role == CLINIC_PARTNER:
         return query.where(Referral.clinic_id == user.clinic_id)
     raise Forbidden("Your role may not see referrals.")
+
+
+def may_name_member(user: Any, member_id: int) -> bool:
+    """Whether the user may name this member elsewhere (clinic feedback): she exists, her data
+    is not erased, and she is in the user's scope (admin any; a peer educator her own)."""
+    if getattr(user, "role", None) not in (ADMIN, PEER_EDUCATOR):
+        return False
+    query = members_query(user).with_only_columns(Member.id)
+    query = query.where(Member.id == member_id, Member.anonymised_at.is_(None))
+    return db.session.scalar(query) is not None
 
 
 def may_see_member(user: Any, member: Member) -> bool:

@@ -375,16 +375,24 @@ def test_feedback_aggregate_shows_from_five_reports(clinic, make_user):
 
 
 def test_feedback_text_is_encrypted_and_erasable(clinic, make_user):
+    from referrals.services.members import register_member
+
     c = clinic()
     peer = make_user("peer_educator")
+    member = register_member(actor=peer, phone="01712345678", language="bn", sms_consent=True)
     services.record_feedback(
-        c.id, peer, visited_on=date.today(), respectful=False, comment="made to wait", member_id=7
+        c.id,
+        peer,
+        visited_on=date.today(),
+        respectful=False,
+        comment="made to wait",
+        member_id=member.id,  # her own member: feedback names only those (issue 9, item 8)
     )
     db.session.commit()
     raw = db.session.execute(sa.text("SELECT comment FROM clinic_feedback")).scalar()
     assert "wait" not in raw
     assert services.list_feedback(c.id, make_user("admin"))[0].comment == "made to wait"
-    assert services.erase_member_feedback_text(7) == 1
+    assert services.erase_member_feedback_text(member.id) == 1
     db.session.commit()
     db.session.expire_all()
     assert db.session.scalar(sa.select(ClinicFeedback.comment)) is None

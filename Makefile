@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PYTEST_ARGS ?=
 
-.PHONY: run test install install-dev translations lint format migrate-check bench clean
+.PHONY: run test install install-dev translations lint typecheck format migrate-check bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,11 +35,15 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# mypy over core, notifications and the services modules (pyproject.toml [tool.mypy]).
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install-dev lint
+test: install-dev lint typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Extract page strings into the catalogues (then translate translations/bn/LC_MESSAGES/messages.po).
@@ -51,4 +55,4 @@ bench: install-dev
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

@@ -23,6 +23,7 @@ from typing import Any
 from flask import current_app
 
 from clinics.reference import SERVICE_CODES
+from core.edge import check_year
 from core.errors import BadInput
 
 DEFAULT_ORG_UNIT = "HARCorgUnit"
@@ -68,7 +69,7 @@ def parse_period(period: Any) -> tuple[date, date]:
         raise BadInput(
             "period must be a month as YYYYMM, e.g. 202611.", fields={"period": "Not YYYYMM."}
         ) from None
-    return start, end
+    return check_year(start, "period"), end  # years that convert to UTC and back
 
 
 def dhis2_data_values(period: Any, actor: Any) -> dict[str, Any]:

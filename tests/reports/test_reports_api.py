@@ -150,3 +150,10 @@ def test_endpoints_are_in_the_openapi_document(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "get" in paths["/reports/cascade"]
     assert "get" in paths["/exports/dhis2"]
+
+
+def test_dhis2_period_of_a_year_out_of_range_is_422(client, api_headers):
+    # Year 1 parses, but its first local midnight is before any UTC date (was a 500).
+    response = client.get(DHIS2, query_string={"period": "000101"}, headers=api_headers("admin"))
+    assert response.status_code == 422
+    assert "period" in response.get_json()["error"]["fields"]

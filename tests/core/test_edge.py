@@ -243,6 +243,34 @@ def test_form_fields_hold_only_what_a_column_holds(app):
         assert form.validate() and form.n.data == 42
 
 
+@pytest.mark.parametrize("user_id", ["²:1", "1:²", "99999999999999999999:1"])
+def test_a_session_id_that_is_not_ascii_digits_signs_out(client, user_id):
+    # Flask-Login's "<id>:<version>" is ours (signed), yet read as a column would be.
+    with client.session_transaction() as session:
+        session["_user_id"], session["sid"] = user_id, "x"
+    response = client.get("/members")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_a_signed_callback_whose_message_id_is_not_ascii_digits_is_ignored(app_config):
+    # Our own id rides in the callback URL we give Twilio; '²' passed isdigit() and broke int().
+    import base64
+    import hashlib
+    import hmac
+
+    from core import create_app
+
+    app_config.update(TWILIO_AUTH_TOKEN="token", PUBLIC_BASE_URL="https://harc.example")
+    client = create_app(app_config).test_client()
+    form = {"MessageSid": "SM0", "MessageStatus": "delivered"}
+    url = "https://harc.example/webhooks/twilio/status?m=%C2%B2"
+    signed = url + "".join(k + form[k] for k in sorted(form))
+    digest = hmac.new(b"token", signed.encode(), hashlib.sha1).digest()
+    headers = {"X-Twilio-Signature": base64.b64encode(digest).decode()}
+    response = client.post("/webhooks/twilio/status?m=%C2%B2", data=form, headers=headers)
+    assert response.status_code == 204
+
+
 # ---- 405 -------------------------------------------------------------------------------------
 
 

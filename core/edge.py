@@ -207,9 +207,10 @@ def _check_json_value(data: Any, *, ranged_ints: bool) -> None:
                 raise BadInput(f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep.")
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
-                if isinstance(key, str) and bad_text(key):
-                    raise _unusable_text(f"{path}.{key}")
+                # Fields as people name them: "nickname", "hours[mon][0]", "services[2]".
                 name = key if path == "body" and isinstance(key, str) else f"{path}[{key!s}]"
+                if isinstance(key, str) and bad_text(key):
+                    raise _unusable_text(name)
                 stack.append((item, name, depth + 1))
         elif isinstance(value, str):
             if bad_text(value):

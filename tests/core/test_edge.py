@@ -114,6 +114,7 @@ def test_nul_in_the_url_is_400(client, api_headers, path, field):
         ('{"language": "bn", "nickname": "a\\u0000b"}', "nickname"),
         ('{"language": "bn", "uic": "x\\udfff"}', "uic"),
         ('{"q": {"deep": ["ok", "\\u0000"]}}', "q[deep][1]"),
+        ('{"q": {"de\\u0000ep": 1}}', "q[de\ufffdep]"),
     ],
 )
 def test_nul_or_a_lone_surrogate_in_json_is_400_naming_the_field(client, api_headers, body, field):

@@ -275,9 +275,13 @@ def test_a_signed_callback_whose_message_id_is_not_ascii_digits_is_ignored(app_c
 # ---- 405 -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("path", "json_error"), [("/api/v1/services", True), ("/tasks", False)])
-def test_405_says_which_methods_are_allowed(client, api_headers, path, json_error):
+@pytest.mark.parametrize(
+    ("path", "allowed", "json_error"),
+    [("/api/v1/services", "GET", True), ("/webhooks/twilio/status", "POST", True)]
+    + [("/tasks", "GET", False)],
+)
+def test_405_says_which_methods_are_allowed(client, api_headers, path, allowed, json_error):
     response = client.delete(path, headers=api_headers("admin"))
     assert response.status_code == 405
-    assert "GET" in response.headers["Allow"]
+    assert allowed in response.headers["Allow"].split(", ")
     assert response.is_json is json_error

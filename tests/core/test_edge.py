@@ -277,8 +277,11 @@ def test_a_signed_callback_whose_message_id_is_not_ascii_digits_is_ignored(app_c
 
 @pytest.mark.parametrize(
     ("path", "allowed", "json_error"),
-    [("/api/v1/services", "GET", True), ("/webhooks/twilio/status", "POST", True)]
-    + [("/tasks", "GET", False)],
+    [
+        ("/api/v1/services", "GET", True),
+        ("/webhooks/twilio/status", "POST", True),
+        ("/tasks", "GET", False),
+    ],
 )
 def test_405_says_which_methods_are_allowed(client, api_headers, path, allowed, json_error):
     response = client.delete(path, headers=api_headers("admin"))

@@ -125,7 +125,8 @@ def normalise_phone(value: Any) -> str | None:
         parsed = phonenumbers.parse(value, "BD")
     except phonenumbers.NumberParseException:
         raise ValueError("Not a phone number.") from None
-    if not phonenumbers.is_possible_number(parsed):
+    # "Possible" is only a length check: it takes a date such as 2026-02-30 for a Dhaka landline.
+    if not phonenumbers.is_valid_number(parsed):
         raise ValueError("Not a phone number.")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 

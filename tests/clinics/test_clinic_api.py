@@ -225,6 +225,16 @@ def test_patch_roles(client, api_headers, make_user, two):
     assert client.patch("/api/v1/clinics/99999", json={}, headers=admin).status_code == 404
 
 
+@pytest.mark.parametrize("phone", ["2026-02-30", "0001-01-01", "9999-12-31", "0171"])
+def test_a_clinic_phone_must_be_a_real_number_not_a_date(client, api_headers, two, phone):
+    own, _ = two
+    headers = api_headers("admin")
+    response = client.patch(f"/api/v1/clinics/{own.id}", json={"phone": phone}, headers=headers)
+    assert response.status_code == 422
+    assert "phone" in response.json["error"]["fields"]
+    assert client.get(f"/api/v1/clinics/{own.id}", headers=headers).json["phone"] != phone
+
+
 def test_feedback_endpoint(client, api_headers, two):
     clinic_id = two[0].id
     body = {"visited_on": "2026-11-20", "respectful": True, "waiting_minutes": 30}

@@ -7,9 +7,8 @@ import logging
 import sqlalchemy as sa
 from flask import Flask
 
-from accounts.models import User
+from accounts.services import usable_admin_count
 from core.extensions import db
-from core.security import ADMIN
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +24,7 @@ def warn_if_no_admin(app: Flask) -> None:
     A database not yet migrated says nothing: `flask db upgrade` starts the app too."""
     with app.app_context():
         try:
-            count = db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(User)
-                .where(User.role == ADMIN, User.active.is_(True), User.locked_at.is_(None))
-            )
+            count = usable_admin_count()
         except sa.exc.SQLAlchemyError:
             db.session.rollback()
             return

@@ -21,7 +21,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.security import CLINIC_PARTNER, ROLES
+from core.security import ADMIN, CLINIC_PARTNER, ROLES
 
 MIN_PASSWORD_LENGTH = 10
 _HASHERS = {
@@ -182,6 +182,7 @@ def update_user(
                 "A clinic partner must belong to a clinic.",
                 fields={"clinic_id": "Choose a clinic."},
             )
+        _keep_an_admin(user, "role")
         user.role = role
         user.session_version += 1
         end_sessions(user)
@@ -243,8 +244,32 @@ def change_own_password(user: User, current: str, new: str, *, keep_session: str
     return user
 
 
+def usable_admin_count() -> int:
+    """How many admins can sign in (active and not locked)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(User)
+            .where(User.role == ADMIN, User.active.is_(True), User.locked_at.is_(None))
+        )
+        or 0
+    )
+
+
+def _keep_an_admin(user: User, field: str) -> None:
+    """Refuse a change that would leave no admin able to sign in (only the CLI could undo it)."""
+    usable = user.role == ADMIN and user.active and user.locked_at is None
+    if usable and usable_admin_count() <= 1:
+        message = "This is the only admin who can sign in; add another admin first."
+        raise Conflict(message, fields={field: message})
+
+
 def lock_user(user: User, *, actor: User | None) -> User:
-    """The seized-phone lock: every session and API token ends; no sign-in until unlocked."""
+    """The seized-phone lock: every session and API token ends; no sign-in until unlocked.
+
+    On the pages the last usable admin cannot be locked; the CLI (actor None) always can."""
+    if actor is not None:
+        _keep_an_admin(user, "locked")
     if user.locked_at is None:
         user.locked_at = utcnow()
         user.session_version += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet
+
+log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,7 +112,16 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
             missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
         if missing:
             raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+    if production and config["SMS_BACKEND"] == "console":
+        # Allowed (a site may start before its gateway is ready), but no member gets any SMS.
+        log.warning(CONSOLE_IN_PRODUCTION)
     return config
+
+
+CONSOLE_IN_PRODUCTION = (
+    "SMS_BACKEND=console in production: messages are only written to the log, no SMS is sent. "
+    "Set SMS_BACKEND=twilio (and its settings) to reach members."
+)
 
 
 def _load_keys(config: dict[str, Any], env: dict, production: bool, instance: Path) -> None:

@@ -42,6 +42,21 @@ def test_production_refuses_missing_keys(tmp_path, monkeypatch, missing):
     assert not (tmp_path / missing.lower()).exists()
 
 
+def test_production_with_the_console_backend_warns_that_no_sms_leaves(tmp_path, caplog):
+    keys = {
+        "SECRET_KEY": "s" * 40,
+        "DATA_KEYS": "bKX4Z3k0YjFnbm5hZ2FpbnN0dGhlbW9zdHdvcmxkcz0=",
+        "INDEX_KEY": "i" * 40,
+    }
+    with caplog.at_level("WARNING", logger="core.config"):
+        load_config({"APP_ENV": "production", "INSTANCE_PATH": str(tmp_path), **keys})
+    assert "SMS_BACKEND=console in production" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="core.config"):
+        load_config({"INSTANCE_PATH": str(tmp_path), **keys})
+    assert "SMS_BACKEND=console" not in caplog.text
+
+
 def test_twilio_backend_needs_credentials(tmp_path):
     with pytest.raises(ConfigError, match="TWILIO_ACCOUNT_SID"):
         load_config(

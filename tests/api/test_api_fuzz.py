@@ -29,7 +29,8 @@ from core.db import utcnow
 from core.extensions import db
 
 ROLES = ("admin", "peer_educator", "clinic_partner", "viewer")
-# Per operation; each example is sent once per role. FUZZ_EXAMPLES=500 for a longer search.
+# Per operation; each example is sent once per role. For a longer search:
+# FUZZ_EXAMPLES=300 pytest tests/api/test_api_fuzz.py --timeout=0
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 CHECKS = [
     not_a_server_error,

@@ -96,7 +96,8 @@ def _is_list(annotation: Any) -> bool:
 
 
 def parse_query(model: type[BaseModel]) -> BaseModel:
-    """The query string through `model` (an empty value counts as absent); 400 naming bad ones."""
+    """The query string through `model` (an empty value counts as absent): 400 for a value that
+    does not parse, 422 for one out of range or unknown, naming the field."""
     data: dict[str, Any] = {}
     for name, field in model.model_fields.items():
         key = field.alias or name
@@ -111,7 +112,19 @@ def parse_query(model: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         fields = _fields(exc)
         first = next(iter(fields))
-        raise BadInput(f"{first}: {fields[first]}", fields=fields) from None
+        # CONTRACT.md: a value that cannot be parsed is a 400; one that parses but is out of
+        # range or an unknown code (`per_page=101`, `status=bogus`) is a 422.
+        error = BadInput if _unparsable(exc) else ValidationFailed
+        raise error(f"{first}: {fields[first]}", fields=fields) from None
+
+
+def _unparsable(exc: ValidationError) -> bool:
+    """Whether any error is of the form "not a number/date/…" rather than "not allowed"."""
+    return any(
+        e["type"].endswith(("_parsing", "_type"))
+        or e["type"] in ("string_pattern_mismatch", "missing")
+        for e in exc.errors()
+    )
 
 
 @cache

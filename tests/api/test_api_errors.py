@@ -22,8 +22,18 @@ def test_a_query_value_that_does_not_parse_is_400_naming_it(client, api_headers)
     headers = api_headers("admin")
     response = client.get("/api/v1/referrals?clinic_id=²", headers=headers)
     assert response.status_code == 400 and "clinic_id" in response.json["error"]["fields"]
-    response = client.get("/api/v1/referrals?clinic_id=2147483648", headers=headers)
+
+    response = client.get("/api/v1/referrals?clinic_id=abc", headers=headers)
     assert response.status_code == 400 and "clinic_id" in response.json["error"]["fields"]
+
+
+def test_a_query_value_that_parses_but_is_out_of_range_or_unknown_is_422(client, api_headers):
+    headers = api_headers("admin")
+    for query in ("clinic_id=2147483648", "clinic_id=0", "status=bogus", "page=0"):
+        response = client.get(f"/api/v1/referrals?{query}", headers=headers)
+        field = query.partition("=")[0]
+        assert response.status_code == 422, query
+        assert field in response.json["error"]["fields"], query
 
 
 def test_a_year_out_of_range_is_422_naming_the_parameter_as_sent(client, api_headers):

@@ -124,10 +124,10 @@ def test_pagination(client, api_headers, clinic, catalogue):
         ("near=23.8", 400, "near"),
         ("near=north,east", 400, "near"),
         ("near=95.0,90.4", 422, "near"),
-        ("near=23.8,90.4&within_km=-1", 400, "within_km"),
-        ("per_page=101", 400, "per_page"),
+        ("near=23.8,90.4&within_km=-1", 422, "within_km"),
+        ("per_page=101", 422, "per_page"),
         ("page=abc", 400, "page"),
-        ("page=99999999999999999999999", 400, "page"),
+        ("page=99999999999999999999999", 422, "page"),
     ],
 )
 def test_bad_query_is_a_clear_error(client, api_headers, catalogue, query, status, field):

@@ -207,7 +207,7 @@ def test_list_filters(client, h, member, clinic):
     assert r.json["total"] == 1
     r = client.get(f"/api/v1/referrals?clinic_id={clinic.id}", headers=h)
     assert r.json["total"] == 2
-    assert client.get("/api/v1/referrals?status=bogus", headers=h).status_code == 400
+    assert client.get("/api/v1/referrals?status=bogus", headers=h).status_code == 422
     assert client.get("/api/v1/referrals?from=notadate", headers=h).status_code == 400
 
 
@@ -234,7 +234,7 @@ def test_messages_endpoint_is_scoped(client, h, member, clinic, api_headers):
     assert client.get("/api/v1/messages", headers=api_headers("peer_educator")).json["total"] == 0
     assert client.get("/api/v1/messages", headers=api_headers("admin")).json["total"] == 3
     assert client.get("/api/v1/messages", headers=api_headers("clinic_partner")).status_code == 403
-    assert client.get("/api/v1/messages?kind=nope", headers=h).status_code == 400
+    assert client.get("/api/v1/messages?kind=nope", headers=h).status_code == 422
 
 
 def test_openapi_documents_every_referrals_endpoint(client):

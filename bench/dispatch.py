@@ -3,10 +3,11 @@
     .venv/bin/python -m bench.dispatch [--messages 800] [--latency 0.1] [--pool 8] [--rows 1000000]
 
 1. Throughput: `flask reminders dispatch` processes (one, then three) on PostgreSQL, sending
-   through the real twilio client to the Twilio-compatible fake server (tests/twilio_fake.py) on
-   127.0.0.1 with `--latency` seconds per create. Reported next to the bound that the pool and the
-   latency allow (processes x pool / latency). Rate = messages / (last accepted - first accepted),
-   measured at the server, so process start-up is not counted (the wall time is shown too).
+   through the real twilio client to the Twilio-compatible fake server
+   (tests/support/twilio_fake.py) on 127.0.0.1 with `--latency` seconds per create. Reported next
+   to the bound that the pool and the latency allow (processes x pool / latency). Rate = messages /
+   (last accepted - first accepted), measured at the server, so process start-up is not counted
+   (the wall time is shown too).
 2. An empty pass: `--rows` outbox rows (final statuses and future pending rows, nothing due), the
    median time of `dispatch_pass` over 20 runs, and EXPLAIN ANALYZE of the claim query.
 
@@ -226,8 +227,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args(argv)
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from twilio_fake import TwilioFake
+    sys.path.insert(0, str(ROOT))
+    from tests.support.twilio_fake import TwilioFake
 
     url, admin, name = private_database("harc_bench_dispatch")
     env = {

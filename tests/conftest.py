@@ -3,26 +3,25 @@ signed-in users of each role and small factories."""
 
 from __future__ import annotations
 
-import itertools
-import os
-import re
 from collections.abc import Callable, Iterator
 
 import pytest
-import sqlalchemy as sa
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
 from core import create_app
 from core.extensions import db
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
-REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
-# Fixed, so that every import of this module (as `conftest` or `tests.conftest`) and every
-# process a test starts encrypts with the same key. A test key, never used outside tests.
-DATA_KEY = "dGVzdC1vbmx5LWtleS0tLW5ldmVyLWluLXByb2R1Y3Q="
-PASSWORD = "correct horse battery staple"
-_counter = itertools.count(1)
+from tests.support import factories
+from tests.support.db import (
+    PASSWORD,
+    REQUIRE_POSTGRES,
+    TEST_DATABASE_URL,
+    base_config,
+    empty_tables,
+    private_postgres_database,
+)
+from tests.support.sms import twilio_config
+from tests.support.twilio_fake import TwilioFake
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,25 +43,6 @@ def _database_params() -> list:
     return params
 
 
-def base_config(database_url: str, instance_path: str) -> dict:
-    """The config every test app starts from."""
-    return {
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": instance_path,
-        "SECRET_KEY": "test-secret-key",
-        "DATA_KEYS": DATA_KEY,
-        "INDEX_KEY": "test-index-key",
-        "APP_ENV": "development",
-        "SMS_BACKEND": "console",
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        "SCHEDULER_ENABLED": False,
-        "SERVER_NAME": None,
-        "PASSWORD_HASHER": "fast-for-tests",
-    }
-
-
 @pytest.fixture(scope="session", params=_database_params())
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     """A database with the current schema, created once per session and per engine."""
@@ -70,7 +50,7 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         drop = None
     else:
-        url, drop = _private_postgres_database()
+        url, drop = private_postgres_database()
     app = create_app(base_config(url, str(tmp_path_factory.mktemp("instance"))))
     with app.app_context():
         db.create_all()
@@ -78,23 +58,6 @@ def database_url(request, tmp_path_factory) -> Iterator[str]:
     yield url
     if drop:
         drop()
-
-
-def _private_postgres_database() -> tuple[str, Callable[[], None]]:
-    """A database of this test run's own, so that runs in parallel do not meet."""
-    server = sa.engine.make_url(TEST_DATABASE_URL)
-    name = f"harc_test_{os.getpid()}_{next(_counter)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return server.set(database=name).render_as_string(hide_password=False), drop
 
 
 @pytest.fixture
@@ -127,18 +90,8 @@ def app(app_config):
     with application.app_context():
         yield application
         db.session.remove()
-        _empty_tables()
+        empty_tables(db)
         db.engine.dispose()
-
-
-def _empty_tables() -> None:
-    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for name in tables:
-                conn.execute(sa.text(f'DELETE FROM "{name}"'))
 
 
 @pytest.fixture
@@ -153,38 +106,20 @@ def runner(app):
 
 @pytest.fixture
 def make_clinic(app) -> Callable:
-    """Create a clinic (committed)."""
-    from clinics.models import Clinic
-
-    def make(**fields):
-        n = next(_counter)
-        values = {"name": f"Clinic {n}", "sms_alias": f"Point {n}", "district": "Dhaka"}
-        values.update(fields)
-        clinic = Clinic(**values)
-        db.session.add(clinic)
-        db.session.commit()
-        return clinic
-
-    return make
+    """Create a clinic (committed): tests.support.factories.make_clinic."""
+    return factories.make_clinic
 
 
 @pytest.fixture
-def make_user(app, make_clinic) -> Callable:
+def make_user(app) -> Callable:
     """Create a user of a role (committed); clinic partners get a clinic unless given one."""
-    from accounts.services import create_user
+    return factories.make_user
 
-    def make(role: str = "peer_educator", **fields):
-        n = next(_counter)
-        if role == "clinic_partner" and "clinic_id" not in fields:
-            fields["clinic_id"] = make_clinic().id
-        fields.setdefault("email", f"{role}{n}@example.org")
-        fields.setdefault("password", PASSWORD)
-        fields.setdefault("language", "en")
-        user = create_user(role=role, **fields)
-        db.session.commit()
-        return user
 
-    return make
+@pytest.fixture
+def catalogue(app) -> None:
+    """The default service catalogue, committed."""
+    factories.default_catalogue()
 
 
 @pytest.fixture
@@ -214,10 +149,16 @@ def api_headers(make_user) -> Callable:
     return headers
 
 
-def csrf_token_from(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html
-    )
-    assert match, "no CSRF token on the page"
-    return match.group(1)
+@pytest.fixture
+def fake_twilio(app_config) -> Iterator[TwilioFake]:
+    """A Twilio-compatible server; the app (built after this) talks to it."""
+    with TwilioFake() as fake:
+        app_config.update(twilio_config(fake))
+        yield fake
+        assert not fake.errors, fake.errors
+
+
+@pytest.fixture
+def twilio_app(fake_twilio, app):
+    """The app, sending through `fake_twilio`."""
+    return app

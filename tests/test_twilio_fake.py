@@ -19,7 +19,8 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
-from twilio_fake import TwilioFake, segments
+
+from tests.support.twilio_fake import TwilioFake, segments
 
 TO = "+8801711000001"
 OTHER = "+8801711000002"

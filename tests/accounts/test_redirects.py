@@ -4,7 +4,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.support.db import PASSWORD
 
 # As an attacker would put them in a query string (percent-encoded where a browser would).
 NASTY = [

@@ -4,7 +4,7 @@ import pytest
 
 from core import create_app
 from core.extensions import db
-from tests.conftest import PASSWORD, csrf_token_from
+from tests.support.db import PASSWORD, csrf_token_from
 
 
 def test_login_then_home_redirects_by_role(client, login_as):

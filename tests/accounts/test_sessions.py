@@ -9,7 +9,7 @@ from accounts import services
 from accounts.models import UserSession
 from core.db import utcnow
 from core.extensions import db
-from tests.conftest import PASSWORD
+from tests.support.db import PASSWORD
 
 NEW_PASSWORD = "river-lantern-cobalt-58"
 COOKIE = "harc_session"

@@ -10,7 +10,7 @@ from accounts.models import ApiToken
 from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db
-from tests.conftest import PASSWORD
+from tests.support.db import PASSWORD
 
 NEW_PASSWORD = "river-lantern-cobalt-58"
 

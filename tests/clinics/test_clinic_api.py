@@ -1,9 +1,8 @@
 """GET/POST/PATCH /api/v1/clinics and /api/v1/services: filters, errors, roles."""
 
 import pytest
-from clinic_support import DHAKA_POINT
 
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+from tests.support.factories import DHAKA_POINT
 
 HOURS = {"fri": [["20:00", "02:00"]], "mon": [["09:00", "17:00"]]}
 

@@ -3,14 +3,12 @@
 import csv
 
 import sqlalchemy as sa
-from clinic_support import DHAKA_POINT
 
 from accounts.models import User
 from clinics.models import Clinic
 from clinics.services import clinic_to_dict
 from core.extensions import db
-
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+from tests.support.factories import DHAKA_POINT
 
 COMPARED = (
     "name", "sms_alias", "district", "area", "address", "latitude", "longitude", "phone",
@@ -70,9 +68,8 @@ def test_import_into_an_empty_directory_gives_the_same_directory(runner, clinic,
     assert "3 created" in result.output
     assert snapshot() == before
     # And the search sees the imported hours (the SQL ranges were rebuilt).
-    from clinic_support import local
-
     from clinics.services import search_clinics
+    from tests.support.clock import local
 
     assert [h.clinic.name for h in search_clinics(open_at=local("sat", "01:00")).items] == [
         "Alpha Centre"

@@ -11,8 +11,6 @@ import sqlalchemy as sa
 from clinics.models import Clinic
 from core.extensions import db
 
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
-
 HEADER = ["id", "name", "sms_alias", "district", "services"]
 
 

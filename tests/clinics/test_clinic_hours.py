@@ -1,13 +1,11 @@
 """Opening hours: validation, past-midnight intervals, the CSV form, "open at"."""
 
 import pytest
-from clinic_support import DHAKA, local
 
 from clinics import hours
 from clinics.services import is_open_at
 from core.errors import ValidationFailed
-
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+from tests.support.clock import DHAKA, local
 
 
 def test_valid_hours_are_normalised():

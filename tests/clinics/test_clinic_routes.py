@@ -8,13 +8,11 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from clinic_support import DHAKA_POINT
 
 from clinics.models import Clinic, ClinicFeedback
 from core.db import utcnow
 from core.extensions import db
-
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+from tests.support.factories import DHAKA_POINT
 
 
 def errors(html: str) -> list[str]:

@@ -5,15 +5,14 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from clinic_support import CHATTOGRAM_POINT, DHAKA_POINT, SYLHET_POINT, local
 
 from clinics import services
 from clinics.models import Clinic, ClinicFeedback, ClinicHours
 from core.db import utcnow
 from core.errors import BadInput, Forbidden, NotFound, ValidationFailed
 from core.extensions import db
-
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
+from tests.support.clock import local
+from tests.support.factories import CHATTOGRAM_POINT, DHAKA_POINT, SYLHET_POINT
 
 
 def names(page) -> list[str]:

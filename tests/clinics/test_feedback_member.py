@@ -14,8 +14,6 @@ from clinics.models import ClinicFeedback
 from core.errors import ValidationFailed
 from core.extensions import db
 
-pytest_plugins = ("clinic_fixtures",)  # the catalogue and clinic fixtures
-
 
 @pytest.fixture
 def member_of(app):

@@ -14,7 +14,7 @@ from core import create_app
 from core.extensions import db
 from referrals.models import FollowUpRule
 from referrals.services.followups import DEFAULT_RULES
-from tests.conftest import PASSWORD, TEST_DATABASE_URL, _private_postgres_database, base_config
+from tests.support.db import PASSWORD, TEST_DATABASE_URL, base_config, private_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -26,7 +26,7 @@ def migrated(request, tmp_path):
     elif not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
     else:
-        url, drop = _private_postgres_database()
+        url, drop = private_postgres_database()
     app = create_app(base_config(url, str(tmp_path / "instance")))
     with app.app_context():
         upgrade()

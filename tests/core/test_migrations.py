@@ -7,7 +7,7 @@ from flask_migrate import downgrade, upgrade
 
 from core import create_app
 from core.extensions import db
-from tests.conftest import TEST_DATABASE_URL, _private_postgres_database, base_config
+from tests.support.db import TEST_DATABASE_URL, base_config, private_postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,7 +17,7 @@ def empty_database(request, tmp_path):
         return
     if not TEST_DATABASE_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    url, drop = _private_postgres_database()
+    url, drop = private_postgres_database()
     yield url
     drop()
 

@@ -12,7 +12,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from core import create_app
-from tests.conftest import base_config
+from tests.support.db import base_config
 
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 PO_PATH = TRANSLATIONS / "bn" / "LC_MESSAGES" / "messages.po"

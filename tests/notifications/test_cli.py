@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sms_support
-from sms_support import NOW, make_contact, make_message, reload, statuses
-
 from core.db import utcnow
 from core.extensions import db
 from notifications import state
-
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, reload, statuses
 
 
 def test_dispatch_prints_sent_failed_and_deferred(runner):

@@ -5,24 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import sms_support
-from sms_support import (
-    APPOINTMENT,
-    NOW,
-    PUBLIC,
-    make_contact,
-    make_message,
-    reload,
-    statuses,
-)
 
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.models import Contact
+from tests.support.clock import APPOINTMENT, NOW
+from tests.support.factories import make_contact, make_message, reload, statuses
+from tests.support.sms import PUBLIC
 
 # Fixtures shared by the sending side's tests (pytest finds them by name here).
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
 
 
 def test_due_message_is_sent_with_callback_validity_and_stored_text(twilio_app, fake_twilio):

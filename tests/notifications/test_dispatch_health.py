@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sms_support import make_contact, make_message
-
 from core.db import utcnow
 from core.extensions import db
 from core.scheduler import SchedulerHeartbeat
 from notifications import state
+from tests.support.factories import make_contact, make_message
 
 
 def _beat(age_seconds: float) -> None:

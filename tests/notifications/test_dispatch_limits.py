@@ -2,16 +2,12 @@
 
 from datetime import timedelta
 
-import sms_support
-from sms_support import NOW, make_contact, make_message, statuses
-
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.limits import local_day_bounds
 from notifications.models import OutboxMessage
-
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, statuses
 
 
 def test_budget_reached_pauses_the_rest_until_tomorrow(twilio_app, fake_twilio):

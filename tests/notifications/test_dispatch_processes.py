@@ -11,11 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from sms_support import NOW, bulk_messages, dispatcher_env, spawn_dispatch, statuses
-from twilio_fake import TwilioFake
 
 from core.extensions import db
 from notifications.models import OutboxMessage
+from tests.support.clock import NOW
+from tests.support.factories import bulk_messages, statuses
+from tests.support.sms import dispatcher_env, spawn_dispatch
+from tests.support.twilio_fake import TwilioFake
 
 
 @pytest.fixture
@@ -100,7 +102,7 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(
 def test_sigterm_mid_dispatch_stops_the_scheduler_cleanly_and_loses_nothing(
     app, database_url, fake
 ):
-    from sms_support import make_contact, make_message
+    from tests.support.factories import make_contact, make_message
 
     contact = make_contact(window_start="00:00", window_end="00:00")  # any hour: real clock
     appointment = datetime.now(UTC) + timedelta(days=2)

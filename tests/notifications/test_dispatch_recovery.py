@@ -8,22 +8,15 @@ import socket
 from datetime import timedelta
 
 import pytest
-import sms_support
-from sms_support import (
-    NOW,
-    SENDER,
-    make_contact,
-    make_message,
-    reload,
-)
 
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.gateways import build_gateway, get_gateway
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, reload
+from tests.support.sms import SENDER
 
 # Fixtures shared by the sending side's tests (pytest finds them by name here).
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
 
 
 def _creates(fake) -> int:

@@ -7,7 +7,6 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from twilio_fake import TwilioFake
 
 from notifications.gateways import (
     ConsoleGateway,
@@ -16,6 +15,7 @@ from notifications.gateways import (
     TwilioGateway,
     build_gateway,
 )
+from tests.support.twilio_fake import TwilioFake
 
 TO = "+8801711000042"
 

@@ -6,8 +6,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from admin_support import INBOUND_URL, NOW, PUBLIC, make_contact, make_message, phone, reload
-from twilio_fake import TwilioFake
 
 from core.audit import AuditEvent
 from core.extensions import db
@@ -16,6 +14,10 @@ from notifications.models import Contact, OutboxMessage
 from notifications.signals import inbound_reply
 from notifications.template_models import InboundMessage
 from notifications.texts import discretion_problems
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, phone, reload
+from tests.support.sms import INBOUND_URL, PUBLIC
+from tests.support.twilio_fake import TwilioFake
 
 
 @pytest.fixture

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from admin_support import NOW, make_contact, make_message
 
 from notifications import limits
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message
 
 # Dhaka is UTC+6: the local day of NOW (11:00 on 1 December) runs 18:00 UTC to 18:00 UTC.
 DAY_START = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from admin_support import NOW, make_contact, make_message, reload
-from twilio_fake import TwilioFake
 
 from core.extensions import db
 from notifications.gateways import TwilioGateway
 from notifications.models import OutboxMessage
 from notifications.retention import erase_contact_messages, purge_outbox
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, reload
+from tests.support.twilio_fake import TwilioFake
 
 SENDER = "+15005550006"
 

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from admin_support import NOW, make_contact, make_message, reload
 
 from core.audit import AuditEvent
 from core.extensions import db
@@ -16,6 +15,8 @@ from notifications.message_log import messages_for_contact
 from notifications.models import Contact
 from notifications.template_models import InboundMessage
 from notifications.texts import load_default_template
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, reload
 
 EDIT = "/admin/sms-templates/reminder_24h/normal"
 
@@ -236,7 +237,7 @@ def csrf_on(app_config):
 
 
 def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
-    from tests.conftest import PASSWORD, csrf_token_from
+    from tests.support.db import PASSWORD, csrf_token_from
 
     admin = make_user("admin")
     token = csrf_token_from(page(client.get("/login")))

@@ -5,24 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import sms_support
 import sqlalchemy as sa
-from sms_support import (
-    NOW,
-    PUBLIC,
-    make_contact,
-    make_message,
-    reload,
-)
 
 from core.db import utcnow
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.models import Contact
+from tests.support.clock import NOW
+from tests.support.factories import make_contact, make_message, reload
+from tests.support.sms import PUBLIC
 
 # Fixtures shared by the sending side's tests (pytest finds them by name here).
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
 
 
 @pytest.fixture

@@ -1,48 +1,27 @@
-"""Fixtures of the referrals tests: services, an open clinic, members, times ahead."""
+"""Fixtures of the referrals tests: services, an open clinic, members, referrals."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
 
-from core.db import utcnow
 from core.extensions import db
-
-DHAKA = ZoneInfo("Asia/Dhaka")
-SERVICE_CODES = ("hiv_testing", "prep", "art", "sti", "contraception")
-ALL_WEEK = {d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+from tests.support import factories
+from tests.support.factories import ALL_WEEK, SERVICE_CODES
 
 
 @pytest.fixture
 def services(app):
     """The service catalogue and the default follow-up rules."""
-    from clinics.models import Service
-    from referrals.services import followups
-
-    for i, code in enumerate(SERVICE_CODES):
-        db.session.add(Service(code=code, name_en=code, name_bn=code, sort_order=i))
-    db.session.flush()
-    followups.seed_rules()
-    db.session.commit()
-    return SERVICE_CODES
+    return factories.add_services(SERVICE_CODES, follow_up_rules=True)
 
 
 @pytest.fixture
-def clinic_with(make_clinic, services):
+def clinic_with(app, services):
     """A clinic offering some services, open 08:00-20:00 every day."""
-    from clinics.models import Service
 
     def make(codes=SERVICE_CODES, **fields):
-        from clinics.services import set_hours
-
         hours = fields.pop("hours", ALL_WEEK)
-        clinic = make_clinic(**fields)
-        set_hours(clinic, hours)
-        clinic.services = [db.session.get(Service, c) for c in codes]
-        db.session.commit()
-        return clinic
+        return factories.make_clinic(offering=codes, hours=hours, **fields)
 
     return make
 
@@ -50,12 +29,6 @@ def clinic_with(make_clinic, services):
 @pytest.fixture
 def clinic(clinic_with):
     return clinic_with()
-
-
-def local_at(days: int, hh: int = 11, mm: int = 0) -> datetime:
-    """A local time `days` from today at hh:mm (aware, Dhaka)."""
-    day = utcnow().astimezone(DHAKA).date() + timedelta(days=days)
-    return datetime.combine(day, time(hh, mm), tzinfo=DHAKA)
 
 
 @pytest.fixture

@@ -8,11 +8,8 @@ from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from notifications.models import OutboxMessage
 from referrals.models import Member
-from tests.notifications import sms_support
-from tests.notifications.sms_support import NOW
-
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
+from tests.support.clock import NOW
+from tests.support.factories import make_message
 
 
 def test_anonymise_deletes_her_messages_at_twilio(twilio_app, fake_twilio, client, api_headers):
@@ -23,7 +20,7 @@ def test_anonymise_deletes_her_messages_at_twilio(twilio_app, fake_twilio, clien
         headers=headers,
     ).json
     contact_id = db.session.get(Member, member["id"]).contact_id
-    sms_support.make_message(db.session.get(Member, member["id"]).contact)
+    make_message(db.session.get(Member, member["id"]).contact)
     assert dispatch_pass(now=NOW).sent == 1
     sid = fake_twilio.messages[0].sid
 

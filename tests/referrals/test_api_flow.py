@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 def test_register_refer_confirm_follow_up(client, api_headers, make_user, clinic):

@@ -122,7 +122,7 @@ def test_patch_window_and_admin_reassign(client, h, make_user, api_headers):
 
 
 def test_search_by_phone_uic_and_code_in_a_post_body(client, h, clinic):
-    from tests.referrals.conftest import local_at
+    from tests.support.clock import local_at
 
     m = register(client, h, uic="ABC-77").json
     r = client.post("/api/v1/members/search", json={"q": "01712 345678"}, headers=h)
@@ -146,7 +146,7 @@ def test_search_by_phone_uic_and_code_in_a_post_body(client, h, clinic):
 def test_anonymise_erases_personal_data_but_keeps_counts(client, h, clinic):
     from notifications.models import Contact, OutboxMessage
     from referrals.models import Referral
-    from tests.referrals.conftest import local_at
+    from tests.support.clock import local_at
 
     m = register(client, h, nickname="Moni").json
     code = client.post(

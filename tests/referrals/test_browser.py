@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from core import create_app
 from core.extensions import db
-from tests.conftest import base_config
+from tests.support.db import base_config
 
 pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_token_from
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
+from tests.support.db import csrf_token_from
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def app_config(app_config):
 
 
 def test_the_new_referral_flow_with_csrf(client, make_user, clinic):
-    from tests.conftest import PASSWORD
+    from tests.support.db import PASSWORD
 
     pe = make_user("peer_educator")
     page = client.get("/login").get_data(as_text=True)

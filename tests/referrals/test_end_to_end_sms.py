@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from notifications.models import OutboxMessage
 from referrals.services import codes
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 def test_planned_messages_are_sent_at_their_time_and_say_nothing_more(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from core.extensions import db
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 def test_three_steps_slip_and_clinic_confirmation(client, login_as, clinic, app):

@@ -12,7 +12,7 @@ from core.extensions import db
 from notifications.models import Contact
 from referrals.models import FollowUp, Referral
 from referrals.services import lifecycle
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 def test_member_page_controls_and_audit(client, login_as, new_member, new_referral):

@@ -7,7 +7,7 @@ import logging
 import sqlalchemy as sa
 
 from core.extensions import db
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 DIGITS = ("1712345678", "01712-345678", "345678")
 

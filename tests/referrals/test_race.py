@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from referrals.models import Referral, ReferralEvent
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 @pytest.fixture

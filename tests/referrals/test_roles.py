@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
+from tests.support.db import PASSWORD
 
 PHONE = "01712-345678"
 

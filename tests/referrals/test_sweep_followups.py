@@ -10,7 +10,7 @@ from core.extensions import db
 from notifications.models import OutboxMessage
 from referrals.models import FollowUp, Referral
 from referrals.services import followups, lifecycle, tasks
-from tests.referrals.conftest import local_at
+from tests.support.clock import local_at
 
 
 def test_sweep_marks_missed_plans_the_message_and_allows_late_confirmation(

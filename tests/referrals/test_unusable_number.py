@@ -5,12 +5,10 @@ from __future__ import annotations
 from core.extensions import db
 from notifications.dispatch import dispatch_pass
 from referrals.models import Member
-from tests.conftest import PASSWORD
-from tests.notifications import sms_support
-from tests.notifications.sms_support import NOW, PUBLIC
-
-fake_twilio = sms_support.fake_twilio
-twilio_app = sms_support.twilio_app
+from tests.support.clock import NOW
+from tests.support.db import PASSWORD
+from tests.support.factories import make_message
+from tests.support.sms import PUBLIC
 
 
 def test_a_30005_callback_puts_the_member_on_her_peer_educators_tasks(
@@ -23,7 +21,7 @@ def test_a_30005_callback_puts_the_member_on_her_peer_educators_tasks(
         headers=api_headers(user=educator),
     ).json
     contact = db.session.get(Member, member["id"]).contact
-    sms_support.make_message(contact)
+    make_message(contact)
     assert dispatch_pass(now=NOW).sent == 1
     client.post("/login", data={"email": educator.email, "password": PASSWORD})
     assert "cannot receive SMS" not in client.get("/tasks").get_data(as_text=True)

@@ -10,32 +10,16 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from tests.support import factories
 
 CODES = ("hiv_testing", "prep", "sti")
 _phones = itertools.count(1)
 
 
 @pytest.fixture
-def world(app, make_clinic, make_user):
+def world(app):
     """Services, clinic A (Dhaka) and B (Khulna), peer educators Amina and Beauty, an admin."""
-    from clinics.models import Service
-
-    for i, code in enumerate(CODES):
-        db.session.add(Service(code=code, name_en=code, name_bn=code, sort_order=i))
-    db.session.commit()
-    catalogue = [db.session.get(Service, c) for c in CODES]
-    clinic_a = make_clinic(name="Alpha Clinic", district="Dhaka")
-    clinic_b = make_clinic(name="Beta Clinic", district="Khulna")
-    clinic_a.services = list(catalogue)
-    clinic_b.services = list(catalogue)
-    db.session.commit()
-    return {
-        "a": clinic_a,
-        "b": clinic_b,
-        "amina": make_user("peer_educator", display_name="Amina"),
-        "beauty": make_user("peer_educator", display_name="Beauty"),
-        "admin": make_user("admin"),
-    }
+    return factories.make_world(CODES)
 
 
 @pytest.fixture

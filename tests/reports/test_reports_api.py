@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reports.reports_dates import dhaka
+from tests.support.clock import dhaka
 
 CASCADE = "/api/v1/reports/cascade"
 DHIS2 = "/api/v1/exports/dhis2"

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.reports.reports_dates import dhaka
+from tests.support.clock import dhaka
 
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
 

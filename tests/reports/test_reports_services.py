@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import BadInput, Forbidden, ValidationFailed
 from reports import services
-from tests.reports.reports_dates import dhaka
+from tests.support.clock import dhaka
 
 OCT, DEC = date(2026, 10, 1), date(2026, 12, 1)
 

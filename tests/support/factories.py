@@ -1,67 +1,133 @@
-"""Fixtures and factories for the sending side's tests (imported by test_dispatch*.py & co).
+"""Factories of test data, made through the real models and services (each commits).
 
-`twilio_app` is the test app wired to a TwilioFake on 127.0.0.1 through the real twilio client.
+One counter numbers every made thing, so names, e-mails, numbers and codes never repeat in a run.
 """
 
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
-from twilio_fake import TwilioFake
 
 from core.crypto import blind_index
 from core.extensions import db
 from core.logging import mask_phone
+from tests.support.clock import APPOINTMENT, NOW
+from tests.support.db import PASSWORD
 
-# 11:00 in Dhaka on a Tuesday: inside the default allowed hours (08:00-21:00).
-NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
-APPOINTMENT = NOW + timedelta(days=1)
-PUBLIC = "https://harc.example.org"
-SENDER = "+15005550006"
 _n = itertools.count(1)
 
-
-@pytest.fixture
-def fake_twilio(app_config):
-    """A Twilio-compatible server; the app (built after this) talks to it."""
-    with TwilioFake() as fake:
-        app_config.update(
-            {
-                "SMS_BACKEND": "twilio",
-                "TWILIO_ACCOUNT_SID": fake.account_sid,
-                "TWILIO_AUTH_TOKEN": fake.auth_token,
-                "TWILIO_FROM_NUMBER": SENDER,
-                "TWILIO_API_BASE_URL": fake.base_url,
-                "PUBLIC_BASE_URL": PUBLIC,
-                "SMS_SEND_TIMEOUT": 2,
-                "SMS_MAX_ATTEMPTS": 3,
-                # Engine tests send many messages to one contact; the cap has its own tests.
-                "SMS_MAX_PER_CONTACT_PER_DAY": 0,
-            }
-        )
-        yield fake
-        assert not fake.errors, fake.errors
+# The referrals tests' catalogue, and opening hours of 08:00-20:00 every day.
+SERVICE_CODES = ("hiv_testing", "prep", "art", "sti", "contraception")
+ALL_WEEK = {d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+# Points in three district towns.
+DHAKA_POINT = (23.7806, 90.4070)
+CHATTOGRAM_POINT = (22.3419, 91.8132)
+SYLHET_POINT = (24.8980, 91.8710)
 
 
-@pytest.fixture
-def twilio_app(fake_twilio, app):
-    """The app, sending through `fake_twilio`."""
-    return app
+def add_services(codes, *, follow_up_rules: bool = False) -> tuple[str, ...]:
+    """Services named by their codes (and, if asked, the default follow-up rules)."""
+    from clinics.models import Service
+
+    for i, code in enumerate(codes):
+        db.session.add(Service(code=code, name_en=code, name_bn=code, sort_order=i))
+    if follow_up_rules:
+        from referrals.services import followups
+
+        db.session.flush()
+        followups.seed_rules()
+    db.session.commit()
+    return tuple(codes)
 
 
-def phone(n: int) -> str:
-    """A Bangladeshi mobile number in E.164."""
-    return f"+8801711{n:06d}"
+def default_catalogue() -> None:
+    """The default service catalogue, as the service seeds it."""
+    from clinics.services import ensure_default_services
+
+    ensure_default_services()
+    db.session.commit()
+
+
+def make_clinic(*, validated: bool = False, offering=None, hours=None, **fields):
+    """A clinic, committed.
+
+    By default a bare row ("Clinic n", alias "Point n", Dhaka), then `hours` set and the
+    services `offering` (codes) attached when given. validated=True goes through
+    clinics.services.create_clinic instead, which checks the fields (services as codes among them)
+    and builds the hour ranges ("Test Centre n", alias "Kadam n", service "general", no hours).
+    """
+    n = next(_n)
+    if validated:
+        from clinics.services import create_clinic
+
+        values = {
+            "name": f"Test Centre {n}",
+            "sms_alias": f"Kadam {n}",
+            "district": "Dhaka",
+            "services": ["general"],
+            "hours": {},
+        }
+        values.update(fields, **({} if hours is None else {"hours": hours}))
+        created = create_clinic(values, None)
+        db.session.commit()
+        return created
+    from clinics.models import Clinic, Service
+
+    values = {"name": f"Clinic {n}", "sms_alias": f"Point {n}", "district": "Dhaka"}
+    values.update(fields)
+    clinic = Clinic(**values)
+    db.session.add(clinic)
+    db.session.commit()
+    if hours is not None:
+        from clinics.services import set_hours
+
+        set_hours(clinic, hours)
+    if offering is not None:
+        clinic.services = [db.session.get(Service, code) for code in offering]
+    if hours is not None or offering is not None:
+        db.session.commit()
+    return clinic
+
+
+def make_user(role: str = "peer_educator", **fields):
+    """A user of a role (committed); clinic partners get a clinic unless given one."""
+    from accounts.services import create_user
+
+    n = next(_n)
+    if role == "clinic_partner" and "clinic_id" not in fields:
+        fields["clinic_id"] = make_clinic().id
+    fields.setdefault("email", f"{role}{n}@example.org")
+    fields.setdefault("password", PASSWORD)
+    fields.setdefault("language", "en")
+    user = create_user(role=role, **fields)
+    db.session.commit()
+    return user
+
+
+def make_world(codes=("hiv_testing", "prep", "sti")) -> dict:
+    """Services, clinic A (Dhaka) and B (Khulna), peer educators Amina and Beauty, an admin."""
+    add_services(codes)
+    return {
+        "a": make_clinic(name="Alpha Clinic", district="Dhaka", offering=codes),
+        "b": make_clinic(name="Beta Clinic", district="Khulna", offering=codes),
+        "amina": make_user("peer_educator", display_name="Amina"),
+        "beauty": make_user("peer_educator", display_name="Beauty"),
+        "admin": make_user("admin"),
+    }
+
+
+def phone(n: int | None = None) -> str:
+    """A Bangladeshi mobile number in E.164 (a fresh one by default)."""
+    return f"+8801711{(n if n is not None else next(_n)):06d}"
 
 
 def make_contact(number: str | None = None, **fields):
     """A contact who may be messaged (committed)."""
     from notifications.models import Contact
 
-    number = number or phone(next(_n))
+    number = number or phone()
     values = {
         "phone": number,
         "phone_index": blind_index(number),
@@ -77,8 +143,14 @@ def make_contact(number: str | None = None, **fields):
     return contact
 
 
-def make_message(contact, kind: str = "reminder_24h", *, send_at=None, code=None, **fields):
-    """A pending outbox row due at `send_at` (default: a minute before NOW), committed."""
+def make_message(contact, kind: str = "reminder_24h", *, status=None, send_at=None, code=None,
+                 **fields):  # fmt: skip
+    """An outbox row due at `send_at` (default: a minute before NOW), committed.
+
+    Without `status` a fresh pending row, as planning writes it. With a `status` (the log and
+    retention tests), a row created a day before NOW with the attempt, send and final fields
+    that status implies.
+    """
     from notifications.models import OutboxMessage
 
     n = next(_n)
@@ -92,6 +164,9 @@ def make_message(contact, kind: str = "reminder_24h", *, send_at=None, code=None
         "target_at": APPOINTMENT,
         "send_at": send_at or NOW - timedelta(minutes=1),
     }
+    if status is not None:
+        values.update(status=status, created_at=NOW - timedelta(days=1), updated_at=NOW)
+        values.update(_history(contact, status, code, n))
     values.update(fields)
     message = OutboxMessage(**values)
     db.session.add(message)
@@ -99,12 +174,25 @@ def make_message(contact, kind: str = "reminder_24h", *, send_at=None, code=None
     return message
 
 
-def reload(message):
-    """The row as the database has it now."""
-    from notifications.models import OutboxMessage
+def _history(contact, status: str, code: str, n: int) -> dict:
+    """The fields a row in `status` has by then."""
+    values: dict = {}
+    if status not in ("pending", "cancelled", "skipped"):
+        values.update(attempts=1, body=f"Reminder: tomorrow 11:00. Code {code}.", segments=1,
+                      to_phone=contact.phone)  # fmt: skip
+    if status in ("sent", "delivered", "undelivered", "failed"):
+        values.update(sent_at=NOW, provider_sid=f"SM{n:032d}")
+    if status in ("delivered", "undelivered", "failed", "cancelled", "skipped"):
+        values["final_at"] = NOW
+    return values
 
+
+def reload(row_or_model, row_id=None):
+    """The row as the database has it now: reload(row) or reload(Model, id)."""
+    if row_id is None:
+        row_or_model, row_id = type(row_or_model), row_or_model.id
     db.session.expire_all()
-    return db.session.get(OutboxMessage, message.id)
+    return db.session.get(row_or_model, row_id)
 
 
 def statuses() -> dict[str, int]:
@@ -157,46 +245,3 @@ def bulk_messages(count: int, per_contact: int = 5) -> int:
     db.session.execute(sa.insert(OutboxMessage), rows)
     db.session.commit()
     return count
-
-
-def dispatcher_env(app, database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
-    """The environment of a `flask reminders dispatch` process: the test app's keys."""
-    import os
-    from pathlib import Path
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
-    env.update(
-        DATABASE_URL=database_url,
-        SECRET_KEY=app.config["SECRET_KEY"],
-        DATA_KEYS=",".join(app.config["DATA_KEYS"]),
-        INDEX_KEY=app.config["INDEX_KEY"],
-        APP_ENV="development",
-        SMS_BACKEND="twilio",
-        TWILIO_ACCOUNT_SID=fake.account_sid,
-        TWILIO_AUTH_TOKEN=fake.auth_token,
-        TWILIO_FROM_NUMBER=SENDER,
-        TWILIO_API_BASE_URL=fake.base_url,
-        PUBLIC_BASE_URL=PUBLIC,
-        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
-        PYTHONUNBUFFERED="1",
-        SMS_MAX_PER_CONTACT_PER_DAY="0",  # bulk tests send several to one contact
-    )
-    env.update(extra)
-    return env
-
-
-def spawn_dispatch(env: dict[str, str], now: datetime, *args: str):
-    """Start `flask reminders dispatch --now <now>` as its own process."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "dispatch",
-         "--now", now.isoformat(), *args],
-        cwd=Path(__file__).resolve().parents[2],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip

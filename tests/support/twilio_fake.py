@@ -28,24 +28,14 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
-if __package__:  # imported as tests.twilio_fake
-    from .twilio_fake_api import (
-        API_VERSION,
-        FakeHTTPServer,
-        Message,
-        MessagesApi,
-        RecordedRequest,
-        segments,
-    )
-else:  # tests/ on sys.path, as pytest puts it
-    from twilio_fake_api import (
-        API_VERSION,
-        FakeHTTPServer,
-        Message,
-        MessagesApi,
-        RecordedRequest,
-        segments,
-    )
+from tests.support.twilio_fake_api import (
+    API_VERSION,
+    FakeHTTPServer,
+    Message,
+    MessagesApi,
+    RecordedRequest,
+    segments,
+)
 
 __all__ = ["Message", "RecordedRequest", "TwilioFake", "segments"]
 

@@ -1,4 +1,4 @@
-"""The HTTP side of tests/twilio_fake.py: Twilio's Messages API (routes, resources, paging).
+"""The HTTP side of tests/support/twilio_fake.py: Twilio's Messages API (routes, resources, paging).
 
 /2010-04-01/Accounts/{AccountSid}/Messages.json (POST create, GET list) and .../Messages/{Sid}.json
 (GET fetch, POST update, DELETE), with Basic auth and Twilio's error JSON. `MessagesApi` holds the

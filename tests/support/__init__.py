@@ -1,0 +1,1 @@
+"""Plain helpers shared by the tests (no fixtures: those live in the conftest.py files)."""

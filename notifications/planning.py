@@ -23,7 +23,7 @@ from flask import current_app
 
 from core.db import utcnow
 from core.extensions import db
-from notifications import timing
+from notifications import subjects, timing
 from notifications.models import LIVE_STATUSES, Contact, OutboxMessage
 
 
@@ -163,19 +163,15 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def message_json(msg: OutboxMessage) -> dict[str, Any]:
-    """CONTRACT.md's message object (no body, no number)."""
-    code = (msg.params or {}).get("code")
-    if code:
-        code = str(code).replace("-", "")
-    elif msg.subject.startswith("referral:"):
-        code = msg.subject.split(":", 1)[1]
+    """CONTRACT.md's message object (no body, no number); the fields of its subject's type (e.g.
+    `referral_code`) come from the packages that registered one (notifications.subjects)."""
     return {
         "id": msg.id,
         "kind": msg.kind,
         "status": msg.status,
         "send_at": _iso(msg.send_at),
         "sent_at": _iso(msg.sent_at),
-        "referral_code": code,
+        **subjects.message_fields(msg.subject, msg.params),
         "error_code": msg.error_code,
         "error_message": msg.error_message,
     }

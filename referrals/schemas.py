@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from core.schemas import Body, DateIn, DateTimeIn, Id, Out, Paging, text
-from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
+from notifications.services import MESSAGE_KINDS, MESSAGE_STATUSES
 from referrals.models import (
     CHANNELS,
     FOLLOW_UP_STATUSES,

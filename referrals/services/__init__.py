@@ -4,7 +4,8 @@
 - `lifecycle`: create / read / reschedule / cancel / confirm / trace, over `machine`, the one
   state machine; `sweep`: missed and expired referrals, missed follow-ups
 - `followups`: rules and follow-ups; `tasks`: the peer educator's task list and search
-- `messaging`: what the referral asks the outbox (notifications.planning) for
+- `messaging`: what the referral asks the outbox (notifications.services) for; the one place a
+  referral's outbox subject is built and parsed (`subject_for`, `code_of`)
 - `codes`: referral codes; `scope`: who sees what; `clinic_access`: the directory's few calls;
   `serialize`: CONTRACT.md's JSON objects
 """

@@ -15,8 +15,9 @@ from core import audit
 from core.db import utcnow
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
-from notifications import planning
+from notifications import services as notifications
 from referrals.models import FollowUp, FollowUpRule, Member, Referral
+from referrals.services import messaging
 
 MISSED_AFTER_DAYS = 14
 # service code → (first follow-up after days, then every days); DESIGN's clinical defaults.
@@ -97,8 +98,6 @@ def save_rule(
 
 def create_for_visit(referral: Referral, delivered: list[str], *, now: datetime) -> list[FollowUp]:
     """The follow-ups a confirmed visit calls for; a follow-up of a follow-up repeats."""
-    from referrals.services import messaging
-
     ensure_rules()
     rules = {
         r.service_code: r
@@ -148,7 +147,7 @@ def complete(
     follow_up.done_by_id = actor.id
     follow_up.done_note = note
     follow_up.done_referral_id = by_referral.id if by_referral else None
-    planning.cancel_pending(f"followup:{follow_up.id}", reason="follow-up done")
+    notifications.cancel_pending(messaging.follow_up_subject(follow_up), reason="follow-up done")
     audit.record(actor, "followup.done", "follow_up", follow_up.id)
     db.session.flush()
     return follow_up
@@ -220,5 +219,7 @@ def sweep(now: datetime) -> int:
     )
     for follow_up in rows:
         follow_up.status = "missed"
-        planning.cancel_pending(f"followup:{follow_up.id}", reason="follow-up missed")
+        notifications.cancel_pending(
+            messaging.follow_up_subject(follow_up), reason="follow-up missed"
+        )
     return len(rows)

@@ -12,7 +12,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import BadInput, Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from notifications import contacts
+from notifications import services as notifications
 from referrals.models import URGENCIES, FollowUp, Member, Referral
 from referrals.services import clinic_access, codes, followups, machine, messaging
 from referrals.services.scope import members_query, referrals_query
@@ -124,7 +124,7 @@ def create_referral(
     machine.record_event(referral, None, status, actor=actor, channel=channel, now=now)
     if follow_up is not None:
         followups.complete(follow_up, actor=actor, now=now, by_referral=referral)
-    contacts.touch(member.contact, now)
+    notifications.touch(member.contact, now)
     messaging.on_created(referral, now)
     audit.record(actor, "referral.create", "referral", referral.code, {"member_id": member.id})
     db.session.flush()
@@ -222,7 +222,7 @@ def reschedule(
             "replied_at": None,
         },
     )
-    contacts.touch(referral.member.contact, now)
+    notifications.touch(referral.member.contact, now)
     messaging.on_rescheduled(referral, now)
     audit.record(actor, "referral.reschedule", "referral", referral.code)
     db.session.flush()
@@ -289,7 +289,7 @@ def confirm(
         },
     )
     messaging.cancel_all(referral, "visit confirmed")
-    contacts.touch(referral.member.contact, now)
+    notifications.touch(referral.member.contact, now)
     followups.create_for_visit(referral, delivered, now=now)
     audit.record(actor, "referral.confirm", "referral", referral.code)
     db.session.flush()

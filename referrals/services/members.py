@@ -15,9 +15,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.security import ADMIN, PEER_EDUCATOR
-from notifications import contacts
-from notifications.models import Contact
-from notifications.retention import erase_contact_messages
+from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services.scope import may_see_member, members_query
 
@@ -62,9 +60,9 @@ def register_member(
     now = now or utcnow()
     sms_consent = _flag(sms_consent, "sms_consent")
     shared_phone = _flag(shared_phone, "shared_phone")
-    if language not in contacts.LANGUAGES:
+    if language not in notifications.LANGUAGES:
         raise ValidationFailed("Language must be bn or en.", fields={"language": "bn or en."})
-    e164 = contacts.normalise_phone(phone)
+    e164 = notifications.normalise_phone(phone)
     if uic is not None and not isinstance(uic, str):
         raise ValidationFailed("UIC must be text.", fields={"uic": "Must be text."})
     uic = normalise_uic(uic) or None
@@ -79,14 +77,14 @@ def register_member(
         raise ValidationFailed(
             f"Nickname: at most {MAX_NICKNAME} characters.", fields={"nickname": "Too long."}
         )
-    contacts.parse_window(contact_window)
+    notifications.parse_window(contact_window)
     owner_id = _owner(actor, peer_educator_id)
-    existing = contacts.find_by_phone(e164)
+    existing = notifications.find_by_phone(e164)
     if existing and not shared_phone:
         raise _phone_registered(actor, existing)
     for other in existing:
         other.shared_phone = True  # the phone is shared: her texts become the barest form
-    contact = contacts.create_contact(
+    contact = notifications.create_contact(
         phone=e164,
         language=language,
         sms_consent=sms_consent,
@@ -121,7 +119,7 @@ def _owner(actor: User, peer_educator_id: int | None) -> int:
     return user.id
 
 
-def _phone_registered(actor: User, existing: list[Contact]) -> Conflict:
+def _phone_registered(actor: User, existing: list[notifications.Contact]) -> Conflict:
     ids = [c.id for c in existing]
     members = db.session.scalars(sa.select(Member).where(Member.contact_id.in_(ids))).all()
     visible = [m for m in members if may_see_member(actor, m)]
@@ -160,8 +158,8 @@ def list_members(actor: User, *, page: int = 1, per_page: int = 50) -> tuple[lis
 
 def find_by_phone(phone: str, actor: User) -> list[Member]:
     """Members in scope with this number (through the blind index)."""
-    e164 = contacts.normalise_phone(phone)
-    ids = [c.id for c in contacts.find_by_phone(e164)]
+    e164 = notifications.normalise_phone(phone)
+    ids = [c.id for c in notifications.find_by_phone(e164)]
     if not ids:
         return []
     return list(db.session.scalars(members_query(actor).where(Member.contact_id.in_(ids))))
@@ -179,13 +177,13 @@ def change_contact(member: Member, action: str, *, actor: User, now: datetime | 
     if contact.erased_at is not None:
         raise Conflict("This member was anonymised; she has no phone number.")
     if action == "opt_out":
-        contacts.opt_out(contact, now=now)
+        notifications.opt_out(contact, now=now)
     elif action == "opt_in":
-        contacts.opt_in(contact, actor_id=actor.id, now=now)
+        notifications.opt_in(contact, actor_id=actor.id, now=now)
     elif action == "safety_hold":
-        contacts.hold(contact, now=now)
+        notifications.hold(contact, now=now)
     elif action == "safety_release":
-        released = contacts.release(contact, now=now)
+        released = notifications.release(contact, now=now)
         for other in released[1:]:
             replan_member_messages(_member_of(other), now=now)
     else:
@@ -197,7 +195,7 @@ def change_contact(member: Member, action: str, *, actor: User, now: datetime | 
     return member
 
 
-def _member_of(contact: Contact) -> Member | None:
+def _member_of(contact: notifications.Contact) -> Member | None:
     return db.session.scalar(sa.select(Member).where(Member.contact_id == contact.id))
 
 
@@ -206,7 +204,7 @@ def replan_member_messages(member: Member | None, *, now: datetime) -> None:
     planned again (the cancelled rows stay cancelled; live duplicates are never written)."""
     from referrals.services import messaging
 
-    if member is None or not contacts.can_message(member.contact):
+    if member is None or not notifications.can_message(member.contact):
         return
     ahead = db.session.scalars(
         sa.select(Referral).where(
@@ -236,9 +234,9 @@ def update_preferences(
     """Language, contact window (re-plans her pending messages) and nickname."""
     now = now or utcnow()
     if language is not None:
-        contacts.set_language(member.contact, language)
+        notifications.set_language(member.contact, language)
     if contact_window is not None:
-        contacts.set_window(member.contact, contact_window or None, now=now)
+        notifications.set_window(member.contact, contact_window or None, now=now)
     if nickname is not None:
         if len(nickname) > MAX_NICKNAME:
             raise ValidationFailed("Nickname too long.", fields={"nickname": "Too long."})
@@ -263,8 +261,8 @@ def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Me
     if member.anonymised_at is not None:
         return member
     # Her messages are deleted at the provider too, while their provider ids are still known.
-    erase_contact_messages(member.contact_id)
-    contacts.erase(member.contact, now=now)
+    notifications.erase_contact_messages(member.contact_id)
+    notifications.erase(member.contact, now=now)
     member.nickname = None
     member.uic = "ANON-" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(8))
     member.anonymised_at = now

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import Flask, current_app
 
-from notifications import planning
-from notifications.models import OutboxMessage
+from notifications import services as notifications
 from referrals.models import FollowUp, Referral
 from referrals.services import codes
 
@@ -18,9 +19,45 @@ FOLLOW_UP_SEND_TIME = time(10, 0)  # local; moved by timing into her allowed hou
 FOLLOW_UP_EARLY_DAYS = 3
 
 
+_REFERRAL = "referral:"
+
+
+def subject_for(code: str) -> str:
+    """The outbox subject of the referral with this code (the one place it is built)."""
+    return f"{_REFERRAL}{code}"
+
+
+def code_of(subject: str | None) -> str | None:
+    """The referral code of an outbox subject, or None when it is not a referral's (the one place
+    a subject is parsed)."""
+    if not subject or not subject.startswith(_REFERRAL):
+        return None
+    return subject[len(_REFERRAL) :]
+
+
 def subject(referral: Referral) -> str:
     """The opaque outbox subject of a referral."""
-    return f"referral:{referral.code}"
+    return subject_for(referral.code)
+
+
+def _message_referral_code(subject: str, params: Mapping[str, Any]) -> Any:
+    """A message's `referral_code`: the code it carries (follow-ups carry their referral's), else
+    its subject's."""
+    code = params.get("code")
+    if code:
+        return str(code).replace("-", "")
+    from_subject = code_of(subject)
+    return code if from_subject is None else from_subject
+
+
+def register_referral_subjects(app: Flask) -> None:
+    """Tell notifications how a message shows its referral (`referral_code` in its JSON)."""
+    notifications.register_subject_type(
+        app,
+        notifications.SubjectType(
+            name="referral", json_field="referral_code", value_of=_message_referral_code
+        ),
+    )
 
 
 def follow_up_subject(follow_up: FollowUp) -> str:
@@ -40,8 +77,8 @@ def _params(referral: Referral) -> dict:
     return params
 
 
-def _plan(referral: Referral, kind: str, now: datetime, **kw) -> OutboxMessage | None:
-    return planning.plan_message(
+def _plan(referral: Referral, kind: str, now: datetime, **kw) -> notifications.OutboxMessage | None:
+    return notifications.plan_message(
         contact=referral.member.contact,
         kind=kind,
         subject=subject(referral),
@@ -80,19 +117,19 @@ def on_created(referral: Referral, now: datetime) -> None:
 
 def on_rescheduled(referral: Referral, now: datetime) -> None:
     """Old reminders cancelled; `appointment_changed` at once and new reminders."""
-    planning.cancel_pending(subject(referral), reason="appointment changed")
+    notifications.cancel_pending(subject(referral), reason="appointment changed")
     _plan(referral, "appointment_changed", now, target_at=referral.appointment_at)
     plan_reminders(referral, now)
 
 
 def cancel_all(referral: Referral, reason: str) -> int:
     """Everything pending for the referral (cancellation, confirmation)."""
-    return planning.cancel_pending(subject(referral), reason=reason)
+    return notifications.cancel_pending(subject(referral), reason=reason)
 
 
 def on_missed(referral: Referral, now: datetime) -> None:
     """`missed_appointment` the day after the missed visit (the sweep runs after 24 h)."""
-    planning.cancel_pending(subject(referral), reason="appointment missed")
+    notifications.cancel_pending(subject(referral), reason="appointment missed")
     _plan(referral, "missed_appointment", now, target_at=referral.appointment_at)
 
 
@@ -106,7 +143,7 @@ def plan_follow_up(follow_up: FollowUp, referral: Referral, now: datetime) -> No
         desired = datetime.combine(day, FOLLOW_UP_SEND_TIME, tzinfo=zone)
         if desired < now:
             continue
-        planning.plan_message(
+        notifications.plan_message(
             contact=contact,
             kind="follow_up_due",
             subject=follow_up_subject(follow_up),
@@ -119,6 +156,6 @@ def plan_follow_up(follow_up: FollowUp, referral: Referral, now: datetime) -> No
         )
 
 
-def messages_for(referral: Referral) -> list[OutboxMessage]:
+def messages_for(referral: Referral) -> list[notifications.OutboxMessage]:
     """The referral's plan (every row of its subject)."""
-    return planning.planned_for(subject(referral))
+    return notifications.planned_for(subject(referral))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.api import iso_local
-from notifications import contacts, planning
+from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, messaging
 from referrals.services.scope import is_partner
@@ -22,7 +22,7 @@ def member_json(member: Member) -> dict[str, Any]:
         "language": contact.language,
         "sms_consent": contact.sms_consent,
         "shared_phone": contact.shared_phone,
-        "contact_window": contacts.window_text(contact),
+        "contact_window": notifications.window_text(contact),
         "safety_hold": contact.safety_hold,
         "opted_out": contact.opted_out,
         "peer_educator_id": member.peer_educator_id,
@@ -61,7 +61,7 @@ def referral_json(referral: Referral, viewer: Any, warnings: list[str] | None = 
         body["member_id"] = referral.member_id
         body["notes"] = referral.notes
         body["trace_outcome"] = referral.trace_outcome
-        body["messages"] = [planning.message_json(m) for m in messaging.messages_for(referral)]
+        body["messages"] = [notifications.message_json(m) for m in messaging.messages_for(referral)]
     if warnings:
         body["warnings"] = warnings
     return body

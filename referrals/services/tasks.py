@@ -13,8 +13,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
-from notifications import contacts
-from notifications.models import Contact
+from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, followups, members
 from referrals.services.scope import members_query, referrals_query
@@ -73,8 +72,7 @@ def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> T
     tasks.no_sms = list(
         db.session.scalars(
             members_query(actor)
-            .join(Contact, Contact.id == Member.contact_id)
-            .where(Contact.unusable_reason.is_not(None), Contact.erased_at.is_(None))
+            .where(Member.contact_id.in_(notifications.unusable_contact_ids()))
             .order_by(Member.id)
             .limit(limit)
         ).unique()
@@ -104,7 +102,7 @@ def search(term: Any, actor: User) -> SearchResult:
     member = members.find_by_uic(text, actor)
     if member is not None:
         result.members = [member]
-    elif contacts.looks_like_phone(text):
+    elif notifications.looks_like_phone(text):
         try:
             result.members = members.find_by_phone(text, actor)
         except DomainError:  # a malformed number simply finds nothing

@@ -1,0 +1,140 @@
+"""The one door into notifications: other packages import this module and nothing else from it.
+
+What a caller can do here (DESIGN.md, "Dependencies point one way"):
+- contacts: create one, change how she may be messaged (consent, opt-out, safety hold, window,
+  language), find contacts by number, erase a number; `Contact` is exported for type hints;
+- the outbox: plan a message for an opaque subject, cancel a subject's pending messages, read a
+  subject's plan (`OutboxMessage` is exported for type hints), a contact's message list, the
+  CONTRACT.md message object, and erase a contact's messages (anonymisation);
+- subjects: a package that plans messages registers its subject type (`register_subject_type`)
+  at `init_app`; notifications never parses a subject;
+- the `inbound_reply` signal (notifications.signals documents its arguments);
+- read-only selectables of the outbox and the contacts (no number, no text) for reports to join;
+- the stored code lists `MESSAGE_KINDS` and `MESSAGE_STATUSES`.
+Names keep the names they have inside the package, so each function has one name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.extensions import db
+from notifications.contacts import (
+    LANGUAGES,
+    can_message,
+    create_contact,
+    erase,
+    find_by_phone,
+    hold,
+    looks_like_phone,
+    normalise_phone,
+    opt_in,
+    opt_out,
+    parse_window,
+    purge_inactive,
+    release,
+    set_language,
+    set_window,
+    touch,
+    window_text,
+)
+from notifications.message_log import messages_for_contact
+from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, Contact, OutboxMessage
+from notifications.planning import cancel_pending, message_json, plan_message, planned_for
+from notifications.retention import erase_contact_messages
+from notifications.signals import inbound_reply
+from notifications.subjects import SubjectType, register_subject_type
+
+__all__ = [
+    "LANGUAGES",
+    "MESSAGE_KINDS",
+    "MESSAGE_STATUSES",
+    "Contact",
+    "OutboxMessage",
+    "SubjectType",
+    "can_message",
+    "cancel_pending",
+    "contacts_table",
+    "create_contact",
+    "erase",
+    "erase_contact_messages",
+    "find_by_phone",
+    "hold",
+    "inbound_reply",
+    "list_messages",
+    "looks_like_phone",
+    "message_json",
+    "messages_for_contact",
+    "normalise_phone",
+    "opt_in",
+    "opt_out",
+    "outbox_table",
+    "parse_window",
+    "plan_message",
+    "planned_for",
+    "purge_inactive",
+    "register_subject_type",
+    "release",
+    "set_language",
+    "set_window",
+    "touch",
+    "unusable_contact_ids",
+    "window_text",
+]
+
+
+def unusable_contact_ids() -> sa.Select[int]:
+    """Ids of contacts whose carrier said the number cannot receive SMS (not erased)."""
+    return sa.select(Contact.id).where(
+        Contact.unusable_reason.is_not(None), Contact.erased_at.is_(None)
+    )
+
+
+def outbox_table() -> sa.Subquery:
+    """The outbox for reports to join, read-only: no text, number or parameters."""
+    m = OutboxMessage
+    return sa.select(
+        m.id, m.contact_id, m.kind, m.status, m.subject, m.target_at, m.send_at,
+        m.peer_educator_id, m.clinic_id, m.segments, m.attempts, m.sent_at, m.delivered_at,
+        m.final_at, m.error_code, m.created_at,
+    ).subquery("outbox")  # fmt: skip
+
+
+def contacts_table() -> sa.Subquery:
+    """The contacts for reports to join, read-only: how each may be messaged, never a number."""
+    c = Contact
+    return sa.select(
+        c.id, c.language, c.sms_consent, c.opted_out, c.safety_hold, c.shared_phone,
+        c.unusable_reason, c.erased_at, c.created_at,
+    ).subquery("contact")  # fmt: skip
+
+
+def list_messages(
+    *,
+    contact_ids: sa.Select[Any] | None = None,
+    subject: str | None = None,
+    status: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of message objects (newest send time first) and the total, filtered by a select
+    of contact ids (the caller's scope; None: every contact), subject, status and kind."""
+    query = sa.select(OutboxMessage)
+    if contact_ids is not None:
+        query = query.where(OutboxMessage.contact_id.in_(contact_ids.scalar_subquery()))
+    if subject is not None:
+        query = query.where(OutboxMessage.subject == subject)
+    if status:
+        query = query.where(OutboxMessage.status == status)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(OutboxMessage.send_at.desc(), OutboxMessage.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    )
+    return [message_json(m) for m in rows], total

@@ -1,0 +1,50 @@
+"""Subject types: how another package's messages show in CONTRACT.md's message object.
+
+A message's `subject` is opaque to notifications (e.g. "referral:K7P2QX9M"): the package that
+plans messages for a subject builds and parses it. That package registers a `SubjectType` at
+`init_app`, naming the message-JSON field it fills (e.g. `referral_code`) and the function that
+reads the field's value from a message's subject and parameters. The registry is kept per app
+(`app.extensions`), so two apps in one process (tests) do not share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+
+_KEY = "notifications.subject_types"
+
+
+@dataclass(frozen=True)
+class SubjectType:
+    """A kind of subject: the message-JSON field it fills, and how the field's value is read."""
+
+    name: str  # e.g. "referral"; one registration per name
+    json_field: str  # e.g. "referral_code"; always present in the message object (None if unknown)
+    # (subject, params) → the field's value for this message, or None.
+    value_of: Callable[[str, Mapping[str, Any]], Any]
+
+
+def register_subject_type(app: Flask, subject_type: SubjectType) -> None:
+    """Add a subject type to this app; registering the same name again replaces it."""
+    types: dict[str, SubjectType] = app.extensions.setdefault(_KEY, {})
+    types[subject_type.name] = subject_type
+
+
+def subject_types(app: Flask | None = None) -> list[SubjectType]:
+    """The subject types registered on this app (the current one by default), in order."""
+    target = app or current_app
+    return list(target.extensions.get(_KEY, {}).values())
+
+
+def message_fields(subject: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The fields the registered subject types add to a message's JSON object."""
+    fields: dict[str, Any] = {}
+    for subject_type in subject_types():
+        value = subject_type.value_of(subject, params or {})
+        if fields.get(subject_type.json_field) is None:  # two types of one field: the first value
+            fields[subject_type.json_field] = value
+    return fields

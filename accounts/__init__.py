@@ -1,1 +1,34 @@
 """Accounts: users, roles, sign-in, API tokens."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register users and sessions: models, pages, API, command, the session and token loaders,
+    the admin's home, the seed step, the retention step and the start-up check."""
+    from accounts import models  # noqa: F401 - users, sessions, tokens
+    from accounts.api import routes as api_routes
+    from accounts.checks import warn_if_no_admin
+    from accounts.cli import users_cli
+    from accounts.jobs import purge_old_sessions
+    from accounts.routes import admin, bp  # noqa: F401 - admin adds its pages to bp
+    from accounts.seed import has_users, seed_users
+    from accounts.services import user_for_token
+    from accounts.sessions import load_user
+    from core.extensions import login_manager
+    from core.registry import registry
+
+    login_manager.user_loader(load_user)
+    app.register_blueprint(bp)
+    app.cli.add_command(users_cli)
+    harc = registry(app)
+    harc.token_loader = user_for_token
+    harc.api_routes.append(api_routes)
+    harc.role_homes["admin"] = "accounts.admin_home"
+    harc.seed_steps.append(seed_users)
+    harc.seed_guard = has_users
+    harc.add_retention_step("sign-in sessions", purge_old_sessions)
+    if app.config["APP_ENV"] == "production":
+        harc.startup_checks.append(warn_if_no_admin)  # a fresh install: how to create an admin

@@ -4,9 +4,11 @@ from typing import Literal
 
 from flask import jsonify
 
-from core.api import api, api_user
+from core.api import ApiRoutes, api_user
 from core.openapi import endpoint
 from core.schemas import Id, Out
+
+routes = ApiRoutes()
 
 
 class Me(Out):
@@ -20,7 +22,7 @@ class Me(Out):
     language: Literal["bn", "en"]
 
 
-@api.get("/me")
+@routes.get("/me")
 @endpoint("The caller's own account", response=Me)
 def me():
     """The token's user: id, role, clinic, language."""

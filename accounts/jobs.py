@@ -1,15 +1,10 @@
-"""The accounts package's periodic work: its retention step.
-
-The factory imports this module (core/app.py `register_package_hooks`), which registers the step.
-"""
+"""The accounts package's periodic work: its retention step (accounts.init_app registers it)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-
-from core.cli import RETENTION_STEPS
 
 # Ended session rows are kept this long (who was signed in when, for an investigation), then go.
 SESSION_ROWS_KEPT = timedelta(days=30)
@@ -27,7 +22,3 @@ def purge_old_sessions(now: datetime) -> dict[str, int]:
         )
     )
     return {"sessions": result.rowcount}
-
-
-if not any(name == "sign-in sessions" for name, _ in RETENTION_STEPS):
-    RETENTION_STEPS.append(("sign-in sessions", purge_old_sessions))

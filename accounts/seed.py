@@ -18,6 +18,11 @@ DEMO_USERS = [
 ]
 
 
+def has_users() -> bool:
+    """Whether any user exists (`seed-demo --if-empty` then seeds nothing)."""
+    return bool(db.session.scalar(sa.select(sa.func.count()).select_from(User)))
+
+
 def seed_users() -> list[str]:
     """Create or refresh the demo users with new passwords; returns the lines to print."""
     from clinics.models import Clinic

@@ -1,1 +1,26 @@
 """The clinic directory: services, clinics, opening hours, community feedback."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the directory's models, pages, API, command, seed step and admin links."""
+    from clinics import models  # noqa: F401 - the directory's tables
+    from clinics.api import routes as api_routes
+    from clinics.cli import clinics_cli
+    from clinics.geo import install_sqlite_math
+    from clinics.routes import ADMIN_LINKS, admin, bp  # noqa: F401 - admin adds its pages to bp
+    from clinics.seed import seed_clinics
+    from core.extensions import db
+    from core.registry import registry
+
+    with app.app_context():
+        install_sqlite_math(db.engine)
+    app.register_blueprint(bp)
+    app.cli.add_command(clinics_cli)
+    harc = registry(app)
+    harc.api_routes.append(api_routes)
+    harc.seed_steps.append(seed_clinics)
+    harc.admin_links.extend(ADMIN_LINKS)

@@ -1,4 +1,4 @@
-"""JSON API endpoints of the clinics package (added to core.api.api)."""
+"""JSON API endpoints of the clinics package (`routes`, added to the app's API by init_app)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,16 @@ from clinics.schemas import (
     ServiceCreate,
 )
 from clinics.services.feedback import feedback_summary
-from core.api import api, api_require, api_user, paged
+from core.api import ApiRoutes, api_require, api_user, paged
 from core.db import utcnow
 from core.extensions import db
 from core.openapi import endpoint
 from core.schemas import ListOf
 
+routes = ApiRoutes()
 
-@api.get("/services")
+
+@routes.get("/services")
 @api_require("clinics.read")
 @endpoint("The service catalogue", response=list[Service])
 def services_list():
@@ -31,7 +33,7 @@ def services_list():
     return jsonify([services.service_to_dict(s) for s in services.get_services()])
 
 
-@api.post("/services")
+@routes.post("/services")
 @api_require("services.edit")
 @endpoint("Add a service (admin)", body=ServiceCreate, response=Service, status=201, errors=(409,))
 def services_create(body: ServiceCreate):
@@ -41,7 +43,7 @@ def services_create(body: ServiceCreate):
     return jsonify(services.service_to_dict(service)), 201
 
 
-@api.get("/clinics")
+@routes.get("/clinics")
 @api_require("clinics.read")
 @endpoint("Search the clinic directory", query=ClinicSearch, response=ListOf[Clinic], errors=(422,))
 def clinics_search(query: ClinicSearch):
@@ -56,7 +58,7 @@ def clinics_search(query: ClinicSearch):
     return paged(items, result.total, result.page, result.per_page)
 
 
-@api.get("/clinics/<int:clinic_id>")
+@routes.get("/clinics/<int:clinic_id>")
 @api_require("clinics.read")
 @endpoint("One clinic", response=Clinic)
 def clinics_get(clinic_id: int):
@@ -65,7 +67,7 @@ def clinics_get(clinic_id: int):
     return jsonify(services.clinic_to_dict(clinic, feedback=feedback_summary(clinic.id)))
 
 
-@api.post("/clinics")
+@routes.post("/clinics")
 @api_require("clinics.edit")
 @endpoint("Create a clinic (admin)", body=ClinicCreate, response=Clinic, status=201)
 def clinics_create(body: ClinicCreate):
@@ -75,7 +77,7 @@ def clinics_create(body: ClinicCreate):
     return jsonify(services.clinic_to_dict(clinic)), 201
 
 
-@api.patch("/clinics/<int:clinic_id>")
+@routes.patch("/clinics/<int:clinic_id>")
 @api_require("clinics.edit_own")
 @endpoint(
     "Change a clinic (admin; a clinic partner: its own clinic's hours and phone)",
@@ -90,7 +92,7 @@ def clinics_update(clinic_id: int, body: ClinicChange):
     return jsonify(services.clinic_to_dict(clinic, feedback=feedback_summary(clinic.id)))
 
 
-@api.post("/clinics/<int:clinic_id>/feedback")
+@routes.post("/clinics/<int:clinic_id>/feedback")
 @api_require("clinics.feedback")
 @endpoint(
     "Record a member's experience of a visit (peer educator, admin)",

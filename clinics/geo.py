@@ -45,7 +45,12 @@ def bounding_box(lat: float, lon: float, km: float) -> tuple[float, float, float
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-@sa.event.listens_for(sa.Engine, "connect")
+def install_sqlite_math(engine: sa.Engine) -> None:
+    """Every new SQLite connection of the engine gets the math functions it lacks."""
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", register_sqlite_math)
+
+
 def register_sqlite_math(dbapi_connection: Any, _record: Any) -> None:
     """Give SQLite sin/cos/asin/sqrt as Python functions when it was built without them."""
     if not isinstance(dbapi_connection, sqlite3.Connection):

@@ -3,19 +3,80 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 
 from core.edge import MAX_INT, check_year, read_int
 from core.errors import BadInput, Forbidden, json_error
+from core.registry import registry
 from core.schemas import MAX_PAGE
 from core.security import PERMISSIONS, can
 
-api = Blueprint("api", __name__, url_prefix="/api/v1")
+
+@dataclass
+class ApiRoutes:
+    """A package's API endpoints, collected by decorators and added to each app's `api`
+    blueprint by the factory (so every endpoint is named `api.<function>`)."""
+
+    rules: list[tuple[str, str, Callable, list[str]]] = field(default_factory=list)
+
+    def add_url_rule(
+        self, rule: str, endpoint: str | None = None, view_func: Callable | None = None,
+        methods: list[str] | None = None,
+    ) -> None:  # fmt: skip
+        """Record one endpoint (the name defaults to the view's)."""
+        if view_func is None:
+            raise ValueError(f"{rule}: no view")
+        self.rules.append((rule, endpoint or view_func.__name__, view_func, methods or ["GET"]))
+
+    def route(self, rule: str, methods: list[str]) -> Callable[[Callable], Callable]:
+        """Decorator: the view answers `methods` on `rule` (below /api/v1)."""
+
+        def decorator(view: Callable) -> Callable:
+            self.add_url_rule(rule, view_func=view, methods=methods)
+            return view
+
+        return decorator
+
+    def get(self, rule: str) -> Callable[[Callable], Callable]:
+        """`route(rule, ["GET"])`."""
+        return self.route(rule, ["GET"])
+
+    def post(self, rule: str) -> Callable[[Callable], Callable]:
+        """`route(rule, ["POST"])`."""
+        return self.route(rule, ["POST"])
+
+    def patch(self, rule: str) -> Callable[[Callable], Callable]:
+        """`route(rule, ["PATCH"])`."""
+        return self.route(rule, ["PATCH"])
+
+    def delete(self, rule: str) -> Callable[[Callable], Callable]:
+        """`route(rule, ["DELETE"])`."""
+        return self.route(rule, ["DELETE"])
+
+    def add_to(self, blueprint: Blueprint) -> None:
+        """Add every recorded endpoint to the blueprint."""
+        for rule, endpoint, view, methods in self.rules:
+            blueprint.add_url_rule(rule, endpoint=endpoint, view_func=view, methods=methods)
+
+
+# core's own endpoints (the OpenAPI document).
+routes = ApiRoutes()
+
+
+def build_api_blueprint(app: Flask) -> Blueprint:
+    """A fresh `api` blueprint for this app: Bearer authentication, core's endpoints, then those
+    of every package, in the order the packages were initialised."""
+    api = Blueprint("api", __name__, url_prefix="/api/v1")
+    api.before_request(authenticate_bearer)
+    for package_routes in (routes, *registry(app).api_routes):
+        package_routes.add_to(api)
+    return api
 
 
 def api_user():
@@ -23,17 +84,16 @@ def api_user():
     return g.get("api_user")
 
 
-@api.before_request
 def authenticate_bearer():
     """Every API endpoint but the OpenAPI document needs a valid Bearer token: 401 otherwise."""
-    from accounts.services import user_for_token
     from core.extensions import db
 
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    user = user_for_token(token.strip()) if scheme.lower() == "bearer" else None
+    load = registry().token_loader
+    user = load(token.strip()) if scheme.lower() == "bearer" and load is not None else None
     if user is None:
         db.session.rollback()
         response = json_error(401, "unauthorized", "A valid Bearer token is required.")
@@ -62,7 +122,7 @@ def api_require(permission: str) -> Callable:
                 raise Forbidden("Your role may not use this endpoint.")
             return view(*args, **kwargs)
 
-        wrapped.required_permission = permission
+        wrapped.required_permission = permission  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
@@ -126,7 +186,7 @@ def iso_local(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(local_zone()).isoformat()
 
 
-@api.get("/openapi.json")
+@routes.get("/openapi.json")
 def openapi():
     """The OpenAPI 3.1 document of this API, generated from its models (core.openapi)."""
     from core.openapi import build_document

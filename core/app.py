@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
@@ -14,6 +15,12 @@ from core.config import load_config
 from core.edge import install_edge
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
 from core.logging import install_phone_masking
+from core.registry import init_registry, registry
+
+# The domain packages, in dependency order: each one's `init_app(app)` registers its models,
+# pages, API endpoints, commands and periodic work. Seed steps, retention steps and admin links
+# run in this order too (clinics before the users who work at them, before their members).
+PACKAGES = ("clinics", "notifications", "accounts", "referrals", "reports")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -33,40 +40,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         )
     if app.config["PROXY_HOPS"]:
         hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
     install_edge(app)  # first: routes take its `int` converter, its check runs before any hook
+    init_registry(app)
     register_extensions(app)
-    register_blueprints(app)
-    register_commands(app)
-    register_request_hooks(app)
-    register_package_hooks()
-    register_cross_package_hooks(app)
+    register_core(app)
+    for name in PACKAGES:
+        import_module(name).init_app(app)
+    register_api(app)
+    register_template_context(app)
+    for check in registry(app).startup_checks:
+        check(app)
     _maybe_start_scheduler(app)
-    if app.config["APP_ENV"] == "production":
-        from accounts.checks import warn_if_no_admin
-
-        warn_if_no_admin(app)  # a fresh install: say how to create the first admin
     return app
-
-
-def register_package_hooks() -> None:
-    """Import each package's `jobs` (scheduler ticks) and `health` (/healthz checks), if any."""
-    import importlib
-    import importlib.util
-
-    for package in ("accounts", "clinics", "notifications", "referrals", "reports"):
-        for module in ("jobs", "health"):
-            if importlib.util.find_spec(f"{package}.{module}") is not None:
-                importlib.import_module(f"{package}.{module}")
-
-
-def register_cross_package_hooks(app: Flask) -> None:
-    """Hooks a lower package offers and a higher one fills (DESIGN.md): clinic feedback names a
-    member only within the caller's scope, which referrals (owner of members) decides."""
-    from clinics.services.feedback import MEMBER_SCOPE
-    from referrals.services.scope import may_name_member
-
-    app.extensions[MEMBER_SCOPE] = may_name_member
 
 
 def _maybe_start_scheduler(app: Flask) -> None:
@@ -84,8 +72,9 @@ def _maybe_start_scheduler(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind every extension to this app."""
-    import core.models_registry  # noqa: F401 - every model must be known before mappers configure
+    """Bind every extension to this app (each package imports its own models in its init_app)."""
+    import core.audit
+    import core.scheduler  # noqa: F401 - core's tables (audit_events, scheduler_heartbeats)
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
@@ -106,10 +95,6 @@ def register_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.login_message = None
 
-    from accounts.sessions import load_user
-
-    login_manager.user_loader(load_user)
-
 
 def select_locale() -> str:
     """The signed-in user's language, else the session's choice, else the browser's."""
@@ -123,68 +108,40 @@ def select_locale() -> str:
     return request.accept_languages.best_match(["bn", "en"]) or "bn"
 
 
-def register_blueprints(app: Flask) -> None:
-    """Pages, the API (each package adds its endpoints to one blueprint) and webhooks."""
-    import accounts.api  # noqa: F401 - these modules add their endpoints to `api`
-    import clinics.api  # noqa: F401
-    import notifications.api  # noqa: F401
-    import referrals.api  # noqa: F401
-    import reports.api  # noqa: F401
-    from accounts.routes import bp as accounts_bp
-    from clinics.routes import bp as clinics_bp
-    from core.api import api
-    from core.health import bp as core_bp
-    from notifications import inbound  # noqa: F401 - adds /webhooks/twilio/inbound
-    from notifications.routes import bp as notifications_bp
-    from notifications.webhooks import bp as webhooks_bp
-    from referrals.routes import bp as referrals_bp
-    from reports.routes import bp as reports_bp
-
-    for blueprint in (core_bp, accounts_bp, clinics_bp, referrals_bp, notifications_bp, reports_bp):
-        app.register_blueprint(blueprint)
-    csrf.exempt(api)
-    csrf.exempt(webhooks_bp)
-    app.register_blueprint(api)
-    app.register_blueprint(webhooks_bp)
-
+def register_core(app: Flask) -> None:
+    """core's own pages, error handlers, headers, commands and its daily retention job."""
+    from core.cli import keys_cli, retention_cli, scheduler_cli, seed_demo
     from core.errors import register_error_handlers
+    from core.health import bp as core_bp
+    from core.scheduler import daily_retention
     from core.security import register_security_headers
 
+    app.register_blueprint(core_bp)
     register_error_handlers(app)
     register_security_headers(app)
-
-
-def register_commands(app: Flask) -> None:
-    """The CLI of CONTRACT.md; each package contributes its own group."""
-    from accounts.cli import users_cli
-    from clinics.cli import clinics_cli
-    from core.cli import keys_cli, retention_cli, scheduler_cli, seed_demo
-    from notifications.cli import reminders_cli
-    from referrals.cli import referrals_cli
-
-    for command in (
-        users_cli,
-        clinics_cli,
-        keys_cli,
-        scheduler_cli,
-        retention_cli,
-        seed_demo,
-        reminders_cli,
-        referrals_cli,
-    ):
+    for command in (keys_cli, scheduler_cli, retention_cli, seed_demo):
         app.cli.add_command(command)
+    # Retention spans the packages (each adds its steps); looked at hourly, it purges once a day.
+    registry(app).add_job("retention.daily", daily_retention, seconds=3600)
 
 
-def register_request_hooks(app: Flask) -> None:
+def register_api(app: Flask) -> None:
+    """The JSON API: one blueprint holding every package's endpoints (CSRF does not apply)."""
+    from core.api import build_api_blueprint
+
+    api = build_api_blueprint(app)
+    csrf.exempt(api)
+    app.register_blueprint(api)
+
+
+def register_template_context(app: Flask) -> None:
     """Template helpers shared by every page."""
     from core.security import can
     from core.templating import register_template_helpers
 
     register_template_helpers(app)
-
-    from core.templating import ADMIN_LINKS
-
     endpoints = frozenset(app.view_functions)
+    links = registry(app).admin_links
 
     @app.context_processor
     def inject_helpers():
@@ -192,5 +149,5 @@ def register_request_hooks(app: Flask) -> None:
             "can": lambda permission: can(current_user, permission),
             "locale": str(get_locale()),
             "url_map_endpoints": endpoints,
-            "admin_links": [(e, label) for e, label in ADMIN_LINKS if e in endpoints],
+            "admin_links": [(e, label) for e, label in links if e in endpoints],
         }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 import click
@@ -10,18 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from core.extensions import db
-
-# Packages add (name, func(now) -> dict of counts) steps; `retention purge` runs them in order.
-RETENTION_STEPS: list[tuple[str, Callable[[datetime], dict]]] = []
-
-
-def _seed_steps() -> list[Callable[[], list[str]]]:
-    """The demo data, in order: clinics first, so the demo clinic partner belongs to one."""
-    from accounts.seed import seed_users
-    from clinics.seed import seed_clinics
-    from referrals.seed import seed_members
-
-    return [seed_clinics, seed_users, seed_members]
+from core.registry import registry
+from core.web import unit_of_work
 
 
 def parse_cli_time(value: str | None) -> datetime:
@@ -47,8 +36,8 @@ def keys_rotate() -> None:
     """Re-encrypt every encrypted field under the first of DATA_KEYS."""
     from core.crypto import rotate_all
 
-    changed = rotate_all(db.session, db.metadata)
-    db.session.commit()
+    with unit_of_work():
+        changed = rotate_all(db.session, db.metadata)
     click.echo(f"re-encrypted {changed} values under the first key")
 
 
@@ -61,7 +50,7 @@ def scheduler_run() -> None:
     """Run the scheduler in this process until SIGTERM (safe to run several on PostgreSQL)."""
     from core.scheduler import run_forever
 
-    run_forever(current_app._get_current_object())
+    run_forever(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 retention_cli = click.Group("retention", help="Data retention.")
@@ -82,17 +71,16 @@ def retention_purge(now_text: str | None) -> None:
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 @with_appcontext
 def seed_demo(if_empty: bool) -> None:
-    """Demo clinics, users and members; safe to run twice; prints the demo logins."""
-    import sqlalchemy as sa
-
-    from accounts.models import User
-
+    """Demo clinics, users and members (each package's seed steps, in the factory's order: clinics
+    first, so the demo clinic partner belongs to one); safe to run twice; prints the demo logins."""
     if current_app.config["APP_ENV"] == "production":
         raise click.ClickException("seed-demo is refused when APP_ENV=production.")
-    if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+    steps = registry()
+    if if_empty and steps.seed_guard is not None and steps.seed_guard():
         click.echo("The database already has users; demo data not seeded (run `flask seed-demo`).")
         return
-    for step in _seed_steps():
-        for line in step():
+    for step in steps.seed_steps:
+        with unit_of_work():
+            lines = step()
+        for line in lines:
             click.echo(line)
-        db.session.commit()

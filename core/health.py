@@ -8,11 +8,9 @@ from flask_login import current_user
 
 from core.extensions import db
 from core.redirects import safe_next
+from core.registry import registry
 
 bp = Blueprint("core", __name__)
-
-# Other packages add their checks here (the scheduler's heartbeat, the oldest due message).
-HEALTH_CHECKS: list = []
 
 
 @bp.get("/healthz")
@@ -28,7 +26,7 @@ def healthz():
         body["database"] = "unavailable"
         body["status"] = "unavailable"
         return jsonify(body), 503
-    for check in HEALTH_CHECKS:
+    for check in registry().health_checks:  # the packages' (the scheduler, the outbox)
         healthy = check(body)
         if not healthy:
             body["status"] = "degraded"
@@ -41,15 +39,8 @@ def home():
     """Each role's home page lives in its package; this sends people there."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login"))
-    return redirect(url_for(HOME_BY_ROLE.get(current_user.role, "accounts.account")))
-
-
-HOME_BY_ROLE = {
-    "admin": "accounts.admin_home",
-    "peer_educator": "referrals.tasks",
-    "clinic_partner": "referrals.clinic_today",
-    "viewer": "reports.index",
-}
+    home = registry().role_homes.get(current_user.role, "accounts.account")
+    return redirect(url_for(home))
 
 
 @bp.post("/language")

@@ -17,16 +17,15 @@ from flask import current_app
 from core import audit
 from core.db import utcnow
 from core.extensions import db
+from core.registry import registry
 
 PURGE_ACTION = "retention.purge"
 
 
 def purge_all(now: datetime, *, channel: str = "cli") -> list[tuple[str, dict]]:
     """Run every retention step at `now`, committing after each; returns (step, counts)."""
-    from core.cli import RETENTION_STEPS
-
     results = []
-    for name, step in RETENTION_STEPS:
+    for name, step in registry().retention_steps:
         results.append((name, step(now)))
         db.session.commit()  # a step done stays done if a later one fails
     event = audit.record(None, PURGE_ACTION, "retention", None, dict(results), channel=channel)

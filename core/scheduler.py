@@ -8,8 +8,6 @@ import os
 import signal
 import socket
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -17,38 +15,19 @@ from flask import Flask
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model, db
+from core.registry import Job, registry
 
 log = logging.getLogger(__name__)
 
 
-class SchedulerHeartbeat(db.Model):
+class SchedulerHeartbeat(Model):
     """The last time each scheduler process ticked; /healthz reports the newest."""
 
     __tablename__ = "scheduler_heartbeats"
 
     process: Mapped[str] = mapped_column(sa.String(120), primary_key=True)
     beat_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-@dataclass(frozen=True)
-class Job:
-    """A periodic job: `func()` runs in an app context; `exclusive` jobs run once per tick."""
-
-    name: str
-    func: Callable[[], object]
-    seconds: int
-    exclusive: bool = True
-
-
-JOBS: dict[str, Job] = {}
-
-
-def register_job(
-    name: str, func: Callable[[], object], seconds: int, exclusive: bool = True
-) -> None:
-    """Register a periodic job (packages call this at import time); job args carry no data."""
-    JOBS[name] = Job(name, func, seconds, exclusive)
 
 
 def _lock_id(name: str) -> int:
@@ -113,7 +92,7 @@ def build_scheduler(app: Flask, *, blocking: bool, executor=None):
     scheduler.add_job(
         beat, "interval", seconds=15, args=[app, process], id="heartbeat", next_run_time=utcnow()
     )
-    for job in JOBS.values():
+    for job in registry(app).jobs.values():
         # Only the job's name travels as an argument: job stores pickle arguments.
         scheduler.add_job(
             _run_named,
@@ -127,7 +106,7 @@ def build_scheduler(app: Flask, *, blocking: bool, executor=None):
 
 
 def _run_named(app: Flask, name: str) -> None:
-    run_job(app, JOBS[name])
+    run_job(app, registry(app).jobs[name])
 
 
 _stop = threading.Event()
@@ -159,7 +138,7 @@ def run_forever(app: Flask) -> None:
         scheduler.shutdown(wait=False)
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    log.info("scheduler running %d jobs", len(JOBS))
+    log.info("scheduler running %d jobs", len(registry(app).jobs))
     try:
         scheduler.start()
     finally:
@@ -181,12 +160,9 @@ def start_background(app: Flask) -> None:
     build_scheduler(app, blocking=False).start()
 
 
-def _daily_retention() -> None:
+def daily_retention() -> None:
+    """The `retention.daily` job: looked at hourly, it purges once a local day (core/retention.py
+    keeps the count across processes and restarts)."""
     from core.retention import daily_purge
 
     daily_purge()
-
-
-# Retention spans the packages (each adds its steps to `retention purge`); looked at hourly, it
-# purges once a local day (core/retention.py keeps the count across processes and restarts).
-register_job("retention.daily", _daily_retention, seconds=3600)

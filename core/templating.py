@@ -7,9 +7,6 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import format_datetime
 
-# (endpoint, label) pairs that packages add to the admin home page.
-ADMIN_LINKS: list[tuple[str, object]] = []
-
 BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
 

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from core.health import HEALTH_CHECKS
 from core.scheduler import last_heartbeat
 from notifications.models import OutboxMessage
 from notifications.settings import scheduler_expected, setting_float
@@ -65,7 +64,3 @@ def sms_health(body: dict) -> bool:
     else:
         body["dispatch"] = {"status": "running"}
     return beat_ok and due_ok
-
-
-if sms_health not in HEALTH_CHECKS:
-    HEALTH_CHECKS.append(sms_health)

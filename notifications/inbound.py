@@ -1,4 +1,4 @@
-"""Inbound SMS: `POST /webhooks/twilio/inbound` and the keywords a member may reply with.
+"""Inbound SMS (the route `POST /webhooks/twilio/inbound` is in webhooks.py) and its keywords.
 
 Keywords (English and Bangla, either script's digits; case, spaces and punctuation ignored):
 `1`/YES/হ্যাঁ (she intends to come), `2`/NO/না (she needs a new time), the STOP family and বন্ধ
@@ -18,19 +18,16 @@ from datetime import datetime
 from xml.sax.saxutils import escape
 
 import sqlalchemy as sa
-from flask import Response, abort, request
-from sqlalchemy.exc import IntegrityError
+from flask import Response
 
 from core.appctx import real_app
 from core.audit import record
-from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
 from notifications import contacts as contact_service
 from notifications.models import Contact, OutboxMessage
 from notifications.signals import inbound_reply
 from notifications.template_models import InboundMessage
-from notifications.webhooks import bp, verify_twilio_signature
 
 log = logging.getLogger(__name__)
 
@@ -204,29 +201,3 @@ def twiml(reply: str | None) -> Response:
     inner = f"<Message>{escape(reply)}</Message>" if reply else ""
     xml = f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>'
     return Response(xml, mimetype="text/xml")
-
-
-@bp.post("/twilio/inbound")
-def twilio_inbound():
-    """An inbound SMS from Twilio: signed, handled once per MessageSid, answered in TwiML."""
-    verify_twilio_signature()
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
-    if not sid:
-        abort(400)
-    try:
-        result = handle_inbound(
-            request.form.get("From", ""), request.form.get("Body", ""), sid, now=utcnow()
-        )
-        db.session.commit()
-    except IntegrityError:
-        # The same sid committed by a concurrent request first: it has been handled there.
-        db.session.rollback()
-        return twiml(None)
-    log.info(
-        "inbound sms %s: %s for %d contact(s)%s",
-        sid,
-        result.keyword,
-        len(result.contact_ids),
-        " (repeat, ignored)" if result.duplicate else "",
-    )
-    return twiml(None if result.duplicate else result.reply)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
+from flask import Flask
 
-from core.scheduler import register_job, stopping
+from core.scheduler import stopping
 
 
 def dispatch_tick() -> None:
@@ -14,11 +14,9 @@ def dispatch_tick() -> None:
     dispatch_pass(stop=stopping)
 
 
-# Dispatch shares rows through SKIP LOCKED, so every scheduler process may run it at once. The
-# interval is read from the environment: jobs are registered at import, before any app exists.
-register_job(
-    "reminders.dispatch",
-    dispatch_tick,
-    seconds=max(1, int(float(os.environ.get("SMS_DISPATCH_INTERVAL") or 5))),
-    exclusive=False,
-)
+def dispatch_interval(app: Flask) -> int:
+    """Seconds between ticks: SMS_DISPATCH_INTERVAL (the app's config, then the environment)."""
+    from notifications.settings import setting_float
+
+    with app.app_context():
+        return max(1, int(setting_float("SMS_DISPATCH_INTERVAL")))

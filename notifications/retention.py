@@ -97,11 +97,3 @@ def erase_contact_messages(contact_id: int, gateway: Gateway | None = None) -> d
     )
     erased, deleted, failed = _erase(rows, _gateway(gateway))
     return {"bodies_erased": erased, "provider_deleted": deleted, "provider_failed": failed}
-
-
-def register_retention_step() -> None:
-    """Add `purge_outbox` to `flask retention purge` (once)."""
-    from core.cli import RETENTION_STEPS
-
-    if not any(name == "outbox" for name, _ in RETENTION_STEPS):
-        RETENTION_STEPS.append(("outbox", purge_outbox))

@@ -1,4 +1,4 @@
-"""Twilio webhooks: status callbacks (this module) and inbound SMS (the next issue).
+"""Twilio webhooks: status callbacks and inbound SMS (its keywords are handled in inbound.py).
 
 Every request is checked against `X-Twilio-Signature`, computed over PUBLIC_BASE_URL + path + query
 (behind a proxy the URL Flask sees is not the one Twilio signed). Callbacks move rows forward only
@@ -11,6 +11,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, request
+from sqlalchemy.exc import IntegrityError
 
 from core.db import utcnow
 from core.edge import parse_id
@@ -21,6 +22,7 @@ from notifications.gateways import (
     PROVIDER_STATUS,
     signature_valid,
 )
+from notifications.inbound import handle_inbound, twiml
 from notifications.models import OutboxMessage
 from notifications.settings import setting_float
 
@@ -94,3 +96,29 @@ def twilio_status():
         "status callback: sms %s %s%s", row.id, provider_status, "" if moved else " (no change)"
     )
     return "", 204
+
+
+@bp.post("/twilio/inbound")
+def twilio_inbound():
+    """An inbound SMS from Twilio: signed, handled once per MessageSid, answered in TwiML."""
+    verify_twilio_signature()
+    sid = request.form.get("MessageSid") or request.form.get("SmsSid")
+    if not sid:
+        abort(400)
+    try:
+        result = handle_inbound(
+            request.form.get("From", ""), request.form.get("Body", ""), sid, now=utcnow()
+        )
+        db.session.commit()
+    except IntegrityError:
+        # The same sid committed by a concurrent request first: it has been handled there.
+        db.session.rollback()
+        return twiml(None)
+    log.info(
+        "inbound sms %s: %s for %d contact(s)%s",
+        sid,
+        result.keyword,
+        len(result.contact_ids),
+        " (repeat, ignored)" if result.duplicate else "",
+    )
+    return twiml(None if result.duplicate else result.reply)

@@ -1,3 +1,33 @@
 """Members, referrals, clinic confirmation, follow-ups and the peer educator's tasks."""
 
-from referrals import jobs, replies  # noqa: F401 - the sweep job, retention step, reply receiver
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register members and referrals: models, pages, API, command, the sweep job, the reply
+    receiver, the feedback scope hook, the role homes, the seed step and admin links."""
+    from core.registry import registry
+    from referrals import models, replies  # noqa: F401 - members, referrals, follow-ups
+    from referrals.api import followups  # noqa: F401 - adds its endpoints to api_routes
+    from referrals.api import routes as api_routes
+    from referrals.cli import referrals_cli
+    from referrals.jobs import run_sweep
+    from referrals.routes import ADMIN_LINKS, bp, clinic, members, new  # noqa: F401 - on bp
+    from referrals.seed import seed_members
+    from referrals.services.messaging import register_referral_subjects
+    from referrals.services.scope import may_name_member
+
+    replies.subscribe()
+    register_referral_subjects(app)  # how notifications shows a referral's messages
+    app.register_blueprint(bp)
+    app.cli.add_command(referrals_cli)
+    harc = registry(app)
+    harc.api_routes.append(api_routes)
+    harc.add_job("referrals_sweep", run_sweep, seconds=300)
+    harc.feedback_member_scope = may_name_member
+    harc.role_homes["peer_educator"] = "referrals.tasks"
+    harc.role_homes["clinic_partner"] = "referrals.clinic_today"
+    harc.seed_steps.append(seed_members)
+    harc.admin_links.extend(ADMIN_LINKS)

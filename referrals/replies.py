@@ -7,11 +7,17 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from core.extensions import db
-from notifications.signals import inbound_reply
+from notifications.services import inbound_reply
 from referrals.models import Referral
+from referrals.services.messaging import code_of
 
 
-@inbound_reply.connect
+def subscribe() -> None:
+    """Receive notifications' inbound_reply signal (a blinker signal is process-wide and keeps a
+    receiver once, so every app's init_app may call this)."""
+    inbound_reply.connect(on_inbound_reply)
+
+
 def on_inbound_reply(
     _sender: object,
     *,
@@ -22,11 +28,10 @@ def on_inbound_reply(
     **_extra: object,
 ) -> None:
     """ "yes"/"no" about a live referral is kept on it; "no" puts it on her task list."""
-    if keyword not in ("yes", "no") or not subject or not subject.startswith("referral:"):
+    code = code_of(subject)
+    if keyword not in ("yes", "no") or code is None:
         return
-    referral = db.session.scalar(
-        sa.select(Referral).where(Referral.code == subject.split(":", 1)[1])
-    )
+    referral = db.session.scalar(sa.select(Referral).where(Referral.code == code))
     if referral is None or referral.member.contact_id != contact_id:
         return
     if referral.status in ("referred", "scheduled", "missed"):

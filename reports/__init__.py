@@ -1,1 +1,17 @@
 """Reports: the referral cascade and exports."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the report pages, the report API and the viewer's home."""
+    from core.registry import registry
+    from reports.api import routes as api_routes
+    from reports.routes import bp
+
+    app.register_blueprint(bp)
+    harc = registry(app)
+    harc.api_routes.append(api_routes)
+    harc.role_homes["viewer"] = "reports.index"

@@ -1,17 +1,19 @@
-"""JSON API endpoints of the reports package (added to core.api.api)."""
+"""JSON API endpoints of the reports package (`routes`, added to the app's API by init_app)."""
 
 from __future__ import annotations
 
 from flask import jsonify, request
 
-from core.api import api, api_require, api_user
+from core.api import ApiRoutes, api_require, api_user
 from core.openapi import endpoint
 from reports import services
 from reports.filters import parse_filters
 from reports.schemas import CascadeQuery, CascadeReport, Dhis2DataValueSet, Dhis2Query
 
+routes = ApiRoutes()
 
-@api.get("/reports/cascade")
+
+@routes.get("/reports/cascade")
 @api_require("reports.read")
 @endpoint(
     "The referral cascade (viewer, admin)",
@@ -31,7 +33,7 @@ def reports_cascade(query: CascadeQuery):
     )
 
 
-@api.get("/exports/dhis2")
+@routes.get("/exports/dhis2")
 @api_require("reports.read")
 @endpoint(
     "One month as a DHIS2 dataValueSets document (viewer, admin)",

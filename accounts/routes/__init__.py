@@ -1,6 +1,7 @@
 """Sign-in, sign-out and one's own account (password, API tokens); the audit log.
 
-The admin's user pages live in routes_admin.py and add their views to this blueprint.
+The admin's user pages live in admin.py and add their views to this blueprint (accounts.init_app
+imports it).
 """
 
 from __future__ import annotations
@@ -152,6 +153,3 @@ def audit_log():
     events = db.session.scalars(query.limit(50).offset((page - 1) * 50)).all()
     names = dict(db.session.execute(sa.select(services.User.id, services.User.email)).all())
     return render_template("accounts/audit.html", events=events, names=names, page=page)
-
-
-from accounts import routes_admin  # noqa: E402,F401 - the admin's user pages, views on `bp`

@@ -15,6 +15,7 @@ from accounts.routes import bp
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
+from core.web import attach_errors
 
 
 @bp.get("/admin/users")
@@ -50,23 +51,12 @@ def user_create():
             )
         except DomainError as exc:
             db.session.rollback()
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             db.session.commit()
             flash(_("User %(email)s created.", email=user.email), "success")
             return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
-
-
-def _attach_errors(form, exc: DomainError) -> None:
-    placed = False
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed:
-        flash(exc.message, "error")
 
 
 @bp.route("/admin/users/<int:user_id>", methods=["GET", "POST"])
@@ -90,7 +80,7 @@ def user_edit(user_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             db.session.commit()
             flash(_("Saved."), "success")

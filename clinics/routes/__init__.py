@@ -25,18 +25,17 @@ from core.db import utcnow
 from core.errors import DomainError, ValidationFailed
 from core.extensions import db
 from core.security import ADMIN, CLINIC_PARTNER, require
-from core.templating import ADMIN_LINKS
+from core.web import attach_errors
 
 bp = Blueprint("clinics", __name__)
 
-ADMIN_LINKS.extend(
-    [
-        ("clinics.clinic_create", _l("Add a clinic")),
-        ("clinics.unverified", _l("Clinics not verified for 180 days")),
-        ("clinics.import_clinics", _l("Import or export the clinic directory")),
-        ("clinics.service_admin", _l("Services")),
-    ]
-)
+# The admin home's links to this package's pages (clinics.init_app adds them).
+ADMIN_LINKS = [
+    ("clinics.clinic_create", _l("Add a clinic")),
+    ("clinics.unverified", _l("Clinics not verified for 180 days")),
+    ("clinics.import_clinics", _l("Import or export the clinic directory")),
+    ("clinics.service_admin", _l("Services")),
+]
 
 
 @bp.app_template_global("clinic_is_open")
@@ -53,18 +52,6 @@ def clinic_verification_due(clinic: Any, now: Any) -> bool:
 
 # Where a service's error about a query parameter is shown on the search form.
 _SEARCH_FIELD = {"near": "lat", "within_km": "lat", "page": "q", "per_page": "q"}
-
-
-def attach_errors(form: Any, exc: DomainError, aliases: dict[str, str] | None = None) -> None:
-    """Show a service's field errors on the form's fields, else as a flash."""
-    placed = False
-    for name, message in exc.fields.items():
-        target = getattr(form, (aliases or {}).get(name, name), None)
-        if target is not None:
-            target.errors = [*list(target.errors or []), message]
-            placed = True
-    if not placed:
-        flash(exc.message, "error")
 
 
 def _service_names() -> dict[str, str]:
@@ -99,7 +86,7 @@ def directory():
             **services.parse_search_args(request.args), include_inactive=include_inactive
         )
     except DomainError as exc:
-        attach_errors(form, exc, _SEARCH_FIELD)
+        attach_errors(form, exc, aliases=_SEARCH_FIELD)
         status = 400
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
@@ -290,6 +277,3 @@ def feedback_list(clinic_id: int):
         summary=services.feedback_summary(clinic_id),
         service_names=_service_names(),
     )
-
-
-from clinics import admin_routes  # noqa: E402, F401 - adds the admin pages to `bp`

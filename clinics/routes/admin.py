@@ -10,12 +10,13 @@ from flask_login import current_user
 
 from clinics import services
 from clinics.forms import ActionForm, ImportForm, ServiceForm
-from clinics.routes import attach_errors, bp
+from clinics.routes import bp
 from clinics.services.csvio import export_text, import_csv
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
+from core.web import attach_errors
 
 
 @bp.get("/admin/clinics/unverified")

@@ -6,7 +6,6 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
 
 from clinics.models import Clinic, ClinicFeedback
 from clinics.reference import FEEDBACK_MIN_REPORTS
@@ -15,13 +14,11 @@ from core.db import rowcount, utcnow
 from core.edge import MAX_INT
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.registry import registry
 from core.security import can
 
 MAX_COMMENT = 2000
 MAX_WAIT_MINUTES = 24 * 60
-# app.extensions key of `(actor, member_id) -> bool`: may this actor name this member? Members
-# belong to referrals, which clinics may not import (DESIGN.md), so the factory fills it in.
-MEMBER_SCOPE = "harc_feedback_member_scope"
 
 
 def _member_error(actor: Any, member_id: int | None) -> str | None:
@@ -31,7 +28,9 @@ def _member_error(actor: Any, member_id: int | None) -> str | None:
         return None
     if isinstance(member_id, bool) or not isinstance(member_id, int):
         return "Not a member id."
-    in_scope = current_app.extensions.get(MEMBER_SCOPE)
+    # `(actor, member_id) -> bool`: members belong to referrals, which clinics may not import
+    # (DESIGN.md), so referrals.init_app fills the registry's hook.
+    in_scope = registry().feedback_member_scope
     if not 1 <= member_id <= MAX_INT or in_scope is None or not in_scope(actor, member_id):
         return "No such member."  # no hook: refuse, never guess
     return None

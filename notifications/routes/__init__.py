@@ -1,5 +1,5 @@
 """Pages of the notifications package: the SMS template editor (here), the SMS log and the
-development console (`routes_log`)."""
+development console (`log.py`, which notifications.init_app imports)."""
 
 from __future__ import annotations
 
@@ -11,21 +11,17 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from core.templating import ADMIN_LINKS
 from notifications import templates_store
 from notifications.forms import ResetForm, TemplateForm
-from notifications.retention import register_retention_step
 from notifications.texts import LANGUAGES, TEMPLATE_KINDS
 
 bp = Blueprint("notifications", __name__)
 
-ADMIN_LINKS.extend(
-    [
-        ("notifications.templates", _l("SMS templates")),
-        ("notifications.sms_log", _l("SMS log")),
-    ]
-)
-register_retention_step()
+# The admin home's links to this package's pages (notifications.init_app adds them).
+ADMIN_LINKS = [
+    ("notifications.templates", _l("SMS templates")),
+    ("notifications.sms_log", _l("SMS log")),
+]
 
 KIND_LABELS = {
     "referral_created": _l("Referral made"),
@@ -147,6 +143,3 @@ def template_reset(kind: str, variant: str):
     db.session.commit()
     flash(_("Back to the default text.") if removed else _("It was the default text."), "success")
     return redirect(url_for("notifications.template_edit", kind=kind, variant=variant))
-
-
-from notifications import routes_log  # noqa: E402, F401 - the SMS log's pages, on `bp`

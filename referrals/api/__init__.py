@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
 from flask import jsonify
 
-from core.api import api, api_require, api_user, paged
-from core.errors import BadInput, DomainError, Forbidden
-from core.extensions import db
+from core.api import ApiRoutes, api_require, api_user, paged
+from core.errors import BadInput, Forbidden
 from core.openapi import endpoint
 from core.schemas import ListOf, Paging
+from core.web import transactional
 from referrals.schemas import (
     Cancel,
     Confirm,
@@ -29,29 +26,16 @@ from referrals.schemas import (
 from referrals.services import lifecycle, members, tasks
 from referrals.services.serialize import member_json, referral_json
 
-
-def _tx(view: Callable) -> Callable:
-    """The view owns the transaction: commit on success, roll back everything on a refusal."""
-
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        try:
-            response = view(*args, **kwargs)
-        except DomainError:
-            db.session.rollback()
-            raise
-        db.session.commit()
-        return response
-
-    return wrapped
+# This package's endpoints (followups.py adds its own); referrals.init_app adds them to the API.
+routes = ApiRoutes()
 
 
 # ---- members -----------------------------------------------------------------------------
 
 
-@api.post("/members")
+@routes.post("/members")
 @api_require("members.write")
-@_tx
+@transactional
 @endpoint(
     "Register a member; 409 phone_registered for a known number unless shared_phone",
     body=MemberCreate,
@@ -65,9 +49,9 @@ def api_member_create(body: MemberCreate):
     return jsonify(member_json(member)), 201
 
 
-@api.get("/members")
+@routes.get("/members")
 @api_require("members.read")
-@_tx
+@transactional
 @endpoint("The caller's members (masked numbers)", query=Paging, response=ListOf[Member])
 def api_member_list(query: Paging):
     """The caller's members (masked numbers)."""
@@ -76,9 +60,9 @@ def api_member_list(query: Paging):
     return paged([member_json(m) for m in rows], total, page, per_page)
 
 
-@api.post("/members/search")
+@routes.post("/members/search")
 @api_require("members.read")
-@_tx
+@transactional
 @endpoint(
     "Find by referral code, UIC or phone (in the body: never a phone in a URL)",
     body=MemberSearch,
@@ -95,18 +79,18 @@ def api_member_search(body: MemberSearch):
     )
 
 
-@api.get("/members/<int:member_id>")
+@routes.get("/members/<int:member_id>")
 @api_require("members.read")
-@_tx
+@transactional
 @endpoint("One member (the read is audit-logged)", response=Member)
 def api_member_get(member_id: int):
     """One member; the read is audit-logged."""
     return jsonify(member_json(members.get_member(member_id, api_user())))
 
 
-@api.patch("/members/<int:member_id>")
+@routes.patch("/members/<int:member_id>")
 @api_require("members.write")
-@_tx
+@transactional
 @endpoint(
     "Change language, contact_window ('' clears), nickname; peer_educator_id reassigns",
     body=MemberChange,
@@ -152,19 +136,21 @@ for _path, _action, _summary in (
     ("safety-hold", "safety_hold", "Safety hold: every pending message cancelled"),
     ("safety-release", "safety_release", "Release the safety hold"),
 ):
-    api.add_url_rule(
+    routes.add_url_rule(
         f"/members/<int:member_id>/{_path}",
         endpoint=f"member_{_action}",
         view_func=api_require("members.write")(
-            _tx(endpoint(_summary, response=Member, errors=(409,))(_contact_action(_action)))
+            transactional(
+                endpoint(_summary, response=Member, errors=(409,))(_contact_action(_action))
+            )
         ),
         methods=["POST"],
     )
 
 
-@api.post("/members/<int:member_id>/anonymise")
+@routes.post("/members/<int:member_id>/anonymise")
 @api_require("members.write")
-@_tx
+@transactional
 @endpoint("Anonymise on her request", response=Member, errors=(409,))
 def api_member_anonymise(member_id: int):
     """Erase her phone, nickname, notes, message bodies and feedback text; counts stay."""
@@ -176,9 +162,9 @@ def api_member_anonymise(member_id: int):
 # ---- referrals ---------------------------------------------------------------------------
 
 
-@api.post("/referrals")
+@routes.post("/referrals")
 @api_require("referrals.create")
-@_tx
+@transactional
 @endpoint(
     "Create a referral; 201 with its planned messages",
     body=ReferralCreate,
@@ -194,9 +180,9 @@ def api_referral_create(body: ReferralCreate):
     return jsonify(referral_json(referral, api_user(), warnings)), 201
 
 
-@api.get("/referrals")
+@routes.get("/referrals")
 @api_require("referrals.read")
-@_tx
+@transactional
 @endpoint("Referrals in the caller's scope", query=ReferralQuery, response=ListOf[Referral])
 def api_referral_list(query: ReferralQuery):
     """Referrals in the caller's scope; query status, clinic_id, from, to."""
@@ -213,18 +199,18 @@ def api_referral_list(query: ReferralQuery):
     return paged([referral_json(r, api_user()) for r in rows], total, page, per_page)
 
 
-@api.get("/referrals/<code>")
+@routes.get("/referrals/<code>")
 @api_require("referrals.read")
-@_tx
+@transactional
 @endpoint("One referral (its code matched ignoring case, spaces, hyphens)", response=Referral)
 def api_referral_get(code: str):
     """One referral by its code (any case, spaces or hyphens)."""
     return jsonify(referral_json(lifecycle.read_referral(code, api_user()), api_user()))
 
 
-@api.post("/referrals/<code>/reschedule")
+@routes.post("/referrals/<code>/reschedule")
 @api_require("referrals.manage")
-@_tx
+@transactional
 @endpoint("Set or move the appointment", body=Reschedule, response=Referral, errors=(409,))
 def api_referral_reschedule(code: str, body: Reschedule):
     """Set or move the appointment."""
@@ -234,9 +220,9 @@ def api_referral_reschedule(code: str, body: Reschedule):
     return jsonify(referral_json(referral, api_user(), warnings))
 
 
-@api.post("/referrals/<code>/cancel")
+@routes.post("/referrals/<code>/cancel")
 @api_require("referrals.manage")
-@_tx
+@transactional
 @endpoint("Cancel with a reason", body=Cancel, response=Referral, errors=(409,))
 def api_referral_cancel(code: str, body: Cancel):
     """Cancel with a reason."""
@@ -244,9 +230,9 @@ def api_referral_cancel(code: str, body: Cancel):
     return jsonify(referral_json(referral, api_user()))
 
 
-@api.post("/referrals/<code>/confirm")
+@routes.post("/referrals/<code>/confirm")
 @api_require("referrals.confirm")
-@_tx
+@transactional
 @endpoint(
     "The clinic confirms the visit (status attended)",
     body=Confirm,
@@ -265,9 +251,9 @@ def api_referral_confirm(code: str, body: Confirm):
     return jsonify(referral_json(referral, api_user()))
 
 
-@api.post("/referrals/<code>/trace")
+@routes.post("/referrals/<code>/trace")
 @api_require("referrals.manage")
-@_tx
+@transactional
 @endpoint(
     "The outcome of tracing a missed appointment", body=Trace, response=Referral, errors=(409,)
 )
@@ -275,6 +261,3 @@ def api_referral_trace(code: str, body: Trace):
     """The outcome of tracing a missed appointment."""
     referral = lifecycle.record_trace(code, body.outcome, actor=api_user())
     return jsonify(referral_json(referral, api_user()))
-
-
-from referrals import api_followups  # noqa: E402,F401 - more endpoints

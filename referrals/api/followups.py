@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from core.api import api, api_require, api_user, paged
+from core.api import api_require, api_user, paged
 from core.errors import BadInput
 from core.extensions import db
 from core.openapi import endpoint
 from core.schemas import ListOf
-from referrals.api import _tx
+from core.web import transactional
+from referrals.api import routes
 from referrals.schemas import FollowUp, FollowUpDone, FollowUpQuery, Message, MessageQuery
 from referrals.services import followups
 from referrals.services.serialize import follow_up_json
@@ -17,9 +18,9 @@ from referrals.services.serialize import follow_up_json
 # ---- follow-ups --------------------------------------------------------------------------
 
 
-@api.get("/follow-ups")
+@routes.get("/follow-ups")
 @api_require("followups.read")
-@_tx
+@transactional
 @endpoint("Follow-ups of the caller's members", query=FollowUpQuery, response=ListOf[FollowUp])
 def api_follow_ups(query: FollowUpQuery):
     """The caller's members' follow-ups; query due_before (a date), status."""
@@ -30,9 +31,9 @@ def api_follow_ups(query: FollowUpQuery):
     return paged([follow_up_json(f) for f in rows], total, page, per_page)
 
 
-@api.post("/follow-ups/<int:follow_up_id>/done")
+@routes.post("/follow-ups/<int:follow_up_id>/done")
 @api_require("members.write")
-@_tx
+@transactional
 @endpoint("Mark a follow-up done by a note", body=FollowUpDone, response=FollowUp, errors=(409,))
 def api_follow_up_done(follow_up_id: int, body: FollowUpDone):
     """Mark a follow-up done by a note."""
@@ -43,9 +44,9 @@ def api_follow_up_done(follow_up_id: int, body: FollowUpDone):
 # ---- messages (CONTRACT.md: admin; a peer educator for her members) -------------------------
 
 
-@api.get("/messages")
+@routes.get("/messages")
 @api_require("messages.read")
-@_tx
+@transactional
 @endpoint(
     "Messages in scope (admin; a peer educator: her members')",
     query=MessageQuery,

@@ -1,7 +1,7 @@
 """Pages of the referrals package: the peer educator's tasks, search and referrals.
 
-The member pages live in routes_members.py, the new-referral steps in routes_new.py and the
-clinic partner's pages in routes_clinic.py; they add their views to this blueprint.
+The member pages live in members.py, the new-referral steps in new.py and the clinic partner's
+pages in clinic.py; they add their views to this blueprint (referrals.init_app imports them).
 """
 
 from __future__ import annotations
@@ -17,53 +17,19 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from core.templating import ADMIN_LINKS
+from core.web import fail, submit
 from referrals import forms
 from referrals.services import codes, followups, lifecycle, tasks
 from referrals.services.clinic_access import hours_text
 
 bp = Blueprint("referrals", __name__)
-ADMIN_LINKS.append(("referrals.rules", _l("Follow-up rules")))
+# The admin home's links to this package's pages (referrals.init_app adds them).
+ADMIN_LINKS = [("referrals.rules", _l("Follow-up rules"))]
 
 
 def local_dt(day, at) -> datetime:
     """A date and a time typed in APP_TIMEZONE, as an aware datetime."""
     return datetime.combine(day, at, tzinfo=ZoneInfo(current_app.config["APP_TIMEZONE"]))
-
-
-def attach_errors(form, exc: DomainError) -> None:
-    """A service's refusal shown on the form: on the named fields, else as a flash."""
-    placed = False
-    for name, message in exc.fields.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = [*field.errors, message]
-            placed = True
-    if not placed or exc.status == 409:
-        flash(exc.message, "error")
-
-
-def fail(exc: DomainError) -> None:
-    """Undo everything and say why."""
-    db.session.rollback()
-    flash(exc.message, "error")
-
-
-def submit(form, action, *, done: str, invalid: str | None = None):
-    """The shape of every one-form POST: validate, call the service, commit and say `done`; on a
-    rule's refusal roll back and say why. Returns the service's result, or None."""
-    if not form.validate_on_submit():
-        if invalid:
-            flash(invalid, "error")
-        return None
-    try:
-        result = action()
-    except DomainError as exc:
-        fail(exc)
-        return None
-    db.session.commit()
-    flash(done, "success")
-    return result if result is not None else True
 
 
 @bp.get("/tasks", endpoint="tasks")
@@ -264,6 +230,3 @@ def rules():
             )
         )
     return render_template("referrals/rules.html", rows=rows)
-
-
-from referrals import routes_clinic, routes_members, routes_new  # noqa: E402,F401 - views on `bp`

@@ -17,9 +17,10 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
+from core.web import attach_errors
 from referrals import forms
 from referrals.models import Referral
-from referrals.routes import attach_errors, bp
+from referrals.routes import bp
 from referrals.services import clinic_access, codes, lifecycle
 from referrals.services.scope import referrals_query
 
@@ -112,7 +113,7 @@ def confirm(code: str):
             )
         except DomainError as exc:
             db.session.rollback()
-            attach_errors(form, exc)
+            attach_errors(form, exc, flash_conflict=True)
         else:
             db.session.commit()
             flash(_("Visit confirmed. Thank you."), "success")

@@ -11,9 +11,10 @@ from core.edge import parse_id
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from notifications.message_log import messages_for_contact
+from core.web import fail, submit
+from notifications.services import messages_for_contact, window_text
 from referrals import forms
-from referrals.routes import bp, fail, submit
+from referrals.routes import bp
 from referrals.services import codes, followups, lifecycle, members
 
 
@@ -37,7 +38,7 @@ def member(member_id: int):
     follow_ups, _ = followups.list_follow_ups(current_user, member_id=person.id)
     prefs = forms.PreferencesForm(
         language=person.contact.language,
-        contact_window=members.contacts.window_text(person.contact) or "",
+        contact_window=window_text(person.contact) or "",
     )
     reassign = None
     if current_user.role == "admin":

@@ -13,9 +13,10 @@ from core.db import utcnow
 from core.errors import Conflict, DomainError
 from core.extensions import db
 from core.security import require
+from core.web import attach_errors
 from notifications import contacts
 from referrals import forms
-from referrals.routes import attach_errors, bp, local_dt
+from referrals.routes import bp, local_dt
 from referrals.services import clinic_access, lifecycle, members
 
 
@@ -80,7 +81,7 @@ def new_register():
             )
         except DomainError as exc:
             db.session.rollback()
-            attach_errors(register, exc)
+            attach_errors(register, exc, flash_conflict=True)
             if isinstance(exc, Conflict):
                 existing_id = exc.extra.get("member_id")
                 register.phone.errors = [
@@ -188,7 +189,7 @@ def new_where(member_id: int):
             )
         except DomainError as exc:
             db.session.rollback()
-            attach_errors(form, exc)
+            attach_errors(form, exc, flash_conflict=True)
         else:
             db.session.commit()
             for warning in warnings:

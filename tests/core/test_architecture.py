@@ -294,93 +294,16 @@ RULES: dict[str, Callable[[Path], set[Pair]]] = {
 # Today's breaks (rule → {(module, imported)}). Issue 10's later steps remove them and then this
 # list; a new break is never added here.
 KNOWN: dict[str, set[Pair]] = {
-    "core_imports_no_domain": {
-        ("core.api", "accounts.services"),
-        ("core.cli", "accounts.models"),
-        ("core.cli", "accounts.seed"),
-        ("core.cli", "clinics.seed"),
-        ("core.cli", "referrals.seed"),
-        *(
-            ("core.models_registry", m)
-            for m in (
-                "accounts.models",
-                "clinics.models",
-                "notifications.models",
-                "notifications.state",
-                "notifications.template_models",
-                "referrals.models",
-            )
-        ),
-    },
+    "core_imports_no_domain": set(),
     "no_forbidden_direction": set(),
     "notifications_through_services": {
-        *(
-            ("core.app", f"notifications.{m}")
-            for m in ("api", "cli", "inbound", "routes", "webhooks")
-        ),
-        *(
-            ("core.models_registry", f"notifications.{m}")
-            for m in ("models", "state", "template_models")
-        ),
-        ("referrals.api_followups", "notifications.models"),
-        ("referrals.api_followups", "notifications.planning"),
-        ("referrals.jobs", "notifications.contacts"),
-        ("referrals.replies", "notifications.signals"),
-        ("referrals.routes_members", "notifications.message_log"),
-        ("referrals.routes_new", "notifications.contacts"),
-        ("referrals.schemas", "notifications.models"),
-        ("referrals.services.followups", "notifications.planning"),
-        ("referrals.services.lifecycle", "notifications.contacts"),
-        ("referrals.services.members", "notifications.contacts"),
-        ("referrals.services.members", "notifications.models"),
-        ("referrals.services.members", "notifications.retention"),
-        ("referrals.services.messaging", "notifications.models"),
-        ("referrals.services.messaging", "notifications.planning"),
-        ("referrals.services.serialize", "notifications.contacts"),
-        ("referrals.services.serialize", "notifications.planning"),
-        ("referrals.services.tasks", "notifications.contacts"),
-        ("referrals.services.tasks", "notifications.models"),
+        ("referrals.api.followups", "notifications.models"),
+        ("referrals.api.followups", "notifications.planning"),
+        ("referrals.routes.new", "notifications.contacts"),
     },
     "provider_clients_in_gateways": set(),
-    "import_time_registrations": {
-        ("accounts.api", "core.api.api.get"),
-        ("accounts.jobs", "core.cli.RETENTION_STEPS.append"),
-        ("clinics.api", "core.api.api.get"),
-        ("clinics.api", "core.api.api.patch"),
-        ("clinics.api", "core.api.api.post"),
-        ("clinics.geo", "sqlalchemy.event.listens_for"),
-        ("clinics.routes", "core.templating.ADMIN_LINKS.extend"),
-        ("notifications.health", "core.health.HEALTH_CHECKS.append"),
-        ("notifications.jobs", "core.scheduler.register_job"),
-        ("notifications.routes", "core.templating.ADMIN_LINKS.extend"),
-        ("notifications.routes", "notifications.retention.register_retention_step"),
-        ("referrals.api", "core.api.api.get"),
-        ("referrals.api", "core.api.api.patch"),
-        ("referrals.api", "core.api.api.post"),
-        ("referrals.api_followups", "core.api.api.get"),
-        ("referrals.api_followups", "core.api.api.post"),
-        ("referrals.jobs", "core.cli.RETENTION_STEPS.append"),
-        ("referrals.jobs", "core.scheduler.register_job"),
-        ("referrals.replies", "notifications.signals.inbound_reply.connect"),
-        ("referrals.routes", "core.templating.ADMIN_LINKS.append"),
-        ("reports.api", "core.api.api.get"),
-    },
-    # A parent routes/api module and the siblings it imports at its bottom, which import it back.
-    "no_import_cycles": {
-        *(
-            pair
-            for parent, child in (
-                ("accounts.routes", "accounts.routes_admin"),
-                ("clinics.routes", "clinics.admin_routes"),
-                ("notifications.routes", "notifications.routes_log"),
-                ("referrals.api", "referrals.api_followups"),
-                ("referrals.routes", "referrals.routes_clinic"),
-                ("referrals.routes", "referrals.routes_members"),
-                ("referrals.routes", "referrals.routes_new"),
-            )
-            for pair in ((parent, child), (child, parent))
-        ),
-    },
+    "import_time_registrations": set(),
+    "no_import_cycles": set(),
 }
 
 

@@ -14,13 +14,14 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
-from core.scheduler import JOBS, _lock_id, build_scheduler, run_job, stopping
+from core.registry import registry
+from core.scheduler import _lock_id, build_scheduler, run_job, stopping
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def test_dispatch_tick_is_registered_shared_and_carries_no_data(app):
-    job = JOBS["reminders.dispatch"]
+    job = registry(app).jobs["reminders.dispatch"]
     assert job.exclusive is False  # dispatch shares rows through SKIP LOCKED
     assert 1 <= job.seconds <= 10
     scheduler = build_scheduler(app, blocking=False)

@@ -129,9 +129,10 @@ def test_retention_purge_command_runs_the_outbox_step(fake, app, runner):
 
 
 def test_the_daily_purge_is_a_registered_exclusive_scheduler_job(app):
-    from core.scheduler import JOBS, build_scheduler
+    from core.registry import registry
+    from core.scheduler import build_scheduler
 
-    job = JOBS["retention.daily"]
+    job = registry(app).jobs["retention.daily"]
     assert job.exclusive is True  # an advisory lock: one scheduler at a time on PostgreSQL
     assert job.seconds <= 3600  # looked at hourly, so a day is never skipped
     aps_job = build_scheduler(app, blocking=False).get_job("retention.daily")
@@ -174,9 +175,10 @@ def test_the_daily_job_runs_every_step_once_a_local_day(fake, app):
 
 
 def test_two_schedulers_ticking_the_same_day_purge_once(fake, app):
-    from core.scheduler import JOBS, run_job
+    from core.registry import registry
+    from core.scheduler import run_job
 
-    job = JOBS["retention.daily"]
+    job = registry(app).jobs["retention.daily"]
     run_job(app, job)  # the real clock, as the scheduler runs it
     run_job(app, job)  # another scheduler process, later the same day
     assert len(_purges()) == 1

@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 
 from accounts import services, tokens
 from accounts.settings import token_lifetime
-from core.errors import DomainError
 from core.extensions import db
+from core.web import cli_unit
 
 users_cli = click.Group("users", help="Users, their sessions and API tokens.")
 
@@ -27,7 +27,7 @@ users_cli = click.Group("users", help="Users, their sessions and API tokens.")
 @with_appcontext
 def create(email, role, clinic_id, display_name, language, password) -> None:
     """Create a user (prompts for the password when --password is not given)."""
-    try:
+    with cli_unit(show_fields=True):
         user = services.create_user(
             email=email,
             role=role,
@@ -36,11 +36,6 @@ def create(email, role, clinic_id, display_name, language, password) -> None:
             display_name=display_name,
             language=language,
         )
-    except DomainError as exc:
-        db.session.rollback()
-        details = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
-        raise click.ClickException(f"{exc.message} {details}".strip()) from None
-    db.session.commit()
     click.echo(f"created user {user.id} {user.email} ({user.role})")
 
 
@@ -83,12 +78,8 @@ def revoke_tokens(email: str) -> None:
 @with_appcontext
 def reset_password(email: str, password: str) -> None:
     """Set a new password (prompts without --password); ends the user's sessions and API tokens."""
-    try:
+    with cli_unit():
         services.reset_password(_user(email), password, actor=None)
-    except DomainError as exc:
-        db.session.rollback()
-        raise click.ClickException(exc.message) from None
-    db.session.commit()
     click.echo(f"password reset for {email}; their sessions and API tokens have ended")
 
 

@@ -18,9 +18,9 @@ from clinics.schemas import (
 from clinics.services.feedback import feedback_summary
 from core.api import ApiRoutes, api_require, api_user, paged
 from core.db import utcnow
-from core.extensions import db
 from core.openapi import endpoint
 from core.schemas import ListOf
+from core.web import transactional
 
 routes = ApiRoutes()
 
@@ -35,11 +35,11 @@ def services_list():
 
 @routes.post("/services")
 @api_require("services.edit")
+@transactional
 @endpoint("Add a service (admin)", body=ServiceCreate, response=Service, status=201, errors=(409,))
 def services_create(body: ServiceCreate):
     """Add a service to the catalogue (admins)."""
     service = services.create_service(body.code, body.name_en, body.name_bn, api_user())
-    db.session.commit()
     return jsonify(services.service_to_dict(service)), 201
 
 
@@ -69,16 +69,17 @@ def clinics_get(clinic_id: int):
 
 @routes.post("/clinics")
 @api_require("clinics.edit")
+@transactional
 @endpoint("Create a clinic (admin)", body=ClinicCreate, response=Clinic, status=201)
 def clinics_create(body: ClinicCreate):
     """Create a clinic (admins) → 201."""
     clinic = services.create_clinic(body.model_dump(exclude_unset=True), api_user())
-    db.session.commit()
     return jsonify(services.clinic_to_dict(clinic)), 201
 
 
 @routes.patch("/clinics/<int:clinic_id>")
 @api_require("clinics.edit_own")
+@transactional
 @endpoint(
     "Change a clinic (admin; a clinic partner: its own clinic's hours and phone)",
     body=ClinicChange,
@@ -88,12 +89,12 @@ def clinics_create(body: ClinicCreate):
 def clinics_update(clinic_id: int, body: ClinicChange):
     """Change a clinic: admins any field; a clinic partner its own clinic's hours and phone."""
     clinic = services.update_clinic(clinic_id, body.model_dump(exclude_unset=True), api_user())
-    db.session.commit()
     return jsonify(services.clinic_to_dict(clinic, feedback=feedback_summary(clinic.id)))
 
 
 @routes.post("/clinics/<int:clinic_id>/feedback")
 @api_require("clinics.feedback")
+@transactional
 @endpoint(
     "Record a member's experience of a visit (peer educator, admin)",
     body=FeedbackCreate,
@@ -113,5 +114,4 @@ def clinics_feedback(clinic_id: int, body: FeedbackCreate):
         comment=body.comment,
         member_id=body.member_id,
     )
-    db.session.commit()
     return jsonify({"id": entry.id, "clinic_id": clinic_id}), 201

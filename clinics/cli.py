@@ -5,8 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from core.errors import DomainError
-from core.extensions import db
+from core.web import cli_unit
 
 clinics_cli = click.Group("clinics", help="The clinic directory.")
 
@@ -20,17 +19,10 @@ def import_command(path: str, skip_invalid: bool) -> None:
     from clinics.services.csvio import import_csv
 
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with cli_unit(), open(path, encoding="utf-8-sig", newline="") as handle:
             report = import_csv(handle, actor=None, skip_invalid=skip_invalid)
-    except DomainError as exc:
-        db.session.rollback()
-        for line in exc.extra.get("errors", []):
-            click.echo(line, err=True)
-        raise click.ClickException(exc.message) from None
-    except UnicodeDecodeError:
-        db.session.rollback()
+    except UnicodeDecodeError:  # cli_unit has rolled back
         raise click.ClickException("The file is not UTF-8 text.") from None
-    db.session.commit()
     for error in report.errors:
         click.echo(f"skipped {error}", err=True)
     click.echo(

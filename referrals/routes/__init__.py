@@ -175,16 +175,12 @@ def follow_up_done(follow_up_id: int):
     target = request.form.get("next") or url_for("referrals.tasks")
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("referrals.tasks")
-    if form.validate_on_submit():
-        try:
-            followups.complete_by_note(follow_up_id, form.note.data, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Follow-up done."), "success")
-    else:
-        flash(_("Write a short note."), "error")
+    submit(
+        form,
+        lambda: followups.complete_by_note(follow_up_id, form.note.data, actor=current_user),
+        done=_("Follow-up done."),
+        invalid=_("Write a short note."),
+    )
     return redirect(target)
 
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from core.edge import parse_id
-from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from core.web import fail, submit
+from core.web import submit
 from notifications.services import messages_for_contact, window_text
 from referrals import forms
 from referrals.routes import bp
@@ -126,13 +125,10 @@ def member_reassign(member_id: int):
     chosen = request.form.get("peer_educator_id", "")
     chosen_id = parse_id(chosen)  # ASCII digits an id column holds, else no choice at all
     form.peer_educator_id.choices = [(chosen_id, "")] if chosen_id is not None else []
-    if form.validate_on_submit():
-        try:
-            person = members.get_member(member_id, current_user, audit_read=False)
-            members.reassign(person, form.peer_educator_id.data, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
+
+    def reassign() -> None:
+        person = members.get_member(member_id, current_user, audit_read=False)
+        members.reassign(person, form.peer_educator_id.data, actor=current_user)
+
+    submit(form, reassign, done=_("Saved."))
     return redirect(url_for("referrals.member", member_id=member_id))

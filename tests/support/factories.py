@@ -143,6 +143,15 @@ def make_contact(number: str | None = None, **fields):
     return contact
 
 
+def _base36(n: int, width: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    for _ in range(width):
+        n, rest = divmod(n, 36)
+        text = digits[rest] + text
+    return text
+
+
 def make_message(contact, kind: str = "reminder_24h", *, status=None, send_at=None, code=None,
                  **fields):  # fmt: skip
     """An outbox row due at `send_at` (default: a minute before NOW), committed.
@@ -154,7 +163,7 @@ def make_message(contact, kind: str = "reminder_24h", *, status=None, send_at=No
     from notifications.models import OutboxMessage
 
     n = next(_n)
-    code = code or f"K7P2Q{n:03d}"
+    code = code or f"K7P2Q{_base36(n, 3)}"  # 8 characters, however many tests ran before
     values = {
         "contact_id": contact.id,
         "kind": kind,

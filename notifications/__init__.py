@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the SMS tables, pages, webhooks, command, dispatch job, health check, retention
-    steps and admin links."""
+    """Register the SMS tables, pages, webhooks, API, command, dispatch job, health check,
+    retention steps and admin links."""
     from core.extensions import csrf
     from core.registry import registry
     from notifications import models, state, template_models  # noqa: F401 - the SMS tables
+    from notifications.api import routes as api_routes
     from notifications.cli import reminders_cli
     from notifications.contacts import purge_inactive
     from notifications.health import sms_health
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(webhooks_bp)
     app.cli.add_command(reminders_cli)
     harc = registry(app)
+    harc.api_routes.append(api_routes)
     # Dispatch shares rows through SKIP LOCKED, so every scheduler process may run it at once.
     harc.add_job("reminders.dispatch", dispatch_tick, dispatch_interval(app), exclusive=False)
     harc.health_checks.append(sms_health)

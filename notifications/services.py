@@ -8,6 +8,9 @@ What a caller can do here (DESIGN.md, "Dependencies point one way"):
   CONTRACT.md message object, and erase a contact's messages (anonymisation);
 - subjects: a package that plans messages registers its subject type (`register_subject_type`)
   at `init_app`; notifications never parses a subject;
+- scope: the package that knows who is responsible for a contact registers the hook that says
+  whose messages a user may read (`register_contact_scope`);
+- `Message`, the API's model of the message object (a referral's answer nests it);
 - the `inbound_reply` signal (notifications.signals documents its arguments);
 - read-only selectables of the outbox and the contacts (no number, no text) for reports to join;
 - the stored code lists `MESSAGE_KINDS` and `MESSAGE_STATUSES`.
@@ -43,6 +46,8 @@ from notifications.message_log import messages_for_contact
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, Contact, OutboxMessage
 from notifications.planning import cancel_pending, message_json, plan_message, planned_for
 from notifications.retention import erase_contact_messages
+from notifications.schemas import Message
+from notifications.scope import register_contact_scope
 from notifications.signals import inbound_reply
 from notifications.subjects import SubjectType, register_subject_type
 
@@ -51,6 +56,7 @@ __all__ = [
     "MESSAGE_KINDS",
     "MESSAGE_STATUSES",
     "Contact",
+    "Message",
     "OutboxMessage",
     "SubjectType",
     "can_message",
@@ -73,6 +79,7 @@ __all__ = [
     "parse_window",
     "plan_message",
     "planned_for",
+    "register_contact_scope",
     "register_subject_type",
     "release",
     "set_language",

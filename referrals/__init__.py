@@ -7,8 +7,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register members and referrals: models, pages, API, command, the sweep job, the reply
-    receiver, the feedback scope hook, the role homes, the seed step and admin links."""
+    receiver, the feedback and message scope hooks, the role homes, the seed step and admin
+    links."""
     from core.registry import registry
+    from notifications.services import register_contact_scope
     from referrals import models, replies  # noqa: F401 - members, referrals, follow-ups
     from referrals.api import followups  # noqa: F401 - adds its endpoints to api_routes
     from referrals.api import routes as api_routes
@@ -17,10 +19,11 @@ def init_app(app: Flask) -> None:
     from referrals.routes import ADMIN_LINKS, bp, clinic, members, new  # noqa: F401 - on bp
     from referrals.seed import seed_members
     from referrals.services.messaging import register_referral_subjects
-    from referrals.services.scope import may_name_member
+    from referrals.services.scope import may_name_member, message_contact_ids
 
     replies.subscribe()
     register_referral_subjects(app)  # how notifications shows a referral's messages
+    register_contact_scope(app, message_contact_ids)  # whose messages a peer educator reads
     app.register_blueprint(bp)
     app.cli.add_command(referrals_cli)
     harc = registry(app)

@@ -1,4 +1,5 @@
-"""Request and response models of members, referrals, follow-ups and messages (CONTRACT.md)."""
+"""Request and response models of members, referrals and follow-ups (CONTRACT.md); a referral's
+messages are notifications' message objects."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Literal
 from pydantic import Field
 
 from core.schemas import Body, DateIn, DateTimeIn, Id, Out, Paging, text
-from notifications.services import MESSAGE_KINDS, MESSAGE_STATUSES
+from notifications.services import Message
 from referrals.models import (
     CHANNELS,
     FOLLOW_UP_STATUSES,
@@ -22,8 +23,6 @@ Status = Literal[REFERRAL_STATUSES]  # type: ignore[valid-type]
 Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 TraceOutcome = Literal[TRACE_OUTCOMES]  # type: ignore[valid-type]
 FollowUpStatus = Literal[FOLLOW_UP_STATUSES]  # type: ignore[valid-type]
-MessageKind = Literal[MESSAGE_KINDS]  # type: ignore[valid-type]
-MessageStatus = Literal[MESSAGE_STATUSES]  # type: ignore[valid-type]
 WINDOW_HELP = 'local "HH:MM-HH:MM", e.g. "20:00-06:00"; "" clears it'
 
 
@@ -71,19 +70,6 @@ class MemberSearch(Body):
     """A referral code, a UIC or a phone number: in the body, never in a URL."""
 
     q: str = text(64)
-
-
-class Message(Out):
-    """CONTRACT.md's message object (no text, no number)."""
-
-    id: Id
-    kind: MessageKind
-    status: MessageStatus
-    send_at: datetime | None = Field(description="when it will really go")
-    sent_at: datetime | None
-    referral_code: str | None
-    error_code: str | None
-    error_message: str | None
 
 
 class Event(Out):
@@ -195,11 +181,3 @@ class FollowUpDone(Body):
     """Done by a note."""
 
     note: str = text(500)
-
-
-class MessageQuery(Paging):
-    """Filters of the message list."""
-
-    referral: str | None = text(32, default=None, description="a referral code")
-    status: MessageStatus | None = None
-    kind: MessageKind | None = None

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 
+from core.errors import BadInput
 from notifications import services as notifications
 from referrals.models import FollowUp, Referral
 from referrals.services import codes
@@ -50,12 +51,25 @@ def _message_referral_code(subject: str, params: Mapping[str, Any]) -> Any:
     return code if from_subject is None else from_subject
 
 
+def _subject_of_query(value: str) -> str:
+    """The subject a `?referral=CODE` filter names (any case, spaces or hyphens); 400 otherwise."""
+    code = codes.parse(value)
+    if code is None:
+        raise BadInput("Not a referral code.", fields={"referral": "Not a referral code."})
+    return subject_for(code)
+
+
 def register_referral_subjects(app: Flask) -> None:
-    """Tell notifications how a message shows its referral (`referral_code` in its JSON)."""
+    """Tell notifications how a message shows its referral (`referral_code` in its JSON) and how
+    the message list's `referral` filter names one."""
     notifications.register_subject_type(
         app,
         notifications.SubjectType(
-            name="referral", json_field="referral_code", value_of=_message_referral_code
+            name="referral",
+            json_field="referral_code",
+            value_of=_message_referral_code,
+            query_param="referral",
+            subject_of_query=_subject_of_query,
         ),
     )
 

@@ -22,6 +22,14 @@ def members_query(user: Any) -> sa.Select:
     raise Forbidden("Your role may not see members.")
 
 
+def message_contact_ids(user: Any) -> sa.Select | None:
+    """Contacts whose messages the user may read (notifications' scope hook): None (all) for
+    an admin, her members' for a peer educator."""
+    if user.role == ADMIN:
+        return None
+    return members_query(user).with_only_columns(Member.contact_id)
+
+
 def referrals_query(user: Any) -> sa.Select:
     """Referrals the user may see: admin all, peer educator her members', clinic its own."""
     query = sa.select(Referral)

@@ -297,8 +297,6 @@ KNOWN: dict[str, set[Pair]] = {
     "core_imports_no_domain": set(),
     "no_forbidden_direction": set(),
     "notifications_through_services": {
-        ("referrals.api.followups", "notifications.models"),
-        ("referrals.api.followups", "notifications.planning"),
         ("referrals.routes.new", "notifications.contacts"),
     },
     "provider_clients_in_gateways": set(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
@@ -60,6 +61,32 @@ def test_subject_types_are_per_app_and_fill_their_field():
         assert subjects.message_fields("other:7", {}) == {"thing_id": None}
     with second.app_context():
         assert subjects.message_fields("thing:7", {}) == {}
+
+
+def test_a_subject_type_names_the_subject_its_query_parameter_filters_on():
+    def parse(value):
+        if not value.isdigit():
+            raise ValueError(value)
+        return f"thing:{value}"
+
+    app = Flask("filters")
+    thing = subjects.SubjectType("thing", "thing_id", lambda s, p: None, "thing", parse)
+    subjects.register_subject_type(app, thing)
+    with app.app_context():
+        assert subjects.subject_filter({"thing": "7", "status": "sent"}) == "thing:7"
+        assert subjects.subject_filter({"thing": "", "other": "x"}) is None
+        with pytest.raises(ValueError):
+            subjects.subject_filter({"thing": "x"})
+
+
+def test_without_a_scope_hook_nobody_reads_any_message(app):
+    from notifications import scope
+
+    _contact(1)
+    db.session.flush()
+    with Flask("bare").app_context():
+        ids = scope.contact_ids_for(object())
+    assert ids is not None and db.session.scalars(ids).all() == []
 
 
 def test_unusable_contact_ids_leave_out_erased_and_usable_numbers(app):

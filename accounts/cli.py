@@ -7,7 +7,6 @@ from flask.cli import with_appcontext
 
 from accounts import services, tokens
 from accounts.settings import token_lifetime
-from core.extensions import db
 from core.web import cli_unit
 
 users_cli = click.Group("users", help="Users, their sessions and API tokens.")
@@ -47,8 +46,8 @@ def token(email: str) -> None:
     user = services.find_by_email(email)
     if user is None or not user.is_active:
         raise click.ClickException(f"no active, unlocked user {email}")
-    value = tokens.issue_token(user)
-    db.session.commit()
+    with cli_unit():
+        value = tokens.issue_token(user)
     click.echo(
         f"New API token, valid for {token_lifetime().days} days (shown once; stored hashed):"
     )
@@ -67,8 +66,8 @@ def _user(email: str):
 @with_appcontext
 def revoke_tokens(email: str) -> None:
     """End every API token of the user."""
-    count = tokens.revoke_tokens(_user(email), actor=None, reason="requested")
-    db.session.commit()
+    with cli_unit():
+        count = tokens.revoke_tokens(_user(email), actor=None, reason="requested")
     click.echo(f"revoked {count} API token(s) of {email}")
 
 
@@ -88,8 +87,8 @@ def reset_password(email: str, password: str) -> None:
 @with_appcontext
 def lock(email: str) -> None:
     """The seized-phone lock: ends every session and API token; sign-in refused until unlocked."""
-    services.lock_user(_user(email), actor=None)
-    db.session.commit()
+    with cli_unit():
+        services.lock_user(_user(email), actor=None)
     click.echo(f"locked {email}; their sessions and API tokens have ended")
 
 
@@ -98,6 +97,6 @@ def lock(email: str) -> None:
 @with_appcontext
 def unlock(email: str) -> None:
     """Lift the lock (sessions and tokens ended by it stay ended)."""
-    services.unlock_user(_user(email), actor=None)
-    db.session.commit()
+    with cli_unit():
+        services.unlock_user(_user(email), actor=None)
     click.echo(f"unlocked {email}")

@@ -21,7 +21,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.security import ADMIN, CLINIC_PARTNER, ROLES
+from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, ROLES
 
 MIN_PASSWORD_LENGTH = 10
 _HASHERS = {
@@ -290,3 +290,9 @@ def unlock_user(user: User, *, actor: User | None) -> User:
 def list_users() -> list[User]:
     """Every user, by role then email."""
     return list(db.session.scalars(sa.select(User).order_by(User.role, User.email)))
+
+
+def active_peer_educators() -> list[User]:
+    """Active peer educators (the choices when a member is reassigned)."""
+    query = sa.select(User).where(User.role == PEER_EDUCATOR, User.active.is_(True))
+    return list(db.session.scalars(query))

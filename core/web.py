@@ -82,10 +82,18 @@ def fail(exc: DomainError) -> None:
     flash(exc.message, "error")
 
 
-def submit(form: Any, action: Callable[[], Any], *, done: str, invalid: str | None = None) -> Any:
-    """The shape of every one-form POST: validate, call the service, commit and say `done`; on a
-    rule's refusal roll back and say why. Returns the service's result (True when it returns
-    None), or None when nothing was done."""
+def submit(
+    form: Any,
+    action: Callable[[], Any],
+    *,
+    done: str | Callable[[Any], str | None] | None,
+    invalid: str | None = None,
+    refused: Callable[[DomainError], None] | None = None,
+) -> Any:
+    """The shape of every one-form POST: validate, call the service, commit and say `done` (a
+    text, or a function of the service's result giving one or None); on a rule's refusal roll
+    back and say why (or hand the refusal to `refused`, e.g. to show it on the form). Returns
+    the service's result (True when it returns None), or None when nothing was done."""
     if not form.validate_on_submit():
         if invalid:
             flash(invalid, "error")
@@ -93,8 +101,14 @@ def submit(form: Any, action: Callable[[], Any], *, done: str, invalid: str | No
     try:
         result = action()
     except DomainError as exc:
-        fail(exc)
+        if refused is None:
+            fail(exc)
+        else:
+            db.session.rollback()
+            refused(exc)
         return None
     db.session.commit()
-    flash(done, "success")
+    message = done(result) if callable(done) else done
+    if message:
+        flash(message, "success")
     return result if result is not None else True

@@ -6,18 +6,18 @@ imports it).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
 from accounts import services, sessions, tokens
+from accounts.audit_log import audit_page, user_emails
 from accounts.forms import ROLE_CHOICES, ActionForm, LoginForm, OwnPasswordForm
-from core.audit import AuditEvent
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.redirects import safe_next
 from core.security import require
+from core.web import submit
 
 bp = Blueprint("accounts", __name__)
 ROLE_LABELS = dict(ROLE_CHOICES)
@@ -86,28 +86,27 @@ def logout():
 def account():
     """One's own account: change the password (ends the other sessions), see and revoke tokens."""
     form = OwnPasswordForm()
-    if form.validate_on_submit():
-        user = (
-            current_user._get_current_object()
-        )  # Flask-Login must be given the user, not its proxy
-        try:
-            services.change_own_password(
-                user,
-                form.current_password.data,
-                form.password.data,
-                keep_session=sessions.current_session_id(),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            if "current_password" in exc.fields:
-                form.current_password.errors.append(_("The current password is not right."))
-            else:
-                form.password.errors.append(exc.message)
+    user = current_user._get_current_object()  # Flask-Login must be given the user, not its proxy
+
+    def refused(exc: DomainError) -> None:
+        if "current_password" in exc.fields:
+            form.current_password.errors.append(_("The current password is not right."))
         else:
-            db.session.commit()
-            login_user(user, remember=False)  # this session carries the new session version
-            flash(_("Password changed; your other sessions have ended."), "success")
-            return redirect(url_for("accounts.account"))
+            form.password.errors.append(exc.message)
+
+    if submit(
+        form,
+        lambda: services.change_own_password(
+            user,
+            form.current_password.data,
+            form.password.data,
+            keep_session=sessions.current_session_id(),
+        ),
+        done=_("Password changed; your other sessions have ended."),
+        refused=refused,
+    ):
+        login_user(user, remember=False)  # this session carries the new session version
+        return redirect(url_for("accounts.account"))
     return render_template(
         "accounts/account.html",
         form=form,
@@ -139,17 +138,12 @@ def admin_home():
 @require("audit.read")
 def audit_log():
     """The audit log, newest first, filterable by entity and actor."""
-    query = sa.select(AuditEvent).order_by(AuditEvent.id.desc())
-    entity_type = request.args.get("entity_type")
-    if entity_type:
-        query = query.where(AuditEvent.entity_type == entity_type)
-    entity_id = request.args.get("entity_id")
-    if entity_id:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    actor = request.args.get("actor_id", type=int)
-    if actor:
-        query = query.where(AuditEvent.actor_id == actor)
     page = max(request.args.get("page", 1, type=int), 1)
-    events = db.session.scalars(query.limit(50).offset((page - 1) * 50)).all()
-    names = dict(db.session.execute(sa.select(services.User.id, services.User.email)).all())
+    events = audit_page(
+        entity_type=request.args.get("entity_type") or None,
+        entity_id=request.args.get("entity_id") or None,
+        actor_id=request.args.get("actor_id", type=int),
+        page=page,
+    )
+    names = user_emails()
     return render_template("accounts/audit.html", events=events, names=names, page=page)

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts import services, tokens
 from accounts.forms import ActionForm, PasswordForm, UserCreateForm, UserEditForm
 from accounts.routes import bp
-from core.errors import DomainError
-from core.extensions import db
+from clinics.services import clinic_choices
 from core.security import require
-from core.web import attach_errors
+from core.web import attach_errors, submit
 
 
 @bp.get("/admin/users")
@@ -26,10 +24,7 @@ def users():
 
 
 def _clinic_choices() -> list[tuple[int, str]]:
-    from clinics.models import Clinic
-
-    rows = db.session.execute(sa.select(Clinic.id, Clinic.name).order_by(Clinic.name)).all()
-    return [(0, "—"), *[(row.id, row.name) for row in rows]]
+    return [(0, "—"), *clinic_choices()]
 
 
 @bp.route("/admin/users/new", methods=["GET", "POST"])
@@ -38,24 +33,21 @@ def user_create():
     """Create a user."""
     form = UserCreateForm()
     form.clinic_id.choices = _clinic_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data,
-                role=form.role.data,
-                password=form.password.data,
-                display_name=form.display_name.data,
-                clinic_id=form.clinic_id.data or None,
-                language=form.language.data,
-                actor=current_user,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("User %(email)s created.", email=user.email), "success")
-            return redirect(url_for("accounts.users"))
+    if submit(
+        form,
+        lambda: services.create_user(
+            email=form.email.data,
+            role=form.role.data,
+            password=form.password.data,
+            display_name=form.display_name.data,
+            clinic_id=form.clinic_id.data or None,
+            language=form.language.data,
+            actor=current_user,
+        ),
+        done=lambda user: _("User %(email)s created.", email=user.email),
+        refused=lambda exc: attach_errors(form, exc),
+    ):
+        return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -68,23 +60,20 @@ def user_edit(user_id: int):
     form.clinic_id.choices = _clinic_choices()
     if request.method == "GET":
         form.clinic_id.data = user.clinic_id or 0
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                actor=current_user,
-                display_name=form.display_name.data,
-                role=form.role.data,
-                clinic_id=form.clinic_id.data or None,
-                language=form.language.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("accounts.users"))
+    if submit(
+        form,
+        lambda: services.update_user(
+            user,
+            actor=current_user,
+            display_name=form.display_name.data,
+            role=form.role.data,
+            clinic_id=form.clinic_id.data or None,
+            language=form.language.data,
+        ),
+        done=_("Saved."),
+        refused=lambda exc: attach_errors(form, exc),
+    ):
+        return redirect(url_for("accounts.users"))
     return render_template(
         "accounts/user_form.html",
         form=form,
@@ -98,15 +87,7 @@ def user_edit(user_id: int):
 def _user_action(user_id: int, action: Callable, done: str):
     """One button on the user page: validate the CSRF token, act, commit, say `done`."""
     user = services.get_user(user_id)
-    if ActionForm().validate_on_submit():
-        try:
-            action(user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(done, "success")
+    submit(ActionForm(), lambda: action(user), done=done)
     return redirect(url_for("accounts.user_edit", user_id=user.id))
 
 
@@ -159,15 +140,10 @@ def user_reset_password(user_id: int):
     """Set a new password for a user; their sessions and API tokens end."""
     user = services.get_user(user_id)
     form = PasswordForm(prefix="pw")
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data, actor=current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Password reset; the user's sessions and API tokens have ended."), "success")
-    else:
-        flash(_("Enter a password."), "error")
+    submit(
+        form,
+        lambda: services.reset_password(user, form.password.data, actor=current_user),
+        done=_("Password reset; the user's sessions and API tokens have ended."),
+        invalid=_("Enter a password."),
+    )
     return redirect(url_for("accounts.user_edit", user_id=user.id))

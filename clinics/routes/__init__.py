@@ -25,7 +25,7 @@ from core.db import utcnow
 from core.errors import DomainError, ValidationFailed
 from core.extensions import db
 from core.security import ADMIN, CLINIC_PARTNER, require
-from core.web import attach_errors
+from core.web import attach_errors, submit
 
 bp = Blueprint("clinics", __name__)
 
@@ -168,16 +168,14 @@ def clinic_create():
     form.services.choices = list(_service_names().items())
     if request.method == "GET":
         form.verified.data = True
-    if form.validate_on_submit():
-        try:
-            clinic = services.create_clinic(_clinic_data(form), current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, _hours_error_fields(exc))
-        else:
-            db.session.commit()
-            flash(_("Clinic added."), "success")
-            return redirect(url_for("clinics.detail", clinic_id=clinic.id))
+    clinic = submit(
+        form,
+        lambda: services.create_clinic(_clinic_data(form), current_user),
+        done=_("Clinic added."),
+        refused=lambda exc: attach_errors(form, _hours_error_fields(exc)),
+    )
+    if clinic is not None:
+        return redirect(url_for("clinics.detail", clinic_id=clinic.id))
     return render_template("clinics/edit.html", form=form, clinic=None, days=hours_mod.DAYS)
 
 
@@ -199,20 +197,21 @@ def clinic_edit(clinic_id: int):
             form.attributes.data = clinic.attributes
             form.latitude.data = "" if clinic.latitude is None else str(clinic.latitude)
             form.longitude.data = "" if clinic.longitude is None else str(clinic.longitude)
-    if form.validate_on_submit():
-        try:
-            if admin:
-                data = _clinic_data(form)
-            else:
-                data = {"phone": form.phone.data or None, "hours": _hours_from_form(form)}
-            services.update_clinic(clinic_id, data, current_user)
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, _hours_error_fields(exc))
+
+    def save() -> Any:
+        if admin:
+            data = _clinic_data(form)
         else:
-            db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(url_for("clinics.detail", clinic_id=clinic_id))
+            data = {"phone": form.phone.data or None, "hours": _hours_from_form(form)}
+        return services.update_clinic(clinic_id, data, current_user)
+
+    if submit(
+        form,
+        save,
+        done=_("Saved."),
+        refused=lambda exc: attach_errors(form, _hours_error_fields(exc)),
+    ):
+        return redirect(url_for("clinics.detail", clinic_id=clinic_id))
     return render_template("clinics/edit.html", form=form, clinic=clinic, days=hours_mod.DAYS)
 
 
@@ -241,25 +240,22 @@ def feedback_new(clinic_id: int):
     form.refused_service_code.choices = [("", "—"), *names.items()]
     if request.method == "GET":
         form.visited_on.data = utcnow().astimezone(services.app_zone()).date()
-    if form.validate_on_submit():
-        try:
-            services.record_feedback(
-                clinic_id,
-                current_user,
-                visited_on=form.visited_on.data,
-                respectful=form.respectful.data == "yes",
-                refused_service=bool(form.refused_service.data),
-                refused_service_code=form.refused_service_code.data or None,
-                waiting_minutes=form.waiting_minutes.data,
-                comment=form.comment.data,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Thank you: the feedback is saved."), "success")
-            return redirect(url_for("clinics.detail", clinic_id=clinic_id))
+    if submit(
+        form,
+        lambda: services.record_feedback(
+            clinic_id,
+            current_user,
+            visited_on=form.visited_on.data,
+            respectful=form.respectful.data == "yes",
+            refused_service=bool(form.refused_service.data),
+            refused_service_code=form.refused_service_code.data or None,
+            waiting_minutes=form.waiting_minutes.data,
+            comment=form.comment.data,
+        ),
+        done=_("Thank you: the feedback is saved."),
+        refused=lambda exc: attach_errors(form, exc),
+    ):
+        return redirect(url_for("clinics.detail", clinic_id=clinic_id))
     return render_template("clinics/feedback_form.html", form=form, clinic=clinic)
 
 

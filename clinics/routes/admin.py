@@ -16,7 +16,7 @@ from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from core.web import attach_errors
+from core.web import attach_errors, submit
 
 
 @bp.get("/admin/clinics/unverified")
@@ -87,18 +87,15 @@ def export_clinics():
 def service_admin():
     """The service catalogue; add a service."""
     form = ServiceForm()
-    if form.validate_on_submit():
-        try:
-            services.create_service(
-                form.code.data, form.name_en.data, form.name_bn.data, current_user
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(_("Service added."), "success")
-            return redirect(url_for("clinics.service_admin"))
+    if submit(
+        form,
+        lambda: services.create_service(
+            form.code.data, form.name_en.data, form.name_bn.data, current_user
+        ),
+        done=_("Service added."),
+        refused=lambda exc: attach_errors(form, exc),
+    ):
+        return redirect(url_for("clinics.service_admin"))
     return render_template(
         "clinics/services.html",
         form=form,

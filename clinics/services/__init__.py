@@ -16,6 +16,7 @@ from clinics.services.catalogue import (
 from clinics.services.directory import (
     app_zone,
     clean_fields,
+    clinic_choices,
     clinic_offers,
     clinic_to_dict,
     create_clinic,
@@ -44,6 +45,7 @@ __all__ = [
     "ClinicPage",
     "app_zone",
     "clean_fields",
+    "clinic_choices",
     "clinic_offers",
     "clinic_to_dict",
     "create_clinic",

@@ -332,6 +332,12 @@ def unverified_clinics(now: datetime | None = None) -> list[Clinic]:
     return list(db.session.scalars(query))
 
 
+def clinic_choices() -> list[tuple[int, str]]:
+    """Every clinic as (id, name), by name (the choices of a user's clinic)."""
+    rows = db.session.execute(sa.select(Clinic.id, Clinic.name).order_by(Clinic.name))
+    return [(row.id, row.name) for row in rows]
+
+
 def clinic_to_dict(
     clinic: Clinic,
     *,

@@ -134,16 +134,16 @@ def cancel(code: str):
 def trace(code: str):
     """Record the outcome of tracing a missed appointment (two taps)."""
     form = forms.TraceForm()
-    if form.validate_on_submit():
-        try:
-            lifecycle.record_trace(code, form.outcome.data, actor=current_user)
-        except DomainError as exc:
-            fail(exc)
-        else:
-            db.session.commit()
-            if form.outcome.data == "rescheduled":
-                return redirect(url_for("referrals.referral", code=codes.normalise(code)))
-            flash(_("Saved."), "success")
+    rescheduled = form.outcome.data == "rescheduled"
+    if (
+        submit(
+            form,
+            lambda: lifecycle.record_trace(code, form.outcome.data, actor=current_user),
+            done=None if rescheduled else _("Saved."),
+        )
+        and rescheduled
+    ):
+        return redirect(url_for("referrals.referral", code=codes.normalise(code)))
     return redirect(url_for("referrals.tasks"))
 
 
@@ -190,22 +190,18 @@ def rules():
     """Admins edit the follow-up rule of each service."""
     form = forms.RuleForm()
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                followups.save_rule(
-                    actor=current_user,
-                    service_code=form.service_code.data,
-                    first_after_days=form.first_after_days.data,
-                    repeat_every_days=form.repeat_every_days.data,
-                    active=form.active.data,
-                )
-            except DomainError as exc:
-                fail(exc)
-            else:
-                db.session.commit()
-                flash(_("Saved."), "success")
-        else:
-            flash(_("Days: 1 to 730."), "error")
+        submit(
+            form,
+            lambda: followups.save_rule(
+                actor=current_user,
+                service_code=form.service_code.data,
+                first_after_days=form.first_after_days.data,
+                repeat_every_days=form.repeat_every_days.data,
+                active=form.active.data,
+            ),
+            done=_("Saved."),
+            invalid=_("Days: 1 to 730."),
+        )
         return redirect(url_for("referrals.rules"))
     from referrals.services.clinic_access import services_catalogue
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from accounts.services import active_peer_educators
 from core.edge import parse_id
 from core.extensions import db
 from core.security import require
@@ -41,14 +41,9 @@ def member(member_id: int):
     )
     reassign = None
     if current_user.role == "admin":
-        from accounts.models import User
-
         reassign = forms.ReassignForm(peer_educator_id=person.peer_educator_id)
         reassign.peer_educator_id.choices = [
-            (u.id, u.display_name)
-            for u in db.session.scalars(
-                sa.select(User).where(User.role == "peer_educator", User.active.is_(True))
-            )
+            (u.id, u.display_name) for u in active_peer_educators()
         ]
     db.session.commit()  # the audit row of the read
     return render_template(

@@ -13,8 +13,8 @@ from core.db import utcnow
 from core.errors import Conflict, DomainError
 from core.extensions import db
 from core.security import require
-from core.web import attach_errors
-from notifications import contacts
+from core.web import attach_errors, submit
+from notifications.services import looks_like_phone
 from referrals import forms
 from referrals.routes import bp, local_dt
 from referrals.services import clinic_access, lifecycle, members
@@ -44,7 +44,7 @@ def new_find():
         uic_member = members.find_by_uic(text, current_user)
         if uic_member is not None:
             found = [uic_member]
-        elif contacts.looks_like_phone(text):
+        elif looks_like_phone(text):
             try:
                 found = members.find_by_phone(text, current_user)
             except DomainError as exc:
@@ -67,33 +67,36 @@ def new_register():
     """Step 1: register a new member, then step 2."""
     register = forms.RegisterMemberForm()
     existing_id = None
-    if register.validate_on_submit():
-        try:
-            person = members.register_member(
-                actor=current_user,
-                phone=register.phone.data,
-                language=register.language.data,
-                sms_consent=bool(register.sms_consent.data),
-                shared_phone=bool(register.shared_phone.data),
-                uic=register.uic.data or None,
-                nickname=register.nickname.data or None,
-                contact_window=register.contact_window.data or None,
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(register, exc, flash_conflict=True)
-            if isinstance(exc, Conflict):
-                existing_id = exc.extra.get("member_id")
-                register.phone.errors = [
-                    _(
-                        "This number is already registered to another member. If they share "
-                        "the phone, tick “Shared phone” and register again."
-                    )
-                ]
-        else:
-            db.session.commit()
-            flash(_("Member %(uic)s registered.", uic=person.uic), "success")
-            return redirect(url_for("referrals.new_what", member_id=person.id))
+
+    def refused(exc: DomainError) -> None:
+        nonlocal existing_id
+        attach_errors(register, exc, flash_conflict=True)
+        if isinstance(exc, Conflict):
+            existing_id = exc.extra.get("member_id")
+            register.phone.errors = [
+                _(
+                    "This number is already registered to another member. If they share "
+                    "the phone, tick “Shared phone” and register again."
+                )
+            ]
+
+    person = submit(
+        register,
+        lambda: members.register_member(
+            actor=current_user,
+            phone=register.phone.data,
+            language=register.language.data,
+            sms_consent=bool(register.sms_consent.data),
+            shared_phone=bool(register.shared_phone.data),
+            uic=register.uic.data or None,
+            nickname=register.nickname.data or None,
+            contact_window=register.contact_window.data or None,
+        ),
+        done=lambda person: _("Member %(uic)s registered.", uic=person.uic),
+        refused=refused,
+    )
+    if person is not None:
+        return redirect(url_for("referrals.new_what", member_id=person.id))
     return render_template(
         "referrals/new_who.html",
         find=forms.FindMemberForm(),
@@ -175,26 +178,26 @@ def new_where(member_id: int):
     rows.sort(key=lambda pair: not pair[1])  # open then first; the search's order otherwise
     form = forms.WhereForm()
     form.clinic_id.choices = [(h.clinic.id, h.clinic.name) for h, _open in rows]
-    if form.validate_on_submit():
-        try:
-            item, warnings = lifecycle.create_referral(
-                actor=current_user,
-                member_id=person.id,
-                clinic_id=form.clinic_id.data,
-                services=services,
-                urgency=urgency,
-                appointment_at=when,
-                notes=form.notes.data or None,
-                from_follow_up_id=request.args.get("follow_up", type=int),
-            )
-        except DomainError as exc:
-            db.session.rollback()
-            attach_errors(form, exc, flash_conflict=True)
-        else:
-            db.session.commit()
-            for warning in warnings:
-                flash(_(warning), "warning")
-            return redirect(url_for("referrals.slip", code=item.code))
+    created = submit(
+        form,
+        lambda: lifecycle.create_referral(
+            actor=current_user,
+            member_id=person.id,
+            clinic_id=form.clinic_id.data,
+            services=services,
+            urgency=urgency,
+            appointment_at=when,
+            notes=form.notes.data or None,
+            from_follow_up_id=request.args.get("follow_up", type=int),
+        ),
+        done=None,  # the slip is the answer; only the service's warnings are flashed
+        refused=lambda exc: attach_errors(form, exc, flash_conflict=True),
+    )
+    if created is not None:
+        item, warnings = created
+        for warning in warnings:
+            flash(_(warning), "warning")
+        return redirect(url_for("referrals.slip", code=item.code))
     return render_template(
         "referrals/new_where.html",
         member=person,

@@ -296,9 +296,7 @@ RULES: dict[str, Callable[[Path], set[Pair]]] = {
 KNOWN: dict[str, set[Pair]] = {
     "core_imports_no_domain": set(),
     "no_forbidden_direction": set(),
-    "notifications_through_services": {
-        ("referrals.routes.new", "notifications.contacts"),
-    },
+    "notifications_through_services": set(),
     "provider_clients_in_gateways": set(),
     "import_time_registrations": set(),
     "no_import_cycles": set(),

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import Flask
 
 
 def init_app(app: Flask) -> None:
     """Register users and sessions: models, pages, API, command, the session and token loaders,
-    the admin's home, the seed step, the retention step and the start-up check."""
+    the admin's home, the seed step, the retention step, the start-up check and the peer
+    educators' names the SMS pages show."""
     from accounts import models  # noqa: F401 - users, sessions, tokens
     from accounts.api import routes as api_routes
     from accounts.checks import warn_if_no_admin
     from accounts.cli import users_cli
     from accounts.jobs import purge_old_sessions
+    from accounts.models import User
     from accounts.routes import admin, bp  # noqa: F401 - admin adds its pages to bp
     from accounts.seed import has_users, seed_users
     from accounts.services import user_for_token
     from accounts.sessions import load_user
     from core.extensions import login_manager
-    from core.registry import registry
+    from core.registry import NameSource, registry
 
     login_manager.user_loader(load_user)
     app.register_blueprint(bp)
@@ -30,5 +33,9 @@ def init_app(app: Flask) -> None:
     harc.seed_steps.append(seed_users)
     harc.seed_guard = has_users
     harc.add_retention_step("sign-in sessions", purge_old_sessions)
+    shown = sa.func.coalesce(sa.func.nullif(User.display_name, ""), User.email)
+    by_role = User.role == "peer_educator"
+    educators = NameSource(User.id, shown, by_role, (User.display_name, User.id))
+    harc.name_sources["peer_educator"] = educators  # for the SMS log
     if app.config["APP_ENV"] == "production":
         harc.startup_checks.append(warn_if_no_admin)  # a fresh install: how to create an admin

@@ -6,15 +6,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the directory's models, pages, API, command, seed step and admin links."""
+    """Register the directory's models, pages, API, command, seed step, admin links and the
+    clinic names the SMS pages show."""
     from clinics import models  # noqa: F401 - the directory's tables
     from clinics.api import routes as api_routes
     from clinics.cli import clinics_cli
     from clinics.geo import install_sqlite_math
+    from clinics.models import Clinic
     from clinics.routes import ADMIN_LINKS, admin, bp  # noqa: F401 - admin adds its pages to bp
     from clinics.seed import seed_clinics
     from core.extensions import db
-    from core.registry import registry
+    from core.registry import NameSource, registry
 
     with app.app_context():
         install_sqlite_math(db.engine)
@@ -24,3 +26,4 @@ def init_app(app: Flask) -> None:
     harc.api_routes.append(api_routes)
     harc.seed_steps.append(seed_clinics)
     harc.admin_links.extend(ADMIN_LINKS)
+    harc.name_sources["clinic"] = NameSource(Clinic.id, Clinic.name)  # for the SMS log

@@ -33,6 +33,17 @@ class Job:
     exclusive: bool = True
 
 
+@dataclass(frozen=True)
+class NameSource:
+    """Where the names of one kind of row come from, for a package that stores only their ids
+    (the SMS log shows clinics and peer educators): columns of the owning package's model."""
+
+    id: Any  # the id column, e.g. Clinic.id
+    name: Any  # the name to show, a column or an SQL expression
+    choosable: Any = None  # the rows a filter offers (None: every row); a lookup by id sees all
+    order_by: tuple[Any, ...] = ()  # the filter's order (default: by name)
+
+
 @dataclass
 class Registry:
     """The packages' contributions to one app, in the order the factory initialised them."""
@@ -50,6 +61,8 @@ class Registry:
     token_loader: Callable[[str], Any] | None = None
     # Clinic feedback names a member only when this says the caller may see her (referrals).
     feedback_member_scope: Callable[..., bool] | None = None
+    # kind ("clinic", "peer_educator") → where its names are read; filled by the owning package.
+    name_sources: dict[str, NameSource] = field(default_factory=dict)
     # Run by the factory once every package is initialised (e.g. "no admin exists" warnings).
     startup_checks: list[Callable[[Flask], None]] = field(default_factory=list)
 

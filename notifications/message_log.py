@@ -2,7 +2,8 @@
 
 Numbers are only ever shown masked (`Contact.phone_masked`). Bodies are for admins: the pages that
 show one are admin-only, and `messages_for_contact` (for the peer educator) carries none.
-Clinic and user names are read by table name: notifications does not import other packages.
+Clinic and peer educator names come from the name sources clinics and accounts register
+(notifications.names): notifications does not import or read other packages' tables.
 """
 
 from __future__ import annotations
@@ -16,14 +17,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from core.extensions import db
+from notifications import names
 from notifications.errors_catalog import describe_error
 from notifications.models import Contact, OutboxMessage
 
 PER_PAGE = 50
-_clinics = sa.table("clinics", sa.column("id"), sa.column("name"))
-_users = sa.table(
-    "users", sa.column("id"), sa.column("display_name"), sa.column("email"), sa.column("role")
-)
 
 
 @dataclass(frozen=True)
@@ -192,37 +190,17 @@ def messages_for_contact(contact_id: int, limit: int = 100) -> list[dict[str, An
 
 def clinic_choices() -> list[tuple[int, str]]:
     """(id, name) of every clinic, for the log's filter."""
-    return [
-        (i, n)
-        for i, n in db.session.execute(
-            sa.select(_clinics.c.id, _clinics.c.name).order_by(_clinics.c.name)
-        )
-    ]
+    return names.choices("clinic")
 
 
 def peer_educator_choices() -> list[tuple[int, str]]:
     """(id, name) of every peer educator, for the log's filter."""
-    query = (
-        sa.select(
-            _users.c.id, sa.func.coalesce(sa.func.nullif(_users.c.display_name, ""), _users.c.email)
-        )
-        .where(_users.c.role == "peer_educator")
-        .order_by(_users.c.display_name, _users.c.id)
-    )
-    return [(i, n) for i, n in db.session.execute(query)]
+    return names.choices("peer_educator")
 
 
 def names_for(message: OutboxMessage) -> dict[str, str | None]:
     """The clinic's and the peer educator's names, for a message's page."""
-    clinic = user = None
-    if message.clinic_id:
-        clinic = db.session.scalar(
-            sa.select(_clinics.c.name).where(_clinics.c.id == message.clinic_id)
-        )
-    if message.peer_educator_id:
-        user = db.session.scalar(
-            sa.select(
-                sa.func.coalesce(sa.func.nullif(_users.c.display_name, ""), _users.c.email)
-            ).where(_users.c.id == message.peer_educator_id)
-        )
-    return {"clinic": clinic, "peer_educator": user}
+    return {
+        "clinic": names.name_of("clinic", message.clinic_id),
+        "peer_educator": names.name_of("peer_educator", message.peer_educator_id),
+    }

@@ -16,12 +16,11 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from flask import current_app
 from jinja2 import Environment, nodes
 
 from core.errors import NotFound
-from core.extensions import db
+from notifications import names
 from notifications.texts import (
     ALLOWED_PLACEHOLDERS,
     LANGUAGES,
@@ -160,9 +159,8 @@ def _literal_text(source: str) -> str:
 
 
 def _clinic_names() -> list[str]:
-    """The directory's clinic names (by table name: notifications does not import clinics)."""
-    clinics = sa.table("clinics", sa.column("name"))
-    return [name for name in db.session.scalars(sa.select(clinics.c.name)) if name]
+    """The directory's clinic names (from the name source clinics registers)."""
+    return names.all_names("clinic")
 
 
 def _explain(problems: list[str]) -> list[str]:

@@ -13,7 +13,7 @@ from clinics.models import Clinic
 from core.db import utcnow
 from core.extensions import db
 from referrals.models import Member
-from referrals.services import clinic_access, followups, lifecycle, members
+from referrals.services import clinic_directory, followups, lifecycle, members
 
 DEMO_MEMBERS = [
     # (uic, phone, language, window) — numbers from an unassigned-looking demo range
@@ -27,7 +27,7 @@ def _next_open(clinic: Clinic, start: datetime) -> datetime | None:
     """The first whole hour within two weeks when the clinic is open."""
     when = start.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     for _ in range(24 * 14):
-        if clinic_access.is_open_at(clinic, when):
+        if clinic_directory.is_open_at(clinic, when):
             return when
         when += timedelta(hours=1)
     return None

@@ -20,7 +20,7 @@ from core.security import require
 from core.web import fail, submit
 from referrals import forms
 from referrals.services import codes, followups, lifecycle, tasks
-from referrals.services.clinic_access import hours_text
+from referrals.services.clinic_directory import hours_text
 
 bp = Blueprint("referrals", __name__)
 # The admin home's links to this package's pages (referrals.init_app adds them).
@@ -203,7 +203,7 @@ def rules():
             invalid=_("Days: 1 to 730."),
         )
         return redirect(url_for("referrals.rules"))
-    from referrals.services.clinic_access import services_catalogue
+    from referrals.services.clinic_directory import services_catalogue
 
     existing = {r.service_code: r for r in followups.list_rules()}
     rows = []

@@ -16,7 +16,7 @@ from core.security import require
 from core.web import attach_errors, submit
 from referrals import forms
 from referrals.routes import bp
-from referrals.services import clinic_access, clinic_day, codes, lifecycle
+from referrals.services import clinic_day, clinic_directory, codes, lifecycle
 
 
 @bp.get("/clinic/today")
@@ -52,8 +52,8 @@ def confirm(code: str):
     if item.code != code:
         return redirect(url_for("referrals.confirm", code=item.code))
     form = forms.ConfirmForm()
-    offered = sorted(clinic_access.offered(item.clinic))
-    names = {s.code: s for s in clinic_access.services_catalogue()}
+    offered = sorted(clinic_directory.offered(item.clinic))
+    names = {s.code: s for s in clinic_directory.services_catalogue()}
     bangla = str(getattr(current_user, "language", "en")) == "bn"
     form.services_delivered.choices = [
         (c, (names[c].name_bn if bangla else names[c].name_en) if c in names else c)

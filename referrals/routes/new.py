@@ -17,7 +17,7 @@ from core.web import attach_errors, submit
 from notifications.services import looks_like_phone
 from referrals import forms
 from referrals.routes import bp, local_dt
-from referrals.services import clinic_access, lifecycle, members
+from referrals.services import clinic_directory, lifecycle, members
 
 
 @bp.get("/referrals/new")
@@ -109,7 +109,7 @@ def new_register():
 def _service_choices() -> list[tuple[str, str]]:
     bangla = str(getattr(current_user, "language", "en")) == "bn"
     return [
-        (s.code, s.name_bn if bangla else s.name_en) for s in clinic_access.services_catalogue()
+        (s.code, s.name_bn if bangla else s.name_en) for s in clinic_directory.services_catalogue()
     ]
 
 
@@ -170,11 +170,11 @@ def new_where(member_id: int):
         except ValueError:
             near = None
     try:
-        hits = clinic_access.find_clinics(services, district=district, near=near)
+        hits = clinic_directory.find_clinics(services, district=district, near=near)
     except DomainError as exc:
         flash(exc.message, "error")
         hits = []
-    rows = [(h, when is None or clinic_access.is_open_at(h.clinic, when)) for h in hits]
+    rows = [(h, when is None or clinic_directory.is_open_at(h.clinic, when)) for h in hits]
     rows.sort(key=lambda pair: not pair[1])  # open then first; the search's order otherwise
     form = forms.WhereForm()
     form.clinic_id.choices = [(h.clinic.id, h.clinic.name) for h, _open in rows]
@@ -205,7 +205,7 @@ def new_where(member_id: int):
         rows=rows,
         when=when,
         services=services,
-        districts=clinic_access.districts(),
+        districts=clinic_directory.districts(),
         district=district,
-        attribute_labels=clinic_access.attribute_labels(),
+        attribute_labels=clinic_directory.attribute_labels(),
     )

@@ -6,8 +6,8 @@
 - `followups`: rules and follow-ups; `tasks`: the peer educator's task list and search
 - `messaging`: what the referral asks the outbox (notifications.services) for; the one place a
   referral's outbox subject is built and parsed (`subject_for`, `code_of`)
-- `codes`: referral codes; `scope`: who sees what; `clinic_access`: the directory's few calls;
-  `serialize`: CONTRACT.md's JSON objects
+- `codes`: referral codes; `scope`: who sees what; `serialize`: CONTRACT.md's JSON objects
+- `clinic_directory`: referrals' adapter to the clinic directory (clinics.services)
 """
 
 from referrals.services import (  # noqa: F401

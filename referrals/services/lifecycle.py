@@ -14,7 +14,7 @@ from core.errors import BadInput, Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from notifications import services as notifications
 from referrals.models import URGENCIES, FollowUp, Member, Referral
-from referrals.services import clinic_access, codes, followups, machine, messaging
+from referrals.services import clinic_directory, codes, followups, machine, messaging
 from referrals.services.scope import members_query, referrals_query
 
 MAX_NOTES = 2000
@@ -30,7 +30,7 @@ def _services_list(value: Any, field: str = "services") -> list[str]:
 
 
 def _check_offered(clinic: Any, services: list[str], field: str = "services") -> None:
-    missing = [s for s in services if s not in clinic_access.offered(clinic)]
+    missing = [s for s in services if s not in clinic_directory.offered(clinic)]
     if missing:
         raise ValidationFailed(
             "This clinic does not offer: " + ", ".join(missing) + ".",
@@ -48,7 +48,7 @@ def _check_future(when: datetime | None, now: datetime) -> None:
 
 def closed_warning(clinic: Any, when: datetime | None) -> list[str]:
     """A warning (not an error) when the clinic is closed at the appointment time."""
-    if when is not None and not clinic_access.is_open_at(clinic, when):
+    if when is not None and not clinic_directory.is_open_at(clinic, when):
         return ["The clinic is closed at that time according to its opening hours."]
     return []
 
@@ -83,7 +83,7 @@ def create_referral(
     if member is None or member.anonymised_at is not None:
         raise ValidationFailed("No such member.", fields={"member_id": "No such member."})
     try:
-        clinic = clinic_access.get_clinic(clinic_id)
+        clinic = clinic_directory.get_clinic(clinic_id)
     except NotFound:
         raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."}) from None
     services = _services_list(services)

@@ -9,7 +9,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from clinics import hours as hours_mod
 from clinics import services
 from clinics.forms import (
     ATTRIBUTE_LABELS,
@@ -20,6 +19,7 @@ from clinics.forms import (
     PartnerClinicForm,
     SearchForm,
 )
+from clinics.hours import DAYS, day_text, parse_day_text
 from clinics.reference import DISTRICTS
 from core.db import utcnow
 from core.errors import DomainError, ValidationFailed
@@ -66,7 +66,7 @@ def _page_context() -> dict[str, Any]:
         "service_names": _service_names(),
         "attribute_labels": ATTRIBUTE_LABELS,
         "day_labels": DAY_LABELS,
-        "days": hours_mod.DAYS,
+        "days": DAYS,
         "now": utcnow(),
     }
 
@@ -117,10 +117,10 @@ def detail(clinic_id: int):
 
 def _hours_from_form(form: Any) -> dict:
     raw = {}
-    for day in hours_mod.DAYS:
+    for day in DAYS:
         field = getattr(form, f"hours_{day}")
         try:
-            raw[day] = hours_mod.parse_day_text(field.data or "", day, f"hours_{day}")
+            raw[day] = parse_day_text(field.data or "", day, f"hours_{day}")
         except ValidationFailed as exc:
             field.errors = [*list(field.errors or []), exc.fields[f"hours_{day}"]]
             raise
@@ -128,8 +128,8 @@ def _hours_from_form(form: Any) -> dict:
 
 
 def _fill_hours(form: Any, clinic: Any) -> None:
-    for day in hours_mod.DAYS:
-        getattr(form, f"hours_{day}").data = hours_mod.day_text((clinic.hours or {}).get(day, []))
+    for day in DAYS:
+        getattr(form, f"hours_{day}").data = day_text((clinic.hours or {}).get(day, []))
 
 
 def _clinic_data(form: ClinicForm) -> dict[str, Any]:
@@ -155,7 +155,7 @@ def _hours_error_fields(exc: DomainError) -> DomainError:
     message = exc.fields.get("hours")
     if message:
         day = message[:3]  # every hours message starts with the day it is about
-        if day in hours_mod.DAYS:
+        if day in DAYS:
             exc.fields = {**exc.fields, f"hours_{day}": message}
     return exc
 
@@ -176,7 +176,7 @@ def clinic_create():
     )
     if clinic is not None:
         return redirect(url_for("clinics.detail", clinic_id=clinic.id))
-    return render_template("clinics/edit.html", form=form, clinic=None, days=hours_mod.DAYS)
+    return render_template("clinics/edit.html", form=form, clinic=None, days=DAYS)
 
 
 @bp.route("/clinics/<int:clinic_id>/edit", methods=["GET", "POST"])
@@ -212,7 +212,7 @@ def clinic_edit(clinic_id: int):
         refused=lambda exc: attach_errors(form, _hours_error_fields(exc)),
     ):
         return redirect(url_for("clinics.detail", clinic_id=clinic_id))
-    return render_template("clinics/edit.html", form=form, clinic=clinic, days=hours_mod.DAYS)
+    return render_template("clinics/edit.html", form=form, clinic=clinic, days=DAYS)
 
 
 @bp.post("/clinics/<int:clinic_id>/verify")

@@ -9,7 +9,7 @@ from typing import IO, Any
 
 import sqlalchemy as sa
 
-from clinics import hours as hours_mod
+import clinics.hours
 from clinics.models import Clinic
 from clinics.services.directory import (
     REQUIRED_ON_CREATE,
@@ -70,7 +70,7 @@ def export_csv(out: IO[str]) -> int:
                 clinic.phone or "",
                 ";".join(clinic.service_codes),
                 ";".join(clinic.attributes),
-                hours_mod.to_csv(clinic.hours or {}),
+                clinics.hours.to_csv(clinic.hours or {}),
                 clinic.status,
                 iso_local(clinic.verified_at) or "",
             ]
@@ -101,7 +101,7 @@ def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             errors[key] = "Holds a character that cannot be used (NUL)."
         elif key == "hours":
             try:
-                data["hours"] = hours_mod.from_csv(value)
+                data["hours"] = clinics.hours.from_csv(value)
             except ValidationFailed as exc:
                 errors.update(exc.fields)
         elif key == "verified_at":
@@ -186,7 +186,7 @@ def import_csv(source: IO[str], actor: Any, *, skip_invalid: bool = False) -> Im
         verified_at = clean.pop("verified_at", None)
         if clinic_id is None:
             clinic = Clinic(name=clean["name"], sms_alias=clean["sms_alias"], district="")
-            clean.setdefault("hours", hours_mod.empty_hours())
+            clean.setdefault("hours", clinics.hours.empty_hours())
             db.session.add(clinic)
             report.created += 1
         else:

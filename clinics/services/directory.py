@@ -10,7 +10,7 @@ import phonenumbers
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 
-from clinics import hours as hours_mod
+from clinics.hours import DAYS, empty_hours, open_at, validate_hours, week_ranges
 from clinics.models import Clinic, ClinicHours, Service
 from clinics.reference import (
     ATTRIBUTES,
@@ -69,7 +69,7 @@ def clinic_offers(clinic: Clinic, codes: list[str] | tuple[str, ...] | set[str])
 
 def is_open_at(clinic: Clinic, moment: datetime) -> bool:
     """Whether the clinic is open at an aware moment (its hours are read in APP_TIMEZONE)."""
-    return hours_mod.open_at(clinic.hours or {}, moment, app_zone())
+    return open_at(clinic.hours or {}, moment, app_zone())
 
 
 def verification_due(clinic: Clinic, now: datetime | None = None) -> bool:
@@ -208,7 +208,7 @@ def clean_fields(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         clean["attributes"] = _codes(data["attributes"], "attributes", set(ATTRIBUTES), errors)
     if "hours" in data:
         try:
-            clean["hours"] = hours_mod.validate_hours(data["hours"])
+            clean["hours"] = validate_hours(data["hours"])
         except ValidationFailed as exc:
             errors.update(exc.fields)
     if "status" in data:
@@ -229,7 +229,7 @@ def set_hours(clinic: Clinic, hours: dict) -> None:
     """Store normalised hours and rebuild the week-minute ranges the search reads."""
     clinic.hours = hours
     clinic.hour_ranges = [
-        ClinicHours(start_minute=lo, end_minute=hi) for lo, hi in hours_mod.week_ranges(hours)
+        ClinicHours(start_minute=lo, end_minute=hi) for lo, hi in week_ranges(hours)
     ]
 
 
@@ -256,7 +256,7 @@ def create_clinic(
         raise Forbidden("Only admins add clinics.")
     clean = clean_fields(dict(data), creating=True)
     clinic = Clinic(name=clean["name"], sms_alias=clean["sms_alias"], district=clean["district"])
-    clean.setdefault("hours", hours_mod.empty_hours())
+    clean.setdefault("hours", empty_hours())
     apply_fields(clinic, clean)
     _set_verification(clinic, data, actor, now)
     db.session.add(clinic)
@@ -361,7 +361,7 @@ def clinic_to_dict(
         "phone": clinic.phone,
         "services": clinic.service_codes,
         "attributes": clinic.attributes,
-        "hours": {day: (clinic.hours or {}).get(day, []) for day in hours_mod.DAYS},
+        "hours": {day: (clinic.hours or {}).get(day, []) for day in DAYS},
         "status": clinic.status,
         "verified_at": iso_local(clinic.verified_at),
         "verification_due": verification_due(clinic, now),

@@ -1,11 +1,11 @@
-"""The referrals package's few needs of the clinic directory, through clinics.services."""
+"""Referrals' adapter to the clinic directory: the few calls it needs, through clinics.services."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from clinics import services as directory
+import clinics.services
 from clinics.models import Clinic, Service
 from core.errors import NotFound
 
@@ -17,7 +17,7 @@ def get_clinic(clinic_id: Any) -> Clinic:
     if not isinstance(clinic_id, int) or isinstance(clinic_id, bool):
         raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
     try:
-        clinic = directory.get_clinic(clinic_id)
+        clinic = clinics.services.get_clinic(clinic_id)
     except NotFound:
         clinic = None
     if clinic is None or clinic.status != "active":
@@ -32,12 +32,12 @@ def offered(clinic: Clinic) -> set[str]:
 
 def services_catalogue() -> list[Service]:
     """Active services in display order."""
-    return list(directory.get_services())
+    return list(clinics.services.get_services())
 
 
 def is_open_at(clinic: Clinic, when: datetime) -> bool:
     """Whether the clinic is open at an aware time."""
-    return directory.is_open_at(clinic, when)
+    return clinics.services.is_open_at(clinic, when)
 
 
 def find_clinics(
@@ -48,7 +48,7 @@ def find_clinics(
     near: tuple[float, float] | None = None,
 ) -> list[Any]:
     """Active clinics offering every service and open then, nearest first (ClinicHit items)."""
-    page = directory.search_clinics(
+    page = clinics.services.search_clinics(
         services=services, open_at=open_at, district=district, near=near, per_page=50
     )
     return list(page.items)
@@ -56,7 +56,7 @@ def find_clinics(
 
 def districts() -> list[str]:
     """Every district name (for the step-3 filter)."""
-    return list(directory.DISTRICTS)
+    return list(clinics.services.DISTRICTS)
 
 
 def hours_text(clinic: Clinic) -> list[tuple[str, str]]:

@@ -182,7 +182,7 @@ def seed_rows(app, rows: int) -> None:
 def empty_pass(app, runs: int = 20) -> dict:
     """The median time of a dispatch pass that finds nothing, and the claim query's plan."""
     from core.extensions import db
-    from notifications.dispatch import dispatch_pass
+    from notifications.engine.dispatch import dispatch_pass
     from notifications.models import OutboxMessage
 
     with app.app_context():

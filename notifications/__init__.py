@@ -1,4 +1,24 @@
-"""Notifications: contacts, outbox, templates, dispatch, gateways, webhooks."""
+"""Notifications: discreet SMS to members, knowing nothing of referrals or clinics.
+
+What it owns: the contact (the encrypted phone, its blind index, language, consent, opt-out,
+safety hold, contact window), the outbox and its attempts, the templates, the dispatch engine
+(`engine/`), the texts (`texts/`), the gateways and their webhooks, inbound replies, the SMS pages
+(`routes/`, the log in `message_log`) and the message list of the API (`api`).
+
+Its public door: other packages import `notifications.services` and nothing else from here
+(tests/core/test_architecture.py holds it). A subject (e.g. "referral:K7P2QX9M") is opaque: the
+package that plans messages builds and parses it.
+
+Its hooks, filled by higher packages at their `init_app`:
+- `services.register_subject_type`: how a subject shows in a message's JSON (`referral_code`)
+  and which query parameter of the message list names one (`?referral=`), see `subjects`;
+- `services.register_contact_scope`: whose messages a user may read in the API, see `scope`
+  (without one nobody reads any);
+- `core.registry.NameSource` in `registry(app).name_sources` ("clinic", "peer_educator"): the
+  names the SMS log and the template check show, see `names` (in core because clinics and
+  accounts may not import notifications);
+- the `inbound_reply` signal (`signals`), published for each inbound reply.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +30,11 @@ def init_app(app: Flask) -> None:
     retention steps and admin links."""
     from core.extensions import csrf
     from core.registry import registry
-    from notifications import models, state, template_models  # noqa: F401 - the SMS tables
+    from notifications import models  # noqa: F401 - the SMS tables
     from notifications.api import routes as api_routes
     from notifications.cli import reminders_cli
     from notifications.contacts import purge_inactive
+    from notifications.engine import pause  # noqa: F401 - the dispatch pause's table
     from notifications.health import sms_health
     from notifications.jobs import dispatch_interval, dispatch_tick
     from notifications.retention import purge_outbox

@@ -15,7 +15,7 @@ reminders_cli = click.Group("reminders", help="SMS reminders.")
 def dispatch(now_text: str | None, limit: int | None) -> None:
     """One dispatch pass, as if the clock read --now; prints sent, failed and deferred."""
     from core.cli import parse_cli_time
-    from notifications.dispatch import dispatch_pass
+    from notifications.engine.dispatch import dispatch_pass
 
     stats = dispatch_pass(now=parse_cli_time(now_text), limit=limit)
     click.echo(stats.line())
@@ -26,7 +26,7 @@ def dispatch(now_text: str | None, limit: int | None) -> None:
 def resume() -> None:
     """Lift a pause caused by an account-level provider error (after fixing the account)."""
     from core.extensions import db
-    from notifications.state import resume as lift
+    from notifications.engine.pause import resume as lift
 
     lifted = lift()
     db.session.commit()

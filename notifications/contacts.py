@@ -18,7 +18,7 @@ from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
 from core.logging import mask_phone
-from notifications import planning, timing
+from notifications.engine import planning, timing
 from notifications.models import Contact, OutboxMessage
 
 LANGUAGES = ("bn", "en")

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
-from notifications.templates_store import MAX_SOURCE_LENGTH
+from notifications.texts.store import MAX_SOURCE_LENGTH
 
 
 class TemplateForm(FlaskForm):

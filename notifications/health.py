@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from core.db import utcnow
 from core.extensions import db
 from core.scheduler import last_heartbeat
+from notifications.engine.pause import pause_info
+from notifications.engine.settings import scheduler_expected, setting_float
 from notifications.models import OutboxMessage
-from notifications.settings import scheduler_expected, setting_float
-from notifications.state import pause_info
 
 
 def oldest_due_seconds(now=None) -> float | None:

@@ -25,9 +25,8 @@ from core.audit import record
 from core.errors import ValidationFailed
 from core.extensions import db
 from notifications import contacts as contact_service
-from notifications.models import Contact, OutboxMessage
+from notifications.models import Contact, InboundMessage, OutboxMessage
 from notifications.signals import inbound_reply
-from notifications.template_models import InboundMessage
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from core.appctx import real_app
 from core.extensions import db
-from notifications.gateways import Gateway, get_gateway
+from notifications.engine.gateways import Gateway, get_gateway
 from notifications.models import FINAL_STATUSES, OutboxMessage
 
 log = logging.getLogger(__name__)

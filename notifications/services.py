@@ -42,9 +42,9 @@ from notifications.contacts import (
     touch,
     window_text,
 )
+from notifications.engine.planning import cancel_pending, message_json, plan_message, planned_for
 from notifications.message_log import messages_for_contact
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, Contact, OutboxMessage
-from notifications.planning import cancel_pending, message_json, plan_message, planned_for
 from notifications.retention import erase_contact_messages
 from notifications.schemas import Message
 from notifications.scope import register_contact_scope

@@ -16,15 +16,15 @@ from sqlalchemy.exc import IntegrityError
 from core.db import utcnow
 from core.edge import parse_id
 from core.extensions import db
-from notifications import outcomes, state
-from notifications.gateways import (
+from notifications.engine import outcomes, pause
+from notifications.engine.gateways import (
     ACCOUNT_ERROR_CODES,
     PROVIDER_STATUS,
     signature_valid,
 )
+from notifications.engine.settings import setting_float
 from notifications.inbound import handle_inbound, twiml
 from notifications.models import OutboxMessage
-from notifications.settings import setting_float
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def twilio_status():
         delay = setting_float("SMS_UNREACHABLE_RETRY_SECONDS")
         outcomes.retry_unreachable(row.id, now=now, delay_seconds=delay)
     if moved and parse_id(code) in ACCOUNT_ERROR_CODES:
-        state.pause(code, f"status callback for sms {row.id} reports account error {code}",
+        pause.pause(code, f"status callback for sms {row.id} reports account error {code}",
                     now=now, seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"))  # fmt: skip
     db.session.commit()
     log.info(

@@ -24,10 +24,11 @@ from sqlalchemy.orm import selectinload
 from core.appctx import real_app
 from core.db import utcnow
 from core.extensions import db
-from notifications import limits, outcomes, reconcile, rendering, state
-from notifications.gateways import Gateway, SendResult, get_gateway
+from notifications.engine import limits, outcomes, pause, reconcile
+from notifications.engine.gateways import Gateway, SendResult, get_gateway
+from notifications.engine.settings import setting_float, setting_int
 from notifications.models import OutboxMessage
-from notifications.settings import setting_float, setting_int
+from notifications.texts import rendering
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,7 @@ def _record(out: Outgoing, result: SendResult, now: datetime, stats: PassStats) 
         log.warning("sms %s (%s) unknown: %s; awaiting callback or lookup", out.id, out.kind, text)
         return
     if result.outcome == "account":
-        state.pause(
+        pause.pause(
             str(code) if code else None,
             text or "account error",
             now=now,
@@ -316,7 +317,7 @@ def dispatch_pass(
     gateway = gateway or get_gateway(real_app())
     stats = PassStats()
     reconcile.recover_expired(clock(), stats)
-    if state.current_pause(clock()) is not None:
+    if pause.current_pause(clock()) is not None:
         stats.paused = True
         db.session.commit()
         return stats

@@ -298,7 +298,7 @@ def get_gateway(app: Flask) -> Gateway:
 
 def build_gateway(config) -> Gateway:
     """A gateway from the config: SMS_BACKEND `twilio` or `console`."""
-    from notifications.settings import DEFAULTS
+    from notifications.engine.settings import DEFAULTS
 
     if config.get("SMS_BACKEND") != "twilio":
         return ConsoleGateway()

@@ -165,7 +165,7 @@ def retry_unreachable(message_id: int, *, now: datetime, delay_seconds: float) -
     (planned like any message: allowed hours, before its appointment). Returns its id or None."""
     from datetime import timedelta
 
-    from notifications.planning import plan_message
+    from notifications.engine.planning import plan_message
 
     row = db.session.get(OutboxMessage, message_id)
     if row is None:

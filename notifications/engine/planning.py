@@ -23,7 +23,8 @@ from flask import current_app
 
 from core.db import utcnow
 from core.extensions import db
-from notifications import subjects, timing
+from notifications import subjects
+from notifications.engine import timing
 from notifications.models import LIVE_STATUSES, Contact, OutboxMessage
 
 

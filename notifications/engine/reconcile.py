@@ -16,13 +16,13 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from notifications import outcomes
+from notifications.engine import outcomes
+from notifications.engine.settings import setting_float, setting_int
 from notifications.models import OutboxMessage
-from notifications.settings import setting_float, setting_int
 
 if TYPE_CHECKING:
-    from notifications.dispatch import PassStats
-    from notifications.gateways import Gateway
+    from notifications.engine.dispatch import PassStats
+    from notifications.engine.gateways import Gateway
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from notifications import templates_store
 from notifications.forms import ResetForm, TemplateForm
-from notifications.texts import LANGUAGES, TEMPLATE_KINDS
+from notifications.texts import store
+from notifications.texts.catalog import LANGUAGES, TEMPLATE_KINDS
 
 bp = Blueprint("notifications", __name__)
 
@@ -37,20 +37,20 @@ LANGUAGE_LABELS = {"bn": "বাংলা", "en": "English"}
 
 def _shared(kind: str, variant: str) -> bool:
     """The shared-phone flag of a variant in the URL; 404 for an unknown kind or variant."""
-    if kind not in TEMPLATE_KINDS or variant not in templates_store.VARIANTS:
+    if kind not in TEMPLATE_KINDS or variant not in store.VARIANTS:
         abort(404)
-    return templates_store.VARIANTS[variant]
+    return store.VARIANTS[variant]
 
 
 @bp.get("/admin/sms-templates")
 @require("templates.edit")
 def templates():
     """Every kind × {own phone, shared phone} × {bn, en}: default or changed by an admin."""
-    custom = templates_store.overrides()
+    custom = store.overrides()
     rows = [
         (kind, variant, {lang: (kind, lang, shared) in custom for lang in LANGUAGES})
         for kind in TEMPLATE_KINDS
-        for variant, shared in templates_store.VARIANTS.items()
+        for variant, shared in store.VARIANTS.items()
     ]
     return render_template(
         "notifications/templates.html",
@@ -72,8 +72,8 @@ def _save(kind: str, shared: bool, sources: dict[str, str]) -> list[str]:
     """Save the languages whose text changed; returns them (raises DomainError on a refusal)."""
     changed = []
     for lang, source in sources.items():
-        if source != templates_store.effective_template(kind, lang, shared):
-            templates_store.save_template(kind, lang, shared, source, current_user)
+        if source != store.effective_template(kind, lang, shared):
+            store.save_template(kind, lang, shared, source, current_user)
             changed.append(lang)
     return changed
 
@@ -86,15 +86,12 @@ def template_edit(kind: str, variant: str):
     form = TemplateForm()
     status = 200
     if request.method == "GET":
-        form.source_bn.data = templates_store.effective_template(kind, "bn", shared)
-        form.source_en.data = templates_store.effective_template(kind, "en", shared)
+        form.source_bn.data = store.effective_template(kind, "bn", shared)
+        form.source_en.data = store.effective_template(kind, "en", shared)
     elif not form.validate_on_submit():
         status = 400
     sources = _sources(form)
-    checks = {
-        lang: templates_store.check_template(kind, lang, shared, sources[lang])
-        for lang in LANGUAGES
-    }
+    checks = {lang: store.check_template(kind, lang, shared, sources[lang]) for lang in LANGUAGES}
     if request.method == "POST" and status == 200 and form.save.data:
         if all(check.ok for check in checks.values()):
             try:
@@ -112,7 +109,7 @@ def template_edit(kind: str, variant: str):
             flash(_("Not saved: fix the problems shown below."), "error")
             for lang, check in checks.items():
                 getattr(form, f"source_{lang}").errors = list(check.problems)
-    custom = templates_store.overrides()
+    custom = store.overrides()
     return (
         render_template(
             "notifications/template_edit.html",
@@ -125,7 +122,7 @@ def template_edit(kind: str, variant: str):
             kind_label=KIND_LABELS[kind],
             variant_label=VARIANT_LABELS[variant],
             language_labels=LANGUAGE_LABELS,
-            max_segments=templates_store.MAX_SEGMENTS,
+            max_segments=store.MAX_SEGMENTS,
         ),
         status,
     )
@@ -139,7 +136,7 @@ def template_reset(kind: str, variant: str):
     form = ResetForm()
     if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
         abort(400)
-    removed = templates_store.reset_template(kind, form.lang.data, shared, current_user)
+    removed = store.reset_template(kind, form.lang.data, shared, current_user)
     db.session.commit()
     flash(_("Back to the default text.") if removed else _("It was the default text."), "success")
     return redirect(url_for("notifications.template_edit", kind=kind, variant=variant))

@@ -18,9 +18,8 @@ from core.security import require
 from notifications import message_log
 from notifications.forms import LogFilterForm, SimulateReplyForm
 from notifications.inbound import handle_inbound
-from notifications.models import Contact, OutboxMessage
+from notifications.models import Contact, InboundMessage, OutboxMessage
 from notifications.routes import KIND_LABELS, bp
-from notifications.template_models import InboundMessage
 
 CONSOLE_ROWS = 30
 

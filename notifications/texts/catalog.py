@@ -1,8 +1,8 @@
 """SMS texts: default templates, sandboxed rendering, Bangla digits and day/time phrases.
 
 Pure functions only: the dispatcher renders at send time, the admin template editor previews.
-Segment counting lives in `notifications.segments`, the discretion check in
-`notifications.discretion`; both are re-exported here.
+Segment counting lives in `notifications.texts.segments`, the discretion check in
+`notifications.texts.discretion`; both are re-exported here.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from babel.dates import format_time as babel_format_time
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from notifications.discretion import (
+from notifications.texts.discretion import (
     BANGLA_FORBIDDEN_WORDS,
     ENGLISH_FORBIDDEN_WORDS,
     discretion_problems,
 )
-from notifications.segments import SegmentInfo, count_segments
+from notifications.texts.segments import SegmentInfo, count_segments
 
 __all__ = [
     "ALLOWED_PLACEHOLDERS",
@@ -60,7 +60,7 @@ TEMPLATE_KINDS = (
 # an ISO timestamp in an SMS would be unreadable.
 ALLOWED_PLACEHOLDERS = frozenset({"code", "place", "day", "time", "due_day"})
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "sms"
+TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "sms"
 
 _BANGLA_DIGITS = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 _RELATIVE_DAYS: dict[str, tuple[str, str]] = {"en": ("today", "tomorrow"), "bn": ("আজ", "কাল")}

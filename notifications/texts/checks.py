@@ -21,7 +21,7 @@ from jinja2 import Environment, nodes
 
 from core.errors import NotFound
 from notifications import names
-from notifications.texts import (
+from notifications.texts.catalog import (
     ALLOWED_PLACEHOLDERS,
     LANGUAGES,
     TEMPLATE_KINDS,

@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from notifications import timing
+from notifications.engine import timing
+from notifications.engine.planning import blocked_reason
 from notifications.models import Contact, OutboxMessage
-from notifications.planning import blocked_reason
-from notifications.texts import (
+from notifications.texts.catalog import (
     Lang,
     TemplateProblem,
     count_segments,
@@ -44,7 +44,7 @@ class Verdict:
 
 def template_source(kind: str, lang: str, shared_phone: bool) -> str:
     """The template text in force: the admin's override when there is one, else the file."""
-    from notifications.templates_store import effective_template
+    from notifications.texts.store import effective_template
 
     return effective_template(kind, lang, shared_phone)
 

@@ -14,7 +14,9 @@ from core.audit import record
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
-from notifications.template_checks import (
+from notifications.models import SmsTemplate
+from notifications.texts.catalog import load_default_template
+from notifications.texts.checks import (
     MAX_SEGMENTS,
     MAX_SOURCE_LENGTH,
     Check,
@@ -22,8 +24,6 @@ from notifications.template_checks import (
     check_variant,
     price_per_segment,
 )
-from notifications.template_models import SmsTemplate
-from notifications.texts import load_default_template
 
 __all__ = [
     "MAX_SEGMENTS",

@@ -27,7 +27,10 @@ FORBIDDEN = {
     "accounts": {"referrals", "notifications", "safety"},
 }
 # Each provider's client library → the one module allowed to import it (its gateway's).
-GATEWAY_OF = {"twilio": "notifications.gateways", "android_sms_gateway": "notifications.gateways"}
+GATEWAY_OF = {
+    "twilio": "notifications.engine.gateways",
+    "android_sms_gateway": "notifications.engine.gateways",
+}
 NOTIFICATIONS_DOOR = "notifications.services"
 # Method names that add to a registry (rule 5), besides any name starting with "register".
 REGISTERING = frozenset(

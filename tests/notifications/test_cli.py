@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from core.db import utcnow
 from core.extensions import db
-from notifications import state
+from notifications.engine import pause
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, reload, statuses
 
@@ -73,14 +73,14 @@ def test_bad_limit_is_a_usage_error(runner):
 
 def test_paused_dispatch_says_so_and_resume_lifts_it(runner):
     make_message(make_contact())
-    state.pause("20003", "Authenticate", now=utcnow(), seconds=900)
+    pause.pause("20003", "Authenticate", now=utcnow(), seconds=900)
     db.session.commit()
 
     paused = runner.invoke(args=["reminders", "dispatch"])
     assert "PAUSED" in paused.output and "sent=0" in paused.output
 
     assert "dispatch resumed" in runner.invoke(args=["reminders", "resume"]).output
-    assert state.current_pause(utcnow()) is None
+    assert pause.current_pause(utcnow()) is None
     assert "dispatch was not paused" in runner.invoke(args=["reminders", "resume"]).output
     assert (
         "sent=1" in runner.invoke(args=["reminders", "dispatch", "--now", NOW.isoformat()]).output

@@ -60,7 +60,7 @@ def test_window_is_validated(app):
 
 
 def test_opt_out_hold_and_erase(app):
-    from notifications import planning
+    from notifications.engine import planning
 
     now = utcnow()
     c = contacts.create_contact(phone="01812345678", language="bn", sms_consent=True, actor_id=None)

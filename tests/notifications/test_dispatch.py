@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
+from notifications.engine.dispatch import dispatch_pass
 from notifications.models import Contact
 from tests.support.clock import APPOINTMENT, NOW
 from tests.support.factories import make_contact, make_message, reload, statuses
@@ -255,7 +255,7 @@ def test_a_stopping_scheduler_takes_no_new_work_and_hands_back_unsent_rows(twili
 
 
 def test_an_admin_override_of_the_text_is_used_at_send_time(twilio_app, fake_twilio):
-    from notifications.template_models import SmsTemplate
+    from notifications.models import SmsTemplate
 
     db.session.add(
         SmsTemplate(kind="reminder_24h", lang="en", shared_phone=False,

@@ -7,7 +7,7 @@ from datetime import timedelta
 from core.db import utcnow
 from core.extensions import db
 from core.scheduler import SchedulerHeartbeat
-from notifications import state
+from notifications.engine import pause
 from tests.support.factories import make_contact, make_message
 
 
@@ -66,7 +66,7 @@ def test_503_when_a_due_message_waits_too_long(client, app):
 
 
 def test_a_pause_is_reported(client):
-    state.pause("20005", "Account not active", now=utcnow(), seconds=900)
+    pause.pause("20005", "Account not active", now=utcnow(), seconds=900)
     db.session.commit()
     body = client.get("/healthz").json
     assert body["dispatch"]["status"] == "paused"

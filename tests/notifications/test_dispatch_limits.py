@@ -3,8 +3,8 @@
 from datetime import timedelta
 
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
-from notifications.limits import local_day_bounds
+from notifications.engine.dispatch import dispatch_pass
+from notifications.engine.limits import local_day_bounds
 from notifications.models import OutboxMessage
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, statuses

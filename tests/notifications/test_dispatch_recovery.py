@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
-from notifications.gateways import build_gateway, get_gateway
+from notifications.engine.dispatch import dispatch_pass
+from notifications.engine.gateways import build_gateway, get_gateway
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, reload
 from tests.support.sms import SENDER

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notifications.gateways import (
+from notifications.engine.gateways import (
     ConsoleGateway,
     LookupResult,
     SendResult,

@@ -10,10 +10,9 @@ import sqlalchemy as sa
 from core.audit import AuditEvent
 from core.extensions import db
 from notifications.inbound import REPLIES, parse_keyword, twiml
-from notifications.models import Contact, OutboxMessage
+from notifications.models import Contact, InboundMessage, OutboxMessage
 from notifications.signals import inbound_reply
-from notifications.template_models import InboundMessage
-from notifications.texts import discretion_problems
+from notifications.texts.catalog import discretion_problems
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, phone, reload
 from tests.support.sms import INBOUND_URL, PUBLIC

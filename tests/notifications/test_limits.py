@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from notifications import limits
+from notifications.engine import limits
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message
 

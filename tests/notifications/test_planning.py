@@ -9,7 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
-from notifications import contacts, planning
+from notifications import contacts
+from notifications.engine import planning
 from notifications.models import OutboxMessage
 
 DHAKA = ZoneInfo("Asia/Dhaka")

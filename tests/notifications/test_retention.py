@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from core.extensions import db
-from notifications.gateways import TwilioGateway
+from notifications.engine.gateways import TwilioGateway
 from notifications.models import OutboxMessage
 from notifications.retention import erase_contact_messages, purge_outbox
 from tests.support.clock import NOW

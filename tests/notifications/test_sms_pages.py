@@ -10,11 +10,10 @@ import sqlalchemy as sa
 
 from core.audit import AuditEvent
 from core.extensions import db
-from notifications import templates_store
 from notifications.message_log import messages_for_contact
-from notifications.models import Contact
-from notifications.template_models import InboundMessage
-from notifications.texts import load_default_template
+from notifications.models import Contact, InboundMessage
+from notifications.texts import store
+from notifications.texts.catalog import load_default_template
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, reload
 
@@ -66,10 +65,10 @@ def test_preview_renders_the_new_text_without_saving(app, client, login_as):
     html = page(client.post(EDIT, data=_form("See you {{ day }} at {{ time }}. {{ code }}",
                                              preview="1")))  # fmt: skip
     assert "See you tomorrow at 11:00. K7P2-QX9M" in html
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
     html = page(client.post(EDIT, data=_form("HIV {{ day }} {{ code }}", preview="1")))
     assert "contains a health word: HIV" in html
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
 
 
 def test_save_refuses_what_fails_the_checks(app, client, login_as):
@@ -84,7 +83,7 @@ def test_save_refuses_what_fails_the_checks(app, client, login_as):
     long_text = "Please remember to come. " * 12 + "{{ day }} {{ time }} {{ code }}"
     html = page(client.post(EDIT, data=_form(long_text, save="1")), 422)
     assert "SMS segments with the longest values" in html
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
 
 
 def test_save_then_reset(app, client, login_as):
@@ -92,12 +91,12 @@ def test_save_then_reset(app, client, login_as):
     text = "Tomorrow's plan: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
     response = client.post(EDIT, data=_form(text, save="1"))
     assert response.status_code == 302
-    assert templates_store.overrides() == {("reminder_24h", "en", False)}  # bn was unchanged
-    assert templates_store.effective_template("reminder_24h", "en", False) == text
+    assert store.overrides() == {("reminder_24h", "en", False)}  # bn was unchanged
+    assert store.effective_template("reminder_24h", "en", False) == text
     html = page(client.get(EDIT))
     assert "changed from the default" in html and "Reset the English text to default" in html
     assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 302
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
     assert client.post(EDIT + "/reset", data={"lang": "fr"}).status_code == 400
     events = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entity_type == "sms_template")
@@ -245,14 +244,14 @@ def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
     assert client.post("/login", data=data).status_code == 302
     text = "Soon: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
     page(client.post(EDIT, data=_form(text, save="1")), 400)
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
     token = csrf_token_from(page(client.get(EDIT)))
     assert client.post(EDIT, data=_form(text, save="1", csrf_token=token)).status_code == 302
-    assert templates_store.overrides() == {("reminder_24h", "en", False)}
+    assert store.overrides() == {("reminder_24h", "en", False)}
     assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 400
     response = client.post(EDIT + "/reset", data={"lang": "en", "csrf_token": token})
     assert response.status_code == 302
-    assert templates_store.overrides() == set()
+    assert store.overrides() == set()
 
 
 @pytest.fixture

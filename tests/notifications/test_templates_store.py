@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from core.audit import AuditEvent
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
-from notifications import templates_store as store
-from notifications.template_models import SmsTemplate
-from notifications.texts import TEMPLATE_KINDS, discretion_problems, load_default_template
+from notifications.models import SmsTemplate
+from notifications.texts import store
+from notifications.texts.catalog import TEMPLATE_KINDS, discretion_problems, load_default_template
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications.texts import (
+from notifications.texts.catalog import (
     ALLOWED_PLACEHOLDERS,
     LANGUAGES,
     TEMPLATE_DIR,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from notifications.discretion import (
+from notifications.texts.discretion import (
     BANGLA_FORBIDDEN_WORDS,
     ENGLISH_FORBIDDEN_WORDS,
     discretion_problems,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from notifications.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
+from notifications.texts.segments import GSM7_BASIC, GSM7_EXTENSION, count_segments, is_gsm7
 
 
 def test_plain_ascii_is_one_gsm_segment() -> None:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications import timing
+from notifications.engine import timing
 
 DHAKA = ZoneInfo("Asia/Dhaka")
 DAY = timing.quiet_to_window("21:00-08:00")  # allowed 08:00-21:00

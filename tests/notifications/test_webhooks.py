@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from core.db import utcnow
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
+from notifications.engine.dispatch import dispatch_pass
 from notifications.models import Contact
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, reload
@@ -155,13 +155,13 @@ def test_unreachable_handset_is_retried_once_later(client, fake_twilio, sent):
 
 
 def test_account_error_in_a_callback_pauses_dispatch(client, fake_twilio, sent):
-    from notifications import state
+    from notifications.engine import pause
 
     row, sid = sent
     _callback(client, fake_twilio, sid, "failed", error_code=30002)
     assert reload(row).status == "failed"
-    pause = state.current_pause(utcnow())
-    assert pause is not None and pause.error_code == "30002"
+    paused = pause.current_pause(utcnow())
+    assert paused is not None and paused.error_code == "30002"
 
 
 @pytest.mark.parametrize("never_sent", ["pending", "cancelled", "skipped"])

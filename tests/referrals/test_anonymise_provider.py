@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
+from notifications.engine.dispatch import dispatch_pass
 from notifications.models import OutboxMessage
 from referrals.models import Member
 from tests.support.clock import NOW

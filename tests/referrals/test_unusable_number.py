@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.extensions import db
-from notifications.dispatch import dispatch_pass
+from notifications.engine.dispatch import dispatch_pass
 from referrals.models import Member
 from tests.support.clock import NOW
 from tests.support.db import PASSWORD

@@ -43,6 +43,17 @@ def _database_params() -> list:
     return params
 
 
+@pytest.fixture(params=_database_params())
+def empty_database(request, tmp_path) -> Iterator[str]:
+    """A database of its own with no tables, for tests that run the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.db'}"
+        return
+    url, drop = private_postgres_database()
+    yield url
+    drop()
+
+
 @pytest.fixture(scope="session", params=_database_params())
 def database_url(request, tmp_path_factory) -> Iterator[str]:
     """A database with the current schema, created once per session and per engine."""

@@ -2,25 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from core import create_app
 from core.extensions import db
-from tests.support.db import TEST_DATABASE_URL, base_config, private_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    if not TEST_DATABASE_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    url, drop = private_postgres_database()
-    yield url
-    drop()
+from tests.support.db import base_config
 
 
 def test_existing_tokens_get_ninety_days_from_the_upgrade(empty_database, tmp_path):

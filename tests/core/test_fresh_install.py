@@ -14,27 +14,18 @@ from core import create_app
 from core.extensions import db
 from referrals.models import FollowUpRule
 from referrals.services.followups import DEFAULT_RULES
-from tests.support.db import PASSWORD, TEST_DATABASE_URL, base_config, private_postgres_database
+from tests.support.db import PASSWORD, base_config
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migrated(request, tmp_path):
+@pytest.fixture
+def migrated(empty_database, tmp_path):
     """An app on a database of its own, built by the migrations alone (as `flask db upgrade`)."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'fresh.db'}"
-    elif not TEST_DATABASE_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    else:
-        url, drop = private_postgres_database()
-    app = create_app(base_config(url, str(tmp_path / "instance")))
+    app = create_app(base_config(empty_database, str(tmp_path / "instance")))
     with app.app_context():
         upgrade()
         yield app
         db.session.remove()
         db.engine.dispose()
-    if drop:
-        drop()
 
 
 def catalogue() -> list[tuple[str, str, str, bool]]:

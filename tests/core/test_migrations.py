@@ -1,25 +1,12 @@
 """The migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
 from core import create_app
 from core.extensions import db
-from tests.support.db import TEST_DATABASE_URL, base_config, private_postgres_database
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_database(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.db'}"
-        return
-    if not TEST_DATABASE_URL:
-        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    url, drop = private_postgres_database()
-    yield url
-    drop()
+from tests.support.db import base_config
 
 
 def test_migrations_match_the_models(empty_database, tmp_path):

@@ -1,4 +1,10 @@
-"""Accounts: users, roles, sign-in, API tokens."""
+"""Accounts: users, roles, sign-in, sessions, API tokens and the lock.
+
+Depends on core and (for a clinic partner's clinic) clinics; never on referrals, notifications or
+safety. It fills core's hooks: Flask-Login's user loader (sessions checked server-side) and the
+registry's bearer-token loader, so core's API authentication never imports accounts. It gives
+notifications the peer educators' names as a `NameSource` in the registry.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""The clinic directory: services, clinics, opening hours, community feedback."""
+"""The clinic directory: services, clinics, opening hours, community feedback.
+
+Depends on core only (never on referrals, notifications or safety). Its public module is
+`clinics.services`. It offers a hook rather than importing upward: whether an actor may name a
+member in feedback is asked of `registry(app).feedback_member_scope`, which referrals fills. It
+gives notifications the clinic names the SMS pages show as a `NameSource` in the registry.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,11 @@
-"""Members, referrals, clinic confirmation, follow-ups and the peer educator's tasks."""
+"""Members, referrals, clinic confirmation, follow-ups and the peer educator's tasks.
+
+Depends on clinics, accounts and notifications (through `notifications.services` only), never on
+safety or reports. It owns the `referral:<code>` subject (built and parsed in
+`services/messaging.py`) and registers it with notifications, fills notifications' contact-scope
+hook (whose messages a peer educator reads) and clinics' feedback member-scope hook, and
+subscribes to the `inbound_reply` signal.
+"""
 
 from __future__ import annotations
 

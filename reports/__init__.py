@@ -1,7 +1,8 @@
 """Reports: the referral cascade and exports (DHIS2).
 
-The top of the dependency order: it reads the other packages' tables for aggregates (and
-notifications' read-only selectables from `notifications.services`), and nothing imports it.
+The top of the dependency order: it reads the other packages' models for aggregates (SMS
+figures are to come through the read-only selectables of `notifications.services`), and nothing
+imports it.
 Counts of 1–4 are suppressed for every role but admin, and in everything that leaves the service.
 """
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import Model, db
+from core.security import Actor
 
 
 class AuditEvent(Model):
@@ -32,7 +33,7 @@ class AuditEvent(Model):
 
 
 def record(
-    actor: Any,
+    actor: Actor | None,
     action: str,
     entity_type: str,
     entity_id: Any = None,

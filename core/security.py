@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
 
 ADMIN, PEER_EDUCATOR, CLINIC_PARTNER, VIEWER = "admin", "peer_educator", "clinic_partner", "viewer"
 ROLES = (ADMIN, PEER_EDUCATOR, CLINIC_PARTNER, VIEWER)
+
+
+class Actor(Protocol):
+    """What services read from the person acting: core and the other domains may not import
+    accounts, so they name this shape instead of accounts.models.User (which satisfies it)."""
+
+    # Read-only properties, so a User's mapped columns (descriptors) satisfy them.
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def clinic_id(self) -> int | None: ...
+
 
 # What each role may do at all. Scope (own members, own clinic) is checked by the services.
 PERMISSIONS: dict[str, frozenset[str]] = {

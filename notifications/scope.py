@@ -13,11 +13,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from core.security import Actor
 from notifications.models import Contact
 
 _KEY = "notifications.contact_scope"
 
-ContactScope = Callable[[Any], "sa.Select[Any] | None"]
+ContactScope = Callable[[Actor], "sa.Select[Any] | None"]
 
 
 def register_contact_scope(app: Flask, scope: ContactScope) -> None:
@@ -25,7 +26,7 @@ def register_contact_scope(app: Flask, scope: ContactScope) -> None:
     app.extensions[_KEY] = scope
 
 
-def contact_ids_for(user: Any) -> sa.Select[Any] | None:
+def contact_ids_for(user: Actor) -> sa.Select[Any] | None:
     """The contact ids whose messages the user may read (None: all); none without a hook."""
     scope: ContactScope | None = current_app.extensions.get(_KEY)
     if scope is None:

@@ -19,7 +19,7 @@ from accounts.models import User
 from clinics.models import Clinic
 from core.errors import BadInput, Forbidden, ValidationFailed
 from core.extensions import db
-from core.security import ADMIN, can
+from core.security import ADMIN, Actor, can
 from referrals.models import FollowUp, Member, Referral, ReferralEvent
 
 GROUP_BY = ("month", "clinic", "district", "service", "peer_educator")
@@ -177,7 +177,7 @@ def present(counts: dict[str, Any], *, admin: bool) -> dict[str, Any]:
     return out
 
 
-def check_reader(actor: Any) -> bool:
+def check_reader(actor: Actor) -> bool:
     """403 unless the actor may read reports; returns whether counts are shown unsuppressed."""
     if not can(actor, "reports.read"):
         raise Forbidden("Your role may not read reports.")
@@ -196,7 +196,7 @@ def check_range(start: date, end: date) -> None:
         )
 
 
-def cascade(*, start: date, end: date, group_by: str, actor: Any) -> dict[str, Any]:
+def cascade(*, start: date, end: date, group_by: str, actor: Actor) -> dict[str, Any]:
     """The cascade over referrals created in [start, end) (local dates), grouped, suppressed."""
     admin = check_reader(actor)
     if group_by not in GROUP_BY:

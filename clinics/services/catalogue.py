@@ -12,6 +12,7 @@ from clinics.reference import DEFAULT_SERVICES
 from core import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.security import Actor
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 
@@ -59,7 +60,7 @@ def _names(name_en: str, name_bn: str) -> tuple[str, str]:
     return name_en, name_bn
 
 
-def create_service(code: str, name_en: str, name_bn: str, actor: Any) -> Service:
+def create_service(code: str, name_en: str, name_bn: str, actor: Actor | None) -> Service:
     """Add a service to the catalogue (admins)."""
     code = (code or "").strip().lower()
     if not _CODE.match(code):
@@ -77,7 +78,9 @@ def create_service(code: str, name_en: str, name_bn: str, actor: Any) -> Service
     return service
 
 
-def update_service(code: str, name_en: str, name_bn: str, active: bool, actor: Any) -> Service:
+def update_service(
+    code: str, name_en: str, name_bn: str, active: bool, actor: Actor | None
+) -> Service:
     """Rename a service or switch it off (it stays on clinics that offer it)."""
     service = db.session.get(Service, code)
     if service is None:

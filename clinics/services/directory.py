@@ -27,7 +27,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
-from core.security import ADMIN, CLINIC_PARTNER
+from core.security import ADMIN, CLINIC_PARTNER, Actor
 
 # Fields of the clinic object that can be written, and what a clinic partner may write.
 WRITABLE = (
@@ -115,7 +115,7 @@ def _coordinate(value: Any, key: str, low: float, high: float, errors: dict) -> 
     return round(number, 6)
 
 
-def normalise_phone(value: Any) -> str | None:
+def normalise_phone(value: object) -> str | None:
     """A clinic's phone in E.164 (Bangladesh by default); ValueError when it is not one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
@@ -131,7 +131,7 @@ def normalise_phone(value: Any) -> str | None:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _codes(value: Any, key: str, known: set[str], errors: dict) -> list[str] | None:
+def _codes(value: object, key: str, known: set[str], errors: dict) -> list[str] | None:
     if value is None:
         return []
     if isinstance(value, str):
@@ -249,7 +249,7 @@ def apply_fields(clinic: Clinic, clean: dict[str, Any]) -> None:
 
 
 def create_clinic(
-    data: dict[str, Any], actor: Any, *, now: datetime | None = None, audited: bool = True
+    data: dict[str, Any], actor: Actor | None, *, now: datetime | None = None, audited: bool = True
 ) -> Clinic:
     """Create a clinic (admins); the creating admin counts as having verified it."""
     if getattr(actor, "role", ADMIN) != ADMIN:
@@ -266,7 +266,9 @@ def create_clinic(
     return clinic
 
 
-def _set_verification(clinic: Clinic, data: dict, actor: Any, now: datetime | None) -> None:
+def _set_verification(
+    clinic: Clinic, data: dict, actor: Actor | None, now: datetime | None
+) -> None:
     if "verified_at" in data:  # the CSV import restores it exactly (None or an aware time)
         clinic.verified_at = data["verified_at"]
     elif data.get("verified", clinic.id is None):
@@ -275,7 +277,7 @@ def _set_verification(clinic: Clinic, data: dict, actor: Any, now: datetime | No
 
 
 def update_clinic(
-    clinic_id: int, data: dict[str, Any], actor: Any, *, now: datetime | None = None
+    clinic_id: int, data: dict[str, Any], actor: Actor, *, now: datetime | None = None
 ) -> Clinic:
     """Change a clinic: admins any field; a clinic partner only its own clinic's hours and phone
     (another field → Forbidden, another clinic → NotFound)."""
@@ -307,7 +309,7 @@ def update_clinic(
     return clinic
 
 
-def verify_clinic(clinic_id: int, actor: Any, *, now: datetime | None = None) -> Clinic:
+def verify_clinic(clinic_id: int, actor: Actor, *, now: datetime | None = None) -> Clinic:
     """Record that an admin checked the entry today."""
     if getattr(actor, "role", None) != ADMIN:
         raise Forbidden("Only admins verify clinics.")

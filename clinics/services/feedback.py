@@ -15,13 +15,13 @@ from core.edge import MAX_INT
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
 from core.registry import registry
-from core.security import can
+from core.security import Actor, can
 
 MAX_COMMENT = 2000
 MAX_WAIT_MINUTES = 24 * 60
 
 
-def _member_error(actor: Any, member_id: int | None) -> str | None:
+def _member_error(actor: Actor, member_id: int | None) -> str | None:
     """Why `member_id` may not be named by the actor, or None (no member, or one in scope).
     Unknown and out-of-scope members get the same answer: scope is not to be probed."""
     if member_id is None:
@@ -38,7 +38,7 @@ def _member_error(actor: Any, member_id: int | None) -> str | None:
 
 def record_feedback(
     clinic_id: int,
-    actor: Any,
+    actor: Actor,
     *,
     visited_on: date,
     respectful: bool,
@@ -114,7 +114,7 @@ def feedback_summary(clinic_id: int) -> dict[str, Any] | None:
     return feedback_summaries([clinic_id]).get(clinic_id)
 
 
-def list_feedback(clinic_id: int, actor: Any) -> list[ClinicFeedback]:
+def list_feedback(clinic_id: int, actor: Actor) -> list[ClinicFeedback]:
     """Every report on a clinic, newest first (admins; the read is audit-logged)."""
     if not can(actor, "clinics.feedback_read"):
         raise Forbidden("Only admins read feedback reports.")

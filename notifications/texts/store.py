@@ -6,7 +6,6 @@ The dispatcher reads texts through `effective_template`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -14,6 +13,7 @@ from core.audit import record
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.security import Actor
 from notifications.models import SmsTemplate
 from notifications.texts.catalog import load_default_template
 from notifications.texts.checks import (
@@ -80,7 +80,7 @@ def save_template(
     lang: str,
     shared_phone: bool,
     source: str,
-    actor: Any,
+    actor: Actor | None,
     *,
     now: datetime | None = None,
 ) -> SmsTemplate:
@@ -106,7 +106,7 @@ def save_template(
     return row
 
 
-def reset_template(kind: str, lang: str, shared_phone: bool, actor: Any) -> bool:
+def reset_template(kind: str, lang: str, shared_phone: bool, actor: Actor | None) -> bool:
     """Back to the file default (flushes); True when there was an override to remove."""
     check_variant(kind, lang)
     row = _row(kind, lang, shared_phone)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.security import Actor
 from referrals.models import Referral
 from referrals.services.scope import referrals_query
 
@@ -25,7 +25,7 @@ def _rows(query: sa.Select) -> list[Referral]:
     return list(db.session.scalars(query.limit(LIST_LIMIT)).unique())
 
 
-def clinic_day_lists(user: Any, now: datetime, zone: ZoneInfo) -> dict[str, list[Referral]]:
+def clinic_day_lists(user: Actor, now: datetime, zone: ZoneInfo) -> dict[str, list[Referral]]:
     """Expected today by time, overdue, upcoming, waiting without a time, recently confirmed."""
     start, end = day_bounds(now, zone)
     base = referrals_query(user)

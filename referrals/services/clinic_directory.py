@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import clinics.services
 from clinics.models import Clinic, Service
+from clinics.services import ClinicHit
 from core.errors import NotFound
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def get_clinic(clinic_id: Any) -> Clinic:
+def get_clinic(clinic_id: object) -> Clinic:
     """An active clinic by id, or NotFound (field `clinic_id`)."""
     if not isinstance(clinic_id, int) or isinstance(clinic_id, bool):
         raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
@@ -46,7 +46,7 @@ def find_clinics(
     open_at: datetime | None = None,
     district: str | None = None,
     near: tuple[float, float] | None = None,
-) -> list[Any]:
+) -> list[ClinicHit]:
     """Active clinics offering every service and open then, nearest first (ClinicHit items)."""
     page = clinics.services.search_clinics(
         services=services, open_at=open_at, district=district, near=near, per_page=50

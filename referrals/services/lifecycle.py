@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from accounts.models import User
+from clinics.models import Clinic
 from core import audit
 from core.db import utcnow
 from core.errors import BadInput, Conflict, NotFound, ValidationFailed
@@ -20,7 +21,7 @@ from referrals.services.scope import members_query, referrals_query
 MAX_NOTES = 2000
 
 
-def _services_list(value: Any, field: str = "services") -> list[str]:
+def _services_list(value: object, field: str = "services") -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationFailed("Services must be a list of codes.", fields={field: "A list."})
     out = list(dict.fromkeys(v.strip() for v in value if v.strip()))
@@ -29,7 +30,7 @@ def _services_list(value: Any, field: str = "services") -> list[str]:
     return out
 
 
-def _check_offered(clinic: Any, services: list[str], field: str = "services") -> None:
+def _check_offered(clinic: Clinic, services: list[str], field: str = "services") -> None:
     missing = [s for s in services if s not in clinic_directory.offered(clinic)]
     if missing:
         raise ValidationFailed(
@@ -46,7 +47,7 @@ def _check_future(when: datetime | None, now: datetime) -> None:
         )
 
 
-def closed_warning(clinic: Any, when: datetime | None) -> list[str]:
+def closed_warning(clinic: Clinic, when: datetime | None) -> list[str]:
     """A warning (not an error) when the clinic is closed at the appointment time."""
     if when is not None and not clinic_directory.is_open_at(clinic, when):
         return ["The clinic is closed at that time according to its opening hours."]

@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import rowcount
 from core.errors import Conflict
 from core.extensions import db
+from core.security import Actor
 from referrals.models import CHANNELS, Referral, ReferralEvent
 
 # from → the statuses it may change to; attended, cancelled and expired are final.
@@ -55,7 +56,7 @@ def record_event(
     from_status: str | None,
     to_status: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     channel: str,
     now: datetime,
 ) -> ReferralEvent:
@@ -80,7 +81,7 @@ def transition(
     referral: Referral,
     to_status: str,
     *,
-    actor: Any,
+    actor: Actor | None,
     channel: str,
     now: datetime,
     values: dict[str, Any] | None = None,

@@ -36,7 +36,7 @@ def _new_uic() -> str:
             return uic
 
 
-def _flag(value: Any, field: str) -> bool:
+def _flag(value: object, field: str) -> bool:
     if not isinstance(value, bool):
         raise ValidationFailed(f"{field} must be true or false.", fields={field: "true or false."})
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from core.api import iso_local
+from core.security import Actor
 from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, messaging
@@ -31,7 +32,7 @@ def member_json(member: Member) -> dict[str, Any]:
     }
 
 
-def referral_json(referral: Referral, viewer: Any, warnings: list[str] | None = None) -> dict:
+def referral_json(referral: Referral, viewer: Actor, warnings: list[str] | None = None) -> dict:
     """The referral object; a clinic partner gets no member_id, messages or notes."""
     body: dict[str, Any] = {
         "id": referral.id,

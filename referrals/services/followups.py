@@ -169,7 +169,7 @@ def get_follow_up(follow_up_id: int, actor: User) -> FollowUp:
 
 
 def complete_by_note(
-    follow_up_id: int, note: Any, *, actor: User, now: datetime | None = None
+    follow_up_id: int, note: object, *, actor: User, now: datetime | None = None
 ) -> FollowUp:
     """Mark a due follow-up done with a note (encrypted)."""
     now = now or utcnow()

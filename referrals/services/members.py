@@ -133,7 +133,7 @@ def _phone_registered(actor: User, existing: list[notifications.Contact]) -> Con
     )
 
 
-def get_member(member_id: Any, actor: User, *, audit_read: bool = True) -> Member:
+def get_member(member_id: object, actor: User, *, audit_read: bool = True) -> Member:
     """A member in the caller's scope (else NotFound); the read is audit-logged."""
     if not isinstance(member_id, int):
         raise NotFound("No such member.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -88,7 +87,7 @@ class SearchResult:
     members: list[Member] = field(default_factory=list)
 
 
-def search(term: Any, actor: User) -> SearchResult:
+def search(term: object, actor: User) -> SearchResult:
     """A referral code, a UIC or a phone number (through the blind index; never in a URL)."""
     text = term.strip() if isinstance(term, str) else ""
     result = SearchResult()

@@ -21,6 +21,7 @@ from core import audit, csvsafe
 from core.edge import bad_text
 from core.errors import BadInput, DomainError, ValidationFailed
 from core.extensions import db
+from core.security import Actor
 
 # The clinic object's keys: its id, what can be written, and when it was verified.
 COLUMNS = ("id", *WRITABLE, "verified_at")
@@ -116,7 +117,7 @@ def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
     return data, errors
 
 
-def import_csv(source: IO[str], actor: Any, *, skip_invalid: bool = False) -> ImportReport:
+def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = False) -> ImportReport:
     """Import clinics: a row whose `id` names a clinic updates it, any other row creates one.
 
     Every row is checked before anything is written; with errors and without `skip_invalid`

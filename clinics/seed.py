@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from clinics.models import Clinic, ClinicFeedback
 from clinics.reference import ATTRIBUTES, SERVICE_CODES
 from clinics.services.catalogue import ensure_default_services
-from clinics.services.directory import apply_fields, clean_fields
+from clinics.services.directory import apply_fields
+from clinics.services.fields import clean_fields
 from core.db import utcnow
 from core.extensions import db
 

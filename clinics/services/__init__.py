@@ -15,7 +15,6 @@ from clinics.services.catalogue import (
 )
 from clinics.services.directory import (
     app_zone,
-    clean_fields,
     clinic_choices,
     clinic_offers,
     clinic_to_dict,
@@ -35,6 +34,7 @@ from clinics.services.feedback import (
     list_feedback,
     record_feedback,
 )
+from clinics.services.fields import clean_fields
 from clinics.services.search import ClinicHit, ClinicPage, parse_search_args, search_clinics
 
 __all__ = [

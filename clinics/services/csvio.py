@@ -11,12 +11,8 @@ import sqlalchemy as sa
 
 import clinics.hours
 from clinics.models import Clinic
-from clinics.services.directory import (
-    REQUIRED_ON_CREATE,
-    WRITABLE,
-    apply_fields,
-    clean_fields,
-)
+from clinics.services.directory import apply_fields
+from clinics.services.fields import REQUIRED_ON_CREATE, WRITABLE, clean_fields
 from core import audit, csvsafe
 from core.edge import bad_text
 from core.errors import BadInput, DomainError, ValidationFailed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from core.registry import registry
 from core.scheduler import _lock_id, build_scheduler, run_job, stopping
+from tests.support.sms import process_env
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -55,22 +55,6 @@ def test_not_stopping_outside_a_shutdown():
     assert stopping() is False
 
 
-def _env(app, url: str) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
-    env.update(
-        DATABASE_URL=url,
-        SECRET_KEY=app.config["SECRET_KEY"],
-        DATA_KEYS=",".join(app.config["DATA_KEYS"]),
-        INDEX_KEY=app.config["INDEX_KEY"],
-        APP_ENV="development",
-        SMS_BACKEND="console",
-        SMS_DISPATCH_INTERVAL="1",
-        PYTHONPATH=str(REPO),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
 @pytest.mark.slow
 def test_scheduler_run_dispatches_and_stops_cleanly_on_sigterm(app, database_url):
     """A subprocess on the test's own database (a file for SQLite), data committed first."""
@@ -95,7 +79,7 @@ def test_scheduler_run_dispatches_and_stops_cleanly_on_sigterm(app, database_url
     process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"],
         cwd=REPO,
-        env=_env(app, database_url),
+        env=process_env(app, database_url, SMS_BACKEND="console", SMS_DISPATCH_INTERVAL="1"),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

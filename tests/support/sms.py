@@ -32,8 +32,9 @@ def twilio_config(fake: TwilioFake) -> dict:
     }
 
 
-def dispatcher_env(app, database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
-    """The environment of a `flask reminders dispatch` process: the test app's keys."""
+def process_env(app, database_url: str, **extra: str) -> dict[str, str]:
+    """The environment of a `flask` process started by a test: the test app's database and keys,
+    none of the caller's SMS settings."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))}
     env.update(
         DATABASE_URL=database_url,
@@ -41,14 +42,24 @@ def dispatcher_env(app, database_url: str, fake: TwilioFake, **extra: str) -> di
         DATA_KEYS=",".join(app.config["DATA_KEYS"]),
         INDEX_KEY=app.config["INDEX_KEY"],
         APP_ENV="development",
+        PYTHONPATH=str(ROOT),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def dispatcher_env(app, database_url: str, fake: TwilioFake, **extra: str) -> dict[str, str]:
+    """The environment of a `flask reminders dispatch` process on the Twilio-compatible server."""
+    env = process_env(
+        app,
+        database_url,
         SMS_BACKEND="twilio",
         TWILIO_ACCOUNT_SID=fake.account_sid,
         TWILIO_AUTH_TOKEN=fake.auth_token,
         TWILIO_FROM_NUMBER=SENDER,
         TWILIO_API_BASE_URL=fake.base_url,
         PUBLIC_BASE_URL=PUBLIC,
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
         SMS_MAX_PER_CONTACT_PER_DAY="0",  # bulk tests send several to one contact
     )
     env.update(extra)

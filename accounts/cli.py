@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from accounts import services, tokens
 from accounts.settings import token_lifetime
+from core.edge import MAX_INT
 from core.web import cli_unit
 
 users_cli = click.Group("users", help="Users, their sessions and API tokens.")
@@ -19,7 +20,7 @@ users_cli = click.Group("users", help="Users, their sessions and API tokens.")
     required=True,
     type=click.Choice(["admin", "peer_educator", "clinic_partner", "viewer"]),
 )
-@click.option("--clinic-id", type=int, default=None)
+@click.option("--clinic-id", type=click.IntRange(1, MAX_INT), default=None)
 @click.option("--name", "display_name", default=None)
 @click.option("--language", type=click.Choice(["bn", "en"]), default="bn")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)

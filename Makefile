@@ -48,7 +48,7 @@ test: install-dev lint typecheck
 
 # Extract page strings into the catalogues (then translate translations/bn/LC_MESSAGES/messages.po).
 extract: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --ignore-dirs=".venv node_modules" .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ -o translations/messages.pot --ignore-dirs=".venv node_modules" .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 bench: install-dev

@@ -2,29 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from core.i18n import Text, as_text
+
 
 class DomainError(Exception):
-    """A rule said no. Carries an HTTP status, a stable code and, for invalid input, fields."""
+    """A rule said no. Carries an HTTP status, a stable code, the message (an English msgid
+    with %(name)s parameters) and, for invalid input, field messages (msgids too, or Texts).
+
+    `message` and `fields` are the English renderings (the API's body, the command line);
+    `localized()` and `localized_fields()` render them in the reader's language (pages)."""
 
     status = 400
     code = "bad_request"
 
     def __init__(
         self,
-        message: str,
+        message: str | Text,
         *,
         code: str | None = None,
-        fields: dict | None = None,
+        params: Mapping[str, object] | None = None,
+        fields: Mapping[str, str | Text] | None = None,
         extra: dict | None = None,
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        self.params = dict(params or {})
+        self.text = as_text(message, self.params)
+        self.field_texts = {
+            name: as_text(value, self.params) for name, value in (fields or {}).items()
+        }
+        self.message = self.text.english()
+        self.fields = {name: text.english() for name, text in self.field_texts.items()}
+        super().__init__(self.message)
         self.code = code or self.code
-        self.fields = fields or {}
         self.extra = extra or {}
+
+    def localized(self) -> str:
+        """The message in the reader's language."""
+        return self.text.localized()
+
+    def localized_fields(self) -> dict[str, str]:
+        """The field messages in the reader's language."""
+        return {name: text.localized() for name, text in self.field_texts.items()}
 
 
 class BadInput(DomainError):
@@ -87,7 +109,7 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return json_error(exc.status, exc.code, exc.message, exc.fields, **exc.extra)
         return render_template(
-            "core/error.html", status=exc.status, message=exc.message
+            "core/error.html", status=exc.status, message=exc.localized()
         ), exc.status
 
     @app.errorhandler(HTTPException)

@@ -67,19 +67,19 @@ def attach_errors(
     """A service's refusal shown on the form: on the named fields (a field may be shown under
     another one, `aliases`), else as a flash; `flash_conflict` flashes a 409 even when placed."""
     placed = False
-    for name, message in exc.fields.items():
+    for name, message in exc.localized_fields().items():
         target = getattr(form, (aliases or {}).get(name, name), None)
         if target is not None:
             target.errors = [*list(target.errors or []), message]
             placed = True
     if not placed or (flash_conflict and exc.status == 409):
-        flash(exc.message, "error")
+        flash(exc.localized(), "error")
 
 
 def fail(exc: DomainError) -> None:
-    """Undo everything and say why."""
+    """Undo everything and say why (in the reader's language)."""
     db.session.rollback()
-    flash(exc.message, "error")
+    flash(exc.localized(), "error")
 
 
 def submit(

@@ -24,6 +24,9 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(enum_column(*ROLES, name="user_role"))
     clinic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("clinics.id"), index=True)
     language: Mapped[str] = mapped_column(sa.String(2), default="bn")
+    # The district she works in (one of clinics.reference.DISTRICTS): a new referral's clinic
+    # search starts there. Set by an admin or by herself; None when not set.
+    district: Mapped[str | None] = mapped_column(sa.String(40))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped to end every session of this user (deactivation, password reset, admin action).
     session_version: Mapped[int] = mapped_column(default=1)

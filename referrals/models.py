@@ -92,6 +92,9 @@ class ReferralEvent(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(enum_column(*CHANNELS, name="event_channel"))
+    # Set when the event records the outcome of tracing a missed appointment (one of
+    # TRACE_OUTCOMES): `missed -> missed`, or `missed -> scheduled` with the new time.
+    trace_outcome: Mapped[str | None] = mapped_column(sa.String(16))
 
     referral: Mapped[Referral] = relationship(back_populates="events")
 

@@ -7,10 +7,14 @@ import re
 import traceback
 
 # Anything phone-shaped: an optional +, then 8 or more digits possibly split by spaces or hyphens.
-# Bangla digits count too. Short numbers (ids, counts, years) are left alone.
-# ISO dates (2026-12-02) are not phones; URL-encoded ones (To=%2B880…) are.
+# Bangla digits count too. Short numbers (ids, counts, years) are left alone, and so are the parts
+# of a date or a time: nothing joined to another number by ":" (09:46:14), "." (the fraction of
+# "14.123409+00:00") or "-" (the day of "2026-12-04"), and no whole ISO date. A phone may still
+# stand next to punctuation ("to +8801712345678: failed"). URL-encoded ones (To=%2B880…) count.
+_DIGIT = r"[0-9০-৯]"
 _PHONE = re.compile(
-    r"(?<![\w])(?!\d{4}-\d{2}-\d{2}\b)(?:\+|%2[Bb])?(?:[0-9০-৯][ \-.]?){7,}[0-9০-৯](?![\w])"
+    rf"(?<![\w+])(?<!{_DIGIT}[:.\-])(?!\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:\+|%2[Bb])?(?:{_DIGIT}[ \-]?){{7,}}{_DIGIT}(?!\w|[:.]{_DIGIT})"
 )
 
 
@@ -59,3 +63,29 @@ def install_phone_masking() -> None:
     logging.getLogger("twilio").setLevel(logging.WARNING)
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     _installed = True
+
+
+# APScheduler's lines for every run of every job (several a minute) and for each job it adds.
+_ROUTINE_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
+_ROUTINE_LINES = re.compile(r'^(Running job "|Job ".*" executed successfully$|Added job ")')
+
+
+class _RoutineToDebug(logging.Filter):
+    """Demote a scheduler's routine INFO lines to DEBUG, so the console keeps what matters."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno != logging.INFO or not _ROUTINE_LINES.match(record.getMessage()):
+            return True
+        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+        return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+
+
+_routine_filter = _RoutineToDebug()
+
+
+def quiet_scheduler_routine() -> None:
+    """Log APScheduler's "Running job", "executed successfully" and "Added job" at DEBUG."""
+    for name in _ROUTINE_LOGGERS:
+        logger = logging.getLogger(name)
+        if _routine_filter not in logger.filters:
+            logger.addFilter(_routine_filter)

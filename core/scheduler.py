@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
 from core.extensions import Model, db
+from core.logging import quiet_scheduler_routine
 from core.registry import Job, registry
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def build_scheduler(app: Flask, *, blocking: bool, executor=None):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     cls = BlockingScheduler if blocking else BackgroundScheduler
+    quiet_scheduler_routine()
     options: dict = {"timezone": "UTC", "job_defaults": {"coalesce": True, "max_instances": 1}}
     if executor is not None:
         options["executors"] = {"default": executor}

@@ -326,7 +326,8 @@ def dispatch_pass(
         stats.segments_today = limits.daily_segments_used(*limits.local_day_bounds(clock()))
     _send_loop(gateway, clock, limit, stop, stats)
     if stats.claimed or stats.recovered or stats.resolved:
-        log.info("dispatch pass: %s", stats.line())
+        # Each message's own line says what happened to it; the tick's summary is routine.
+        log.debug("dispatch pass: %s", stats.line())
     return stats
 
 

@@ -39,3 +39,41 @@ def test_every_logger_masks_numbers(app, caplog):
 
 def test_twilio_client_logger_is_held_at_warning(app):
     assert logging.getLogger("twilio.http_client").getEffectiveLevel() >= logging.WARNING
+
+
+def test_mask_phones_leaves_timestamps_whole():
+    """APScheduler's "(scheduled at 2026-12-04 09:46:14.123409+00:00)" once read 09:46:***09."""
+    for line in (
+        'Running job "tick" (scheduled at 2026-12-04 09:46:14.123409+00:00)',
+        "2026-12-04 09:46:14,123 INFO werkzeug 127.0.0.1 - - [04/Dec/2026 09:46:14] GET / 200",
+        "next run at: 2026-12-04T09:46:19.000001+06:00",
+        "২০২৬-১২-০৪ ০৯:৪৬:১৪.১২৩৪০৯",
+        "took 1712345678.25 ms",
+    ):
+        assert mask_phones(line) == line
+
+
+def test_mask_phones_still_masks_a_phone_next_to_a_time_or_punctuation():
+    assert mask_phones("09:46 to +8801712345678: failed") == "09:46 to ***78: failed"
+    assert mask_phones("2026-12-04 01712345678.") == "2026-12-04 ***78."
+    assert mask_phones("To:+8801712345678, From=%2B8801812345699") == "To:***78, From=***99"
+
+
+def test_scheduler_routine_lines_are_debug(app, caplog):
+    """`make run`'s console: APScheduler's per-run lines go at DEBUG, its warnings stay."""
+    from core.logging import quiet_scheduler_routine
+
+    quiet_scheduler_routine()
+    executor = logging.getLogger("apscheduler.executors.default")
+    caplog.set_level(logging.INFO)
+    executor.info('Running job "%s" (scheduled at %s)', "tick", "2026-12-04 09:46:14+00:00")
+    executor.info('Job "%s" executed successfully', "tick")
+    logging.getLogger("apscheduler.scheduler").info('Added job "%s" to job store "%s"', "t", "d")
+    executor.warning('Run time of job "%s" was missed by %s', "tick", "0:00:07")
+    assert [r.getMessage()[:20] for r in caplog.records] == ['Run time of job "tic']
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    executor.info('Job "%s" executed successfully', "tick")
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("DEBUG", 'Job "tick" executed successfully')
+    ]

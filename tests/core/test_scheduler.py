@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import signal
 import subprocess
 import sys
@@ -28,6 +29,13 @@ def test_dispatch_tick_is_registered_shared_and_carries_no_data(app):
     aps_job = scheduler.get_job("reminders.dispatch")
     assert aps_job.args == (app, "reminders.dispatch")  # a name, never personal data
     assert scheduler.get_job("heartbeat") is not None
+
+
+def test_a_built_scheduler_logs_its_routine_lines_at_debug(app, caplog):
+    build_scheduler(app, blocking=False)
+    caplog.set_level(logging.INFO)
+    logging.getLogger("apscheduler.executors.default").info('Job "%s" executed successfully', "x")
+    assert caplog.records == []
 
 
 def test_an_exclusive_job_runs_once_per_tick_on_postgresql(app):

@@ -15,6 +15,7 @@ from flask import current_app
 
 from notifications.engine import timing
 from notifications.engine.planning import blocked_reason
+from notifications.engine.supersede import SUPERSEDED, superseded_by
 from notifications.models import Contact, OutboxMessage
 from notifications.texts.catalog import (
     Lang,
@@ -55,7 +56,8 @@ def zone() -> ZoneInfo:
 
 
 def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
-    """May this row go now? (the contact again, the appointment, the allowed hours)."""
+    """May this row go now? (the contact again, the appointment, a later message about it that
+    is due too, the allowed hours)."""
     reason = blocked_reason(contact)
     if reason is not None:
         return Verdict("cancelled" if reason in _CANCEL_REASONS else "skipped", reason)
@@ -65,6 +67,9 @@ def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
     deadline = row.target_at if row.kind in BEFORE_APPOINTMENT else None
     if deadline is not None and deadline <= now:
         return Verdict("skipped", "the appointment time has passed")
+    # The scheduler was down: a later message about the same appointment is due too.
+    if superseded_by(row, now) is not None:
+        return Verdict("skipped", SUPERSEDED)
     # Planning put send_at in her allowed hours; a dispatcher that runs late must not send at
     # night anyway: the row moves to the next allowed minute.
     tz = zone()

@@ -21,7 +21,11 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 
 install: $(VENV)/.installed translations
 
-install-dev: $(VENV)/.installed-dev translations
+# axe-core for the browser tests' accessibility scan (package.json; never served to users).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+install-dev: $(VENV)/.installed-dev translations node_modules/.package-lock.json
 
 translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d translations

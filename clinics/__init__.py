@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
     from clinics.api import routes as api_routes
     from clinics.cli import clinics_cli
     from clinics.geo import install_sqlite_math
+    from clinics.labels import register_clinic_labels
     from clinics.models import Clinic
     from clinics.routes import ADMIN_LINKS, admin, bp  # noqa: F401 - admin adds its pages to bp
     from clinics.seed import seed_clinics
@@ -33,3 +34,4 @@ def init_app(app: Flask) -> None:
     harc.seed_steps.append(seed_clinics)
     harc.admin_links.extend(ADMIN_LINKS)
     harc.name_sources["clinic"] = NameSource(Clinic.id, Clinic.name)  # for the SMS log
+    register_clinic_labels(app)

@@ -31,6 +31,39 @@ DISTRICTS: tuple[str, ...] = (
     "Jamalpur", "Mymensingh", "Netrokona", "Sherpur",
 )  # fmt: skip
 
+# Each district's official Bangla name, shown on Bangla pages (the stored name stays English).
+DISTRICT_NAMES_BN: dict[str, str] = {
+    # Dhaka
+    "Dhaka": "ঢাকা", "Faridpur": "ফরিদপুর", "Gazipur": "গাজীপুর", "Gopalganj": "গোপালগঞ্জ",
+    "Kishoreganj": "কিশোরগঞ্জ", "Madaripur": "মাদারীপুর", "Manikganj": "মানিকগঞ্জ",
+    "Munshiganj": "মুন্সিগঞ্জ", "Narayanganj": "নারায়ণগঞ্জ", "Narsingdi": "নরসিংদী",
+    "Rajbari": "রাজবাড়ী", "Shariatpur": "শরীয়তপুর", "Tangail": "টাঙ্গাইল",
+    # Chattogram
+    "Bandarban": "বান্দরবান", "Brahmanbaria": "ব্রাহ্মণবাড়িয়া", "Chandpur": "চাঁদপুর",
+    "Chattogram": "চট্টগ্রাম", "Cox's Bazar": "কক্সবাজার", "Cumilla": "কুমিল্লা", "Feni": "ফেনী",
+    "Khagrachhari": "খাগড়াছড়ি", "Lakshmipur": "লক্ষ্মীপুর", "Noakhali": "নোয়াখালী",
+    "Rangamati": "রাঙ্গামাটি",
+    # Rajshahi
+    "Bogura": "বগুড়া", "Chapai Nawabganj": "চাঁপাইনবাবগঞ্জ", "Joypurhat": "জয়পুরহাট",
+    "Naogaon": "নওগাঁ", "Natore": "নাটোর", "Pabna": "পাবনা", "Rajshahi": "রাজশাহী",
+    "Sirajganj": "সিরাজগঞ্জ",
+    # Khulna
+    "Bagerhat": "বাগেরহাট", "Chuadanga": "চুয়াডাঙ্গা", "Jashore": "যশোর", "Jhenaidah": "ঝিনাইদহ",
+    "Khulna": "খুলনা", "Kushtia": "কুষ্টিয়া", "Magura": "মাগুরা", "Meherpur": "মেহেরপুর",
+    "Narail": "নড়াইল", "Satkhira": "সাতক্ষীরা",
+    # Barishal
+    "Barguna": "বরগুনা", "Barishal": "বরিশাল", "Bhola": "ভোলা", "Jhalokati": "ঝালকাঠি",
+    "Patuakhali": "পটুয়াখালী", "Pirojpur": "পিরোজপুর",
+    # Sylhet
+    "Habiganj": "হবিগঞ্জ", "Moulvibazar": "মৌলভীবাজার", "Sunamganj": "সুনামগঞ্জ", "Sylhet": "সিলেট",
+    # Rangpur
+    "Dinajpur": "দিনাজপুর", "Gaibandha": "গাইবান্ধা", "Kurigram": "কুড়িগ্রাম",
+    "Lalmonirhat": "লালমনিরহাট", "Nilphamari": "নীলফামারী", "Panchagarh": "পঞ্চগড়",
+    "Rangpur": "রংপুর", "Thakurgaon": "ঠাকুরগাঁও",
+    # Mymensingh
+    "Jamalpur": "জামালপুর", "Mymensingh": "ময়মনসিংহ", "Netrokona": "নেত্রকোণা", "Sherpur": "শেরপুর",
+}  # fmt: skip
+
 # Older or alternative spellings accepted on input and stored as the current name.
 DISTRICT_ALIASES: dict[str, str] = {
     "chittagong": "Chattogram",

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     from notifications.contacts import purge_inactive
     from notifications.engine import pause  # noqa: F401 - the dispatch pause's table
     from notifications.health import sms_health
+    from notifications.labels import register_notification_labels
     from notifications.jobs import dispatch_interval, dispatch_tick
     from notifications.retention import purge_outbox
     from notifications.routes import ADMIN_LINKS, bp, log  # noqa: F401 - log adds its pages to bp
@@ -53,3 +54,4 @@ def init_app(app: Flask) -> None:
     harc.add_retention_step("outbox", purge_outbox)
     harc.add_retention_step("inactive contact numbers", purge_inactive)
     harc.admin_links.extend(ADMIN_LINKS)
+    register_notification_labels(app)

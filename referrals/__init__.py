@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     from referrals.api import routes as api_routes
     from referrals.cli import referrals_cli
     from referrals.jobs import run_sweep
+    from referrals.labels import register_referral_labels
     from referrals.routes import ADMIN_LINKS, bp, clinic, members, new  # noqa: F401 - on bp
     from referrals.seed import seed_members
     from referrals.services.messaging import register_referral_subjects
@@ -41,3 +42,4 @@ def init_app(app: Flask) -> None:
     harc.role_homes["clinic_partner"] = "referrals.clinic_today"
     harc.seed_steps.append(seed_members)
     harc.admin_links.extend(ADMIN_LINKS)
+    register_referral_labels(app)

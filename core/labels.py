@@ -1,0 +1,93 @@
+"""Words for codes: every stored code a person may read (a role, a status, a message kind, a
+district, a service) has a label in both languages, found here by its vocabulary's name.
+
+The package that owns a vocabulary registers it at `init_app` (`register_labels(app, "kind",
+source)`); core registers its own (roles, languages). A source is a mapping of code → label (lazy
+gettext strings, so the page's language decides) or a function code → label or None (services,
+read from the database). Pages call `label(kind, code)` (a Jinja global and filter); forms build
+their choices with `choices(kind)`. An unknown code is shown as it is, never hidden.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, VIEWER
+
+KEY = "harc.labels"
+
+LabelSource = Mapping[str, Any] | Callable[[str], Any]
+
+ROLE_LABELS: dict[str, Any] = {
+    PEER_EDUCATOR: _l("Peer educator"),
+    CLINIC_PARTNER: _l("Clinic partner"),
+    VIEWER: _l("Viewer"),
+    ADMIN: _l("Admin"),
+}
+# A language is named in its own script, whatever the page's language.
+LANGUAGE_LABELS: dict[str, Any] = {"bn": "বাংলা", "en": "English"}
+AUDIT_CHANNEL_LABELS: dict[str, Any] = {
+    "web": _l("web page"),
+    "api": _l("API"),
+    "sms": _l("SMS"),
+    "system": _l("automatic"),
+    "cli": _l("command line"),
+}
+
+
+def register_labels(app: Flask, kind: str, source: LabelSource) -> None:
+    """Make the labels of vocabulary `kind` known to `app` (a package calls this in init_app)."""
+    vocabularies = app.extensions.setdefault(KEY, {})
+    if kind in vocabularies:
+        raise ValueError(f"vocabulary {kind!r} is registered twice")
+    vocabularies[kind] = source
+
+
+def register_core_labels(app: Flask) -> None:
+    """core's own vocabularies: roles, languages, the audit log's channels."""
+    register_labels(app, "role", ROLE_LABELS)
+    register_labels(app, "language", LANGUAGE_LABELS)
+    register_labels(app, "audit_channel", AUDIT_CHANNEL_LABELS)
+
+
+def vocabularies(app: Flask | None = None) -> dict[str, LabelSource]:
+    """Every registered vocabulary of `app` (default: the current app), by name."""
+    target = app if app is not None else current_app
+    return target.extensions.get(KEY, {})
+
+
+def label(kind: str, code: object) -> str:
+    """The word for `code` in vocabulary `kind`, in the page's language; the code itself when
+    the vocabulary does not know it; "" for no code. An unknown vocabulary is a KeyError."""
+    if code is None or code == "":
+        return ""
+    source = vocabularies()[kind]
+    text = str(code)
+    found = source(text) if callable(source) else source.get(text)
+    return text if found is None else str(found)
+
+
+def labels(codes: Iterable[object] | None, kind: str, separator: str = ", ") -> str:
+    """The words for several codes of one vocabulary, joined."""
+    return separator.join(label(kind, code) for code in codes or ())
+
+
+def known_codes(kind: str) -> list[str]:
+    """The codes a mapping vocabulary lists (a function vocabulary lists none)."""
+    source = vocabularies()[kind]
+    return [] if callable(source) else list(source)
+
+
+def choices(kind: str, codes: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """(code, word) pairs for a select or a filter: `codes`, or every code the vocabulary lists."""
+    return [(code, label(kind, code)) for code in (known_codes(kind) if codes is None else codes)]
+
+
+def lazy_choices(kind: str, codes: Iterable[str] | None = None) -> Callable[[], list]:
+    """`choices` evaluated when a form is rendered (WTForms takes a callable), in its language."""
+    fixed = None if codes is None else tuple(codes)
+    return lambda: choices(kind, fixed)

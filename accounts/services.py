@@ -22,6 +22,7 @@ from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
 from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, ROLES
+from core.i18n import N_, Text
 
 MIN_PASSWORD_LENGTH = 10
 _HASHERS = {
@@ -52,16 +53,16 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line and not line.startswith("#"))
 
 
-def password_problem(password: str, email: str | None = None) -> str | None:
+def password_problem(password: str, email: str | None = None) -> Text | None:
     """Why a password is not acceptable, or None when it is."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+        return Text(N_("Use at least %(count)s characters."), {"count": MIN_PASSWORD_LENGTH})
     if password.lower() in _common_passwords():
-        return "This password is too common; choose another."
+        return Text(N_("This password is too common; choose another."))
     if len(set(password)) < 4:
-        return "This password repeats too few characters."
+        return Text(N_("This password repeats too few characters."))
     if email and email.split("@")[0].lower() in password.lower() and len(email.split("@")[0]) > 3:
-        return "The password must not contain the email name."
+        return Text(N_("The password must not contain the email name."))
     return None
 
 
@@ -79,7 +80,7 @@ def get_user(user_id: int) -> User:
     """A user by id, or NotFound."""
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("No such user.")
+        raise NotFound(N_("No such user."))
     return user
 
 
@@ -100,29 +101,29 @@ def create_user(
 ) -> User:
     """Create a user after checking the role, the clinic link and the password."""
     email = normalise_email(email)
-    fields: dict[str, str] = {}
+    fields: dict[str, str | Text] = {}
     if "@" not in email or len(email) > 254:
-        fields["email"] = "Enter a valid email address."
+        fields["email"] = N_("Enter a valid email address.")
     if role not in ROLES:
-        fields["role"] = f"Role must be one of {', '.join(ROLES)}."
+        fields["role"] = Text(N_("Role must be one of %(roles)s."), {"roles": ", ".join(ROLES)})
     if role == CLINIC_PARTNER and clinic_id is None:
-        fields["clinic_id"] = "A clinic partner must belong to a clinic."
+        fields["clinic_id"] = N_("A clinic partner must belong to a clinic.")
     if role != CLINIC_PARTNER:
         clinic_id = None
     if clinic_id is not None and not _clinic_exists(clinic_id):
-        fields["clinic_id"] = "No such clinic."
+        fields["clinic_id"] = N_("No such clinic.")
     if language not in ("bn", "en"):
-        fields["language"] = "Language must be bn or en."
+        fields["language"] = N_("Language must be bn or en.")
     problem = password_problem(password, email)
     if problem:
         fields["password"] = problem
     if fields:
-        raise ValidationFailed("Some fields are not valid.", fields=fields)
+        raise ValidationFailed(N_("Some fields are not valid."), fields=fields)
     if find_by_email(email):
         raise Conflict(
-            "A user with this email already exists.",
+            N_("A user with this email already exists."),
             code="email_taken",
-            fields={"email": "A user with this email already exists."},
+            fields={"email": N_("A user with this email already exists.")},
         )
     user = User(
         email=email,
@@ -176,11 +177,11 @@ def update_user(
     """Change a user's name, role, clinic or language; a role change ends their sessions."""
     if role is not None and role != user.role:
         if role not in ROLES:
-            raise ValidationFailed("Unknown role.", fields={"role": "Unknown role."})
+            raise ValidationFailed(N_("Unknown role."), fields={"role": N_("Unknown role.")})
         if role == CLINIC_PARTNER and not (clinic_id or user.clinic_id):
             raise ValidationFailed(
-                "A clinic partner must belong to a clinic.",
-                fields={"clinic_id": "Choose a clinic."},
+                N_("A clinic partner must belong to a clinic."),
+                fields={"clinic_id": N_("Choose a clinic.")},
             )
         _keep_an_admin(user, "role")
         user.role = role
@@ -188,7 +189,9 @@ def update_user(
         end_sessions(user)
     if user.role == CLINIC_PARTNER and clinic_id is not None:
         if not _clinic_exists(clinic_id):
-            raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."})
+            raise ValidationFailed(
+                N_("No such clinic."), fields={"clinic_id": N_("No such clinic.")}
+            )
         user.clinic_id = clinic_id
     elif user.role != CLINIC_PARTNER:
         user.clinic_id = None
@@ -203,7 +206,7 @@ def update_user(
 def set_active(user: User, active: bool, *, actor: User | None) -> User:
     """Deactivate (ending every session and API token) or reactivate a user."""
     if actor is not None and actor.id == user.id and not active:
-        raise Conflict("You cannot deactivate yourself.")
+        raise Conflict(N_("You cannot deactivate yourself."))
     user.active = active
     user.session_version += 1
     if not active:
@@ -236,7 +239,7 @@ def change_own_password(user: User, current: str, new: str, *, keep_session: str
     try:
         _hasher().verify(user.password_hash, current or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        message = "The current password is not right."
+        message = N_("The current password is not right.")
         raise ValidationFailed(message, fields={"current_password": message}) from None
     _store_password(user, new)
     end_sessions(user, keep=keep_session)
@@ -260,7 +263,7 @@ def _keep_an_admin(user: User, field: str) -> None:
     """Refuse a change that would leave no admin able to sign in (only the CLI could undo it)."""
     usable = user.role == ADMIN and user.active and user.locked_at is None
     if usable and usable_admin_count() <= 1:
-        message = "This is the only admin who can sign in; add another admin first."
+        message = N_("This is the only admin who can sign in; add another admin first.")
         raise Conflict(message, fields={field: message})
 
 

@@ -14,6 +14,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import NotFound
 from core.extensions import db
+from core.i18n import N_
 
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
@@ -70,7 +71,7 @@ def revoke_token(user: User, token_id: int, *, actor: User | None) -> ApiToken:
     """Revoke one of the user's tokens; another user's token is NotFound."""
     row = db.session.get(ApiToken, token_id)
     if row is None or row.user_id != user.id:
-        raise NotFound("No such token.")
+        raise NotFound(N_("No such token."))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         audit.record(actor, "token.revoke", "user", user.id, {"token_id": row.id})

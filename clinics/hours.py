@@ -15,8 +15,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import ValidationFailed
+from core.i18n import N_, Text
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    "mon": N_("Monday"),
+    "tue": N_("Tuesday"),
+    "wed": N_("Wednesday"),
+    "thu": N_("Thursday"),
+    "fri": N_("Friday"),
+    "sat": N_("Saturday"),
+    "sun": N_("Sunday"),
+}
 DAY_MINUTES = 24 * 60
 WEEK_MINUTES = 7 * DAY_MINUTES
 _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
@@ -52,36 +62,61 @@ def validate_hours(value: Any, field: str = "hours") -> Hours:
         return empty_hours()
     if not isinstance(value, dict):
         raise ValidationFailed(
-            "Opening hours must be an object of days.", fields={field: "Must be an object."}
+            N_("Opening hours must be an object of days."), fields={field: N_("Must be an object.")}
         )
     unknown = [key for key in value if key not in DAYS]
     if unknown:
         raise ValidationFailed(
-            f"Unknown day {unknown[0]!r} in opening hours.",
-            fields={field: f"Unknown day {unknown[0]!r}; use {', '.join(DAYS)}."},
+            N_("Unknown day %(day)r in opening hours."),
+            params={"day": unknown[0], "days": ", ".join(DAYS)},
+            fields={field: N_("Unknown day %(day)r; use %(days)s.")},
         )
     result = empty_hours()
     for day in DAYS:
         intervals = value.get(day) or []
         if not isinstance(intervals, list):
-            raise _bad(field, f"{day}: must be a list of [start, end] pairs.")
+            raise _bad(field, N_("%(day)s: must be a list of [start, end] pairs."), day=day)
         for pair in intervals:
             if not isinstance(pair, list | tuple) or len(pair) != 2:
-                raise _bad(field, f"{day}: each interval is a [start, end] pair.")
+                raise _bad(field, N_("%(day)s: each interval is a [start, end] pair."), day=day)
             start = _minutes(pair[0], is_end=False)
             end = _minutes(pair[1], is_end=True)
             if start is None or end is None:
-                raise _bad(field, f"{day}: {pair[0]}-{pair[1]} is not a valid time (HH:MM).")
+                raise _bad(
+                    field,
+                    N_("%(day)s: %(start)s-%(end)s is not a valid time (HH:MM)."),
+                    day=day,
+                    start=pair[0],
+                    end=pair[1],
+                )
             if start == end:
-                raise _bad(field, f"{day}: {pair[0]}-{pair[1]} is an empty interval.")
+                raise _bad(
+                    field,
+                    N_("%(day)s: %(start)s-%(end)s is an empty interval."),
+                    day=day,
+                    start=pair[0],
+                    end=pair[1],
+                )
             result[day].append([_fmt(start), _fmt(end)])
         result[day].sort()
     _check_overlaps(result, field)
     return result
 
 
-def _bad(field: str, message: str) -> ValidationFailed:
-    return ValidationFailed(f"Opening hours: {message}", fields={field: message})
+def _day(day: str) -> Text | str:
+    """A day's code as its name, in the reader's language where the message is shown."""
+    return Text(DAY_NAMES[day]) if day in DAY_NAMES else day
+
+
+def _bad(field: str, msgid: str, day: str | None = None, **params: object) -> ValidationFailed:
+    """A problem with the hours: the field shows it, the message says it is about the hours
+    (`day_code` in the parameters names the day it is about, for a form's per-day fields)."""
+    problem = Text(msgid, {**params, "day": _day(day)} if day else params)
+    return ValidationFailed(
+        N_("Opening hours: %(problem)s"),
+        params={"problem": problem, "day_code": day},
+        fields={field: problem},
+    )
 
 
 def _day_ranges(day_index: int, start: int, end: int) -> list[tuple[int, int]]:
@@ -110,18 +145,23 @@ def week_ranges(hours: Hours) -> list[tuple[int, int]]:
 
 
 def _check_overlaps(hours: Hours, field: str) -> None:
-    labelled: list[tuple[int, int, str]] = []
+    labelled: list[tuple[int, int, str, Text]] = []
     for index, day in enumerate(DAYS):
         for start_text, end_text in hours[day]:
             start = _minutes(start_text, is_end=False)
             end = _minutes(end_text, is_end=True)
             assert start is not None and end is not None
+            words = {"day": _day(day), "start": start_text, "end": end_text}
+            interval = Text(N_("%(day)s %(start)s-%(end)s"), words)
             for lo, hi in _day_ranges(index, start, end):
-                labelled.append((lo, hi, f"{day} {start_text}-{end_text}"))
-    labelled.sort()
-    for (_lo1, hi1, first), (lo2, _hi2, second) in pairwise(labelled):
+                labelled.append((lo, hi, day, interval))
+    labelled.sort(key=lambda item: item[:2])
+    for (_lo1, hi1, day, first), (lo2, _hi2, _day2, second) in pairwise(labelled):
         if lo2 < hi1:
-            raise _bad(field, f"{first} overlaps {second}.")
+            msgid = N_("%(first)s overlaps %(second)s.")
+            error = _bad(field, msgid, first=first, second=second)
+            error.params["day_code"] = day
+            raise error
 
 
 def week_minute(moment: datetime, zone: ZoneInfo) -> int:
@@ -152,7 +192,12 @@ def parse_day_text(text: str, day: str, field: str) -> list[list[str]]:
             continue
         start, sep, end = part.partition("-")
         if not sep:
-            raise _bad(field, f"{day}: {part!r} is not START-END (e.g. 09:00-17:00).")
+            raise _bad(
+                field,
+                N_("%(day)s: %(part)r is not START-END (e.g. 09:00-17:00)."),
+                day=day,
+                part=part,
+            )
         intervals.append([start.strip(), end.strip()])
     return intervals
 
@@ -177,10 +222,12 @@ def from_csv(text: str, field: str = "hours") -> Hours:
         day, sep, rest = chunk.partition("=")
         day = day.strip().lower()
         if not sep:
-            raise _bad(field, f"{chunk!r} is not day=START-END.")
+            raise _bad(field, N_("%(chunk)r is not day=START-END."), chunk=chunk)
         if day not in DAYS:
-            raise _bad(field, f"unknown day {day!r}; use {', '.join(DAYS)}.")
+            raise _bad(
+                field, N_("unknown day %(day)r; use %(days)s."), day=day, days=", ".join(DAYS)
+            )
         if day in raw:
-            raise _bad(field, f"{day} is given twice.")
+            raise _bad(field, N_("%(day)s is given twice."), day=day)
         raw[day] = parse_day_text(rest, day, field)
     return validate_hours(raw, field)

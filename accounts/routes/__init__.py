@@ -92,7 +92,7 @@ def account():
         if "current_password" in exc.fields:
             form.current_password.errors.append(_("The current password is not right."))
         else:
-            form.password.errors.append(exc.message)
+            form.password.errors.append(exc.localized())
 
     if submit(
         form,

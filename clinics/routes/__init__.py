@@ -122,7 +122,7 @@ def _hours_from_form(form: Any) -> dict:
         try:
             raw[day] = parse_day_text(field.data or "", day, f"hours_{day}")
         except ValidationFailed as exc:
-            field.errors = [*list(field.errors or []), exc.fields[f"hours_{day}"]]
+            field.errors = [*list(field.errors or []), exc.localized_fields()[f"hours_{day}"]]
             raise
     return raw
 
@@ -152,11 +152,10 @@ def _clinic_data(form: ClinicForm) -> dict[str, Any]:
 
 def _hours_error_fields(exc: DomainError) -> DomainError:
     """A service's `hours` error is shown on the first day it names."""
-    message = exc.fields.get("hours")
-    if message:
-        day = message[:3]  # every hours message starts with the day it is about
-        if day in DAYS:
-            exc.fields = {**exc.fields, f"hours_{day}": message}
+    text = exc.field_texts.get("hours")
+    day = exc.params.get("day_code")  # clinics.hours names the day a problem is about
+    if text is not None and day in DAYS:
+        exc.field_texts = {**exc.field_texts, f"hours_{day}": text}
     return exc
 
 

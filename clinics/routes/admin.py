@@ -52,7 +52,7 @@ def import_clinics():
         except DomainError as exc:
             db.session.rollback()
             errors = exc.extra.get("errors") or [exc.message]
-            form.file.errors = [exc.message]
+            form.file.errors = [exc.localized()]
             status = exc.status
         else:
             db.session.commit()

@@ -12,6 +12,7 @@ from clinics.reference import DEFAULT_SERVICES
 from core import audit
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_, Text
 from core.security import Actor
 
 _CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -49,14 +50,14 @@ def ensure_default_services() -> int:
 
 def _names(name_en: str, name_bn: str) -> tuple[str, str]:
     name_en, name_bn = (name_en or "").strip(), (name_bn or "").strip()
-    fields = {}
+    fields: dict[str, str | Text] = {}
     for key, value in (("name_en", name_en), ("name_bn", name_bn)):
         if not value:
-            fields[key] = "Required."
+            fields[key] = N_("Required.")
         elif len(value) > 80:
-            fields[key] = "At most 80 characters."
+            fields[key] = Text(N_("At most %(count)s characters."), {"count": 80})
     if fields:
-        raise ValidationFailed("The service names are not valid.", fields=fields)
+        raise ValidationFailed(N_("The service names are not valid."), fields=fields)
     return name_en, name_bn
 
 
@@ -65,11 +66,13 @@ def create_service(code: str, name_en: str, name_bn: str, actor: Actor | None) -
     code = (code or "").strip().lower()
     if not _CODE.match(code):
         raise ValidationFailed(
-            "The code is not valid.",
-            fields={"code": "Lower-case letters, digits and _, 2 to 32 characters."},
+            N_("The code is not valid."),
+            fields={"code": N_("Lower-case letters, digits and _, 2 to 32 characters.")},
         )
     if db.session.get(Service, code) is not None:
-        raise Conflict("A service with this code exists.", fields={"code": "Already exists."})
+        raise Conflict(
+            N_("A service with this code exists."), fields={"code": N_("Already exists.")}
+        )
     name_en, name_bn = _names(name_en, name_bn)
     service = Service(code=code, name_en=name_en, name_bn=name_bn, sort_order=100)
     db.session.add(service)
@@ -84,7 +87,7 @@ def update_service(
     """Rename a service or switch it off (it stays on clinics that offer it)."""
     service = db.session.get(Service, code)
     if service is None:
-        raise NotFound("No such service.")
+        raise NotFound(N_("No such service."))
     service.name_en, service.name_bn = _names(name_en, name_bn)
     service.active = bool(active)
     db.session.flush()

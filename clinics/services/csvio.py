@@ -17,6 +17,7 @@ from core import audit, csvsafe
 from core.edge import bad_text
 from core.errors import BadInput, DomainError, ValidationFailed
 from core.extensions import db
+from core.i18n import N_, Text
 from core.security import Actor
 
 # The clinic object's keys: its id, what can be written, and when it was verified.
@@ -30,7 +31,12 @@ class RowError:
 
     line: int
     field: str
-    message: str
+    message: str | Text
+
+    def text(self) -> Text:
+        """The problem as a message a page can show in the reader's language."""
+        words = {"line": self.line, "field": self.field, "problem": self.message}
+        return Text(N_("line %(line)s: %(field)s: %(problem)s"), words)
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.field}: {self.message}"
@@ -83,29 +89,29 @@ def export_text() -> str:
     return buffer.getvalue()
 
 
-def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+def _row_fields(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str | Text]]:
     """A CSV row as the service's field dict, and the errors of its CSV-only forms."""
     from core.api import parse_datetime
 
     data: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Text] = {}
     for key in COLUMNS:
         if key not in row or key == "id":
             continue
         # The export quoted formula-like cells with '; take exactly that quote off again.
         value = csvsafe.unescape_cell((row.get(key) or "").strip())
         if bad_text(value):  # a file is an edge too: PostgreSQL refuses NUL in text
-            errors[key] = "Holds a character that cannot be used (NUL)."
+            errors[key] = N_("Holds a character that cannot be used (NUL).")
         elif key == "hours":
             try:
                 data["hours"] = clinics.hours.from_csv(value)
             except ValidationFailed as exc:
-                errors.update(exc.fields)
+                errors.update(exc.field_texts)
         elif key == "verified_at":
             try:
                 data["verified_at"] = parse_datetime(value, "verified_at") if value else None
             except DomainError:
-                errors["verified_at"] = "Not an ISO 8601 date-time."
+                errors["verified_at"] = N_("Not an ISO 8601 date-time.")
         elif key == "status":
             data["status"] = value or "active"
         else:
@@ -126,12 +132,15 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
     missing = [h for h in REQUIRED_COLUMNS if h not in header]
     if not header or unknown or missing:
         problem = (
-            f"unknown columns {', '.join(unknown)}"
+            Text(N_("unknown columns %(names)s"), {"names": ", ".join(unknown)})
             if unknown
-            else f"missing columns {', '.join(missing or REQUIRED_COLUMNS)}"
+            else Text(
+                N_("missing columns %(names)s"), {"names": ", ".join(missing or REQUIRED_COLUMNS)}
+            )
         )
         raise BadInput(
-            f"line 1: {problem}; expected {', '.join(COLUMNS)}.",
+            N_("line 1: %(problem)s; expected %(columns)s."),
+            params={"problem": problem, "columns": ", ".join(COLUMNS)},
             fields={"file": problem},
             extra={"errors": [f"line 1: header: {problem}"]},
         )
@@ -142,18 +151,18 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
         line = reader.line_num
         if not any((v or "").strip() for v in row.values() if isinstance(v, str)):
             continue  # a blank line
-        row_errors: dict[str, str] = {}
+        row_errors: dict[str, str | Text] = {}
         if None in row:
-            row_errors["row"] = "More values than columns."
+            row_errors["row"] = N_("More values than columns.")
         clinic_id = None
         id_text = (row.get("id") or "").strip()
         if id_text:
             if not (id_text.isascii() and id_text.isdigit() and len(id_text) <= 18):
-                row_errors["id"] = "Must be a whole number or empty."
+                row_errors["id"] = N_("Must be a whole number or empty.")
             else:
                 clinic_id = int(id_text) if int(id_text) in existing else None
                 if int(id_text) in seen_ids:
-                    row_errors["id"] = "The same id is given twice in this file."
+                    row_errors["id"] = N_("The same id is given twice in this file.")
                 seen_ids.add(int(id_text))
         data, csv_errors = _row_fields(row)
         row_errors.update(csv_errors)
@@ -163,7 +172,7 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
                 creating=clinic_id is None,
             )
         except ValidationFailed as exc:
-            row_errors.update(exc.fields)
+            row_errors.update(exc.field_texts)
             clean = {}
         if row_errors:
             report.errors += [RowError(line, k, v) for k, v in row_errors.items()]
@@ -174,8 +183,9 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
         planned.append((clinic_id, clean))
     if report.errors and not skip_invalid:
         raise ValidationFailed(
-            f"{len(report.errors)} problem(s) in the file; nothing was imported.",
-            fields={"file": str(report.errors[0])},
+            N_("%(count)s problem(s) in the file; nothing was imported."),
+            params={"count": len(report.errors)},
+            fields={"file": report.errors[0].text()},
             extra={"errors": [str(e) for e in report.errors]},
         )
     for clinic_id, clean in planned:

@@ -18,6 +18,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.security import ADMIN, CLINIC_PARTNER, Actor
 
 
@@ -31,7 +32,7 @@ def get_clinic(clinic_id: int) -> Clinic:
     """A clinic by id (active or not), or NotFound."""
     clinic = db.session.get(Clinic, clinic_id)
     if clinic is None:
-        raise NotFound("No such clinic.")
+        raise NotFound(N_("No such clinic."))
     return clinic
 
 
@@ -87,7 +88,7 @@ def create_clinic(
 ) -> Clinic:
     """Create a clinic (admins); the creating admin counts as having verified it."""
     if getattr(actor, "role", ADMIN) != ADMIN:
-        raise Forbidden("Only admins add clinics.")
+        raise Forbidden(N_("Only admins add clinics."))
     clean = clean_fields(dict(data), creating=True)
     clinic = Clinic(name=clean["name"], sms_alias=clean["sms_alias"], district=clean["district"])
     clean.setdefault("hours", empty_hours())
@@ -118,22 +119,22 @@ def update_clinic(
     role = getattr(actor, "role", None)
     if role == CLINIC_PARTNER:
         if actor.clinic_id != clinic_id:
-            raise NotFound("No such clinic.")
+            raise NotFound(N_("No such clinic."))
         others = sorted(set(data) - PARTNER_WRITABLE)
         if others:
             raise Forbidden(
-                "A clinic partner may change only the hours and the phone.",
-                fields={key: "Not yours to change." for key in others},
+                N_("A clinic partner may change only the hours and the phone."),
+                fields={key: N_("Not yours to change.") for key in others},
             )
     elif role != ADMIN:
-        raise Forbidden("Your role may not change clinics.")
+        raise Forbidden(N_("Your role may not change clinics."))
     clinic = get_clinic(clinic_id)
     clean = clean_fields(dict(data), creating=False)
     alias = clean.get("sms_alias")
     if alias and "name" not in clean and alias.casefold() == clinic.name.casefold():
         raise ValidationFailed(
-            "sms_alias: Must differ from the clinic's name.",
-            fields={"sms_alias": "Must differ from the clinic's name."},
+            N_("sms_alias: Must differ from the clinic's name."),
+            fields={"sms_alias": N_("Must differ from the clinic's name.")},
         )
     apply_fields(clinic, clean)
     if role == ADMIN:
@@ -146,7 +147,7 @@ def update_clinic(
 def verify_clinic(clinic_id: int, actor: Actor, *, now: datetime | None = None) -> Clinic:
     """Record that an admin checked the entry today."""
     if getattr(actor, "role", None) != ADMIN:
-        raise Forbidden("Only admins verify clinics.")
+        raise Forbidden(N_("Only admins verify clinics."))
     clinic = get_clinic(clinic_id)
     clinic.verified_at = now or utcnow()
     clinic.verified_by_id = actor.id

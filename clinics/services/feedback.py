@@ -14,6 +14,7 @@ from core.db import rowcount, utcnow
 from core.edge import MAX_INT
 from core.errors import Forbidden, NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_, Text, as_text
 from core.registry import registry
 from core.security import Actor, can
 
@@ -27,12 +28,12 @@ def _member_error(actor: Actor, member_id: int | None) -> str | None:
     if member_id is None:
         return None
     if isinstance(member_id, bool) or not isinstance(member_id, int):
-        return "Not a member id."
+        return N_("Not a member id.")
     # `(actor, member_id) -> bool`: members belong to referrals, which clinics may not import
     # (DESIGN.md), so referrals.init_app fills the registry's hook.
     in_scope = registry().feedback_member_scope
     if not 1 <= member_id <= MAX_INT or in_scope is None or not in_scope(actor, member_id):
-        return "No such member."  # no hook: refuse, never guess
+        return N_("No such member.")  # no hook: refuse, never guess
     return None
 
 
@@ -53,28 +54,34 @@ def record_feedback(
     from clinics.services.catalogue import known_service_codes
 
     if not can(actor, "clinics.feedback"):
-        raise Forbidden("Your role may not record feedback.")
+        raise Forbidden(N_("Your role may not record feedback."))
     if db.session.get(Clinic, clinic_id) is None:
-        raise NotFound("No such clinic.")
+        raise NotFound(N_("No such clinic."))
     from clinics.services.directory import app_zone
 
     today = (now or utcnow()).astimezone(app_zone()).date()  # the day as people there count it
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Text] = {}
     if not isinstance(visited_on, date) or visited_on > today:
-        errors["visited_on"] = "Must be a date, not in the future."
+        errors["visited_on"] = N_("Must be a date, not in the future.")
     if waiting_minutes is not None and not 0 <= waiting_minutes <= MAX_WAIT_MINUTES:
-        errors["waiting_minutes"] = f"Between 0 and {MAX_WAIT_MINUTES} minutes."
+        errors["waiting_minutes"] = Text(
+            N_("Between 0 and %(max)s minutes."), {"max": MAX_WAIT_MINUTES}
+        )
     if refused_service_code and refused_service_code not in known_service_codes():
-        errors["refused_service_code"] = "Unknown service."
+        errors["refused_service_code"] = N_("Unknown service.")
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
-        errors["comment"] = f"At most {MAX_COMMENT} characters."
+        errors["comment"] = Text(N_("At most %(count)s characters."), {"count": MAX_COMMENT})
     member_error = _member_error(actor, member_id)
     if member_error:
         errors["member_id"] = member_error
     if errors:
         first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": first, "problem": as_text(errors[first])},
+            fields=errors,
+        )
     entry = ClinicFeedback(
         clinic_id=clinic_id,
         recorded_by_id=getattr(actor, "id", None),
@@ -117,7 +124,7 @@ def feedback_summary(clinic_id: int) -> dict[str, Any] | None:
 def list_feedback(clinic_id: int, actor: Actor) -> list[ClinicFeedback]:
     """Every report on a clinic, newest first (admins; the read is audit-logged)."""
     if not can(actor, "clinics.feedback_read"):
-        raise Forbidden("Only admins read feedback reports.")
+        raise Forbidden(N_("Only admins read feedback reports."))
     rows = list(
         db.session.scalars(
             sa.select(ClinicFeedback)

@@ -20,6 +20,7 @@ from clinics.services.feedback import feedback_summaries
 from core.db import utcnow
 from core.errors import BadInput, ValidationFailed
 from core.extensions import db
+from core.i18n import N_, Text, as_text
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000  # far beyond any directory; keeps OFFSET within every database's integer
@@ -84,43 +85,60 @@ def search_clinics(
     within `within_km` if given — else by name. Bad values raise BadInput/ValidationFailed with
     the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...)."""
     codes, attrs = _list(services), _list(attributes)
-    errors: dict[str, str] = {}
+    errors: dict[str, str | Text] = {}
     known = known_service_codes() if codes else set()
     unknown = [c for c in codes if c not in known]
     if unknown:
-        errors["service"] = "Unknown service: " + ", ".join(unknown) + "."
+        errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
     bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
     if bad_attrs:
-        errors["attribute"] = "Unknown attribute: " + ", ".join(bad_attrs) + "."
+        errors["attribute"] = Text(
+            N_("Unknown attribute: %(codes)s."), {"codes": ", ".join(bad_attrs)}
+        )
     district_name = None
     if district:
         district_name = normalise_district(district)
         if district_name is None:
-            errors["district"] = f"Unknown district {district!r}."
+            errors["district"] = Text(N_("Unknown district %(name)r."), {"name": district})
     if near is not None:
         lat, lon = near
         if not (LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX):
-            errors["near"] = (
-                f"The point must be inside Bangladesh (latitude {LAT_MIN}..{LAT_MAX}, "
-                f"longitude {LON_MIN}..{LON_MAX})."
+            bounds = {
+                "lat_min": LAT_MIN,
+                "lat_max": LAT_MAX,
+                "lon_min": LON_MIN,
+                "lon_max": LON_MAX,
+            }
+            msgid = N_(
+                "The point must be inside Bangladesh (latitude %(lat_min)s..%(lat_max)s, "
+                "longitude %(lon_min)s..%(lon_max)s)."
             )
+            errors["near"] = Text(msgid, bounds)
     if within_km is not None and near is None:
-        errors["within_km"] = "Needs near=lat,lon."
+        errors["within_km"] = N_("Needs near=lat,lon.")
     if errors:
         first = next(iter(errors))
-        raise ValidationFailed(f"{first}: {errors[first]}", fields=errors)
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": first, "problem": as_text(errors[first])},
+            fields=errors,
+        )
     if not 1 <= page <= MAX_PAGE:
         raise BadInput(
-            f"page must be between 1 and {MAX_PAGE}.",
-            fields={"page": f"Must be between 1 and {MAX_PAGE}."},
+            N_("page must be between 1 and %(max)s."),
+            params={"max": MAX_PAGE},
+            fields={"page": N_("Must be between 1 and %(max)s.")},
         )
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise BadInput(
-            f"per_page must be between 1 and {MAX_PER_PAGE}.",
-            fields={"per_page": f"Must be between 1 and {MAX_PER_PAGE}."},
+            N_("per_page must be between 1 and %(max)s."),
+            params={"max": MAX_PER_PAGE},
+            fields={"per_page": N_("Must be between 1 and %(max)s.")},
         )
     if open_at is not None and open_at.tzinfo is None:
-        raise BadInput("open_at needs a time zone.", fields={"open_at": "Not an aware time."})
+        raise BadInput(
+            N_("open_at needs a time zone."), fields={"open_at": N_("Not an aware time.")}
+        )
 
     conditions: list[Any] = []
     if not include_inactive:
@@ -236,7 +254,11 @@ def _int(args: Mapping, name: str, default: int) -> int:
     try:
         return int(str(raw).strip())
     except ValueError:
-        raise BadInput(f"{name} must be a whole number.", fields={name: "Not a number."}) from None
+        raise BadInput(
+            N_("%(name)s must be a whole number."),
+            params={"name": name},
+            fields={name: N_("Not a number.")},
+        ) from None
 
 
 def _point(text: str, name: str) -> tuple[float, float]:
@@ -249,8 +271,9 @@ def _point(text: str, name: str) -> tuple[float, float]:
             raise ValueError
     except ValueError:
         raise BadInput(
-            f"{name} must be 'latitude,longitude' in decimal degrees, e.g. 23.81,90.41.",
-            fields={name: "Not a point (latitude,longitude)."},
+            N_("%(name)s must be 'latitude,longitude' in decimal degrees, e.g. 23.81,90.41."),
+            params={"name": name},
+            fields={name: N_("Not a point (latitude,longitude).")},
         ) from None
     return lat, lon
 
@@ -271,7 +294,9 @@ def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, An
     }
     open_now = (args.get("open_now") or "").strip().lower()
     if open_now not in ("", "true", "false", "1", "0", "on", "yes", "no", "y"):
-        raise BadInput("open_now must be true or false.", fields={"open_now": "Not true/false."})
+        raise BadInput(
+            N_("open_now must be true or false."), fields={"open_now": N_("Not true/false.")}
+        )
     open_at_text = (args.get("open_at") or "").strip()
     if open_at_text:
         kwargs["open_at"] = parse_datetime(open_at_text, "open_at")
@@ -291,8 +316,9 @@ def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, An
                 raise ValueError
         except ValueError:
             raise BadInput(
-                f"within_km must be a number of kilometres up to {MAX_WITHIN_KM:g}.",
-                fields={"within_km": "Not a distance."},
+                N_("within_km must be a number of kilometres up to %(max)s."),
+                params={"max": MAX_WITHIN_KM},
+                fields={"within_km": N_("Not a distance.")},
             ) from None
         kwargs["within_km"] = value
     return kwargs

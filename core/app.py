@@ -11,6 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from core.assets import install_assets
 from core.config import load_config
 from core.edge import install_edge
 from core.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -44,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
     install_edge(app)  # first: routes take its `int` converter, its check runs before any hook
+    install_assets(app)  # hashed static URLs; its after-request hook runs after every other
     init_registry(app)
     register_extensions(app)
     register_core(app)

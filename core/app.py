@@ -115,6 +115,7 @@ def register_core(app: Flask) -> None:
     from core.cli import keys_cli, retention_cli, scheduler_cli, seed_demo
     from core.errors import register_error_handlers
     from core.health import bp as core_bp
+    from core.once import install_once
     from core.labels import register_core_labels
     from core.scheduler import daily_retention
     from core.security import register_security_headers
@@ -122,6 +123,7 @@ def register_core(app: Flask) -> None:
     app.register_blueprint(core_bp)
     register_error_handlers(app)
     register_security_headers(app)
+    install_once(app)  # one-time form tokens; Idempotency-Keys' table and their retention
     register_core_labels(app)
     for command in (keys_cli, scheduler_cli, retention_cli, seed_demo):
         app.cli.add_command(command)

@@ -27,6 +27,17 @@ ERROR_MEANINGS = {
     409: "The record's state does not allow this.",
     422: "Invalid fields (named in `fields`).",
 }
+IDEMPOTENCY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Any text of 1 to 255 characters, new for each action. The same key and body "
+    "from the same user on this path within 24 hours answers the first 2xx response again "
+    "(with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is "
+    "422 `idempotency_mismatch`; while the first is in progress, 409 `idempotency_in_flight` "
+    "(free again 60 seconds after a request that died). Empty or longer: 400.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
 
 
 @dataclass(frozen=True)
@@ -40,21 +51,32 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = ()
     description: str | None = None
+    idempotent: bool = False  # honours Idempotency-Key (core.idempotency)
 
 
 def endpoint(summary: str, **spec: Any) -> Callable:
     """Declare an API view's models (see Operation): the view receives `body=` and `query=`
-    already parsed; in tests its answers are checked against `response`."""
+    already parsed; in tests its answers are checked against `response`. `idempotent=True`:
+    the view honours the Idempotency-Key header (run inside the view's transaction)."""
     op = Operation(summary, **spec)
 
     def decorator(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
             if op.body is not None:
                 kwargs["body"] = parse_body(op.body)
             if op.query is not None:
                 kwargs["query"] = parse_query(op.query)
-            result = view(*args, **kwargs)
+            return view(*args, **kwargs)
+
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if op.idempotent:
+                from core import idempotency
+                from core.api import api_user
+
+                result = idempotency.run(api_user().id, lambda: call(*args, **kwargs))
+            else:
+                result = call(*args, **kwargs)
             if op.response is not None and current_app.testing:
                 _check_response(op, result)
             return result
@@ -194,6 +216,15 @@ def _responses(op: Operation, view: Any, has_path_params: bool, out: Any) -> dic
         codes.add(404)
     if op.body is not None or op.query is not None:
         codes.add(422)  # a value that parses but is out of range
+    if op.idempotent:
+        codes.update((409, 422))  # idempotency_in_flight, idempotency_mismatch
+        ok["headers"] = {
+            "Idempotent-Replayed": {
+                "description": "`true` when this is the stored answer to an earlier request "
+                "with the same Idempotency-Key and body (nothing was created again).",
+                "schema": {"type": "string", "enum": ["true"]},
+            }
+        }
     error = {"$ref": "#/components/schemas/Error"}
     responses = {str(op.status): ok}
     for code in sorted(codes):
@@ -238,6 +269,8 @@ def build_document(app: Flask) -> dict[str, Any]:
         }
         if op.description:
             operation["description"] = op.description
+        if op.idempotent:
+            params.append(dict(IDEMPOTENCY_PARAMETER))
         if params:
             operation["parameters"] = params
         if op.body is not None:

@@ -65,3 +65,10 @@ def daily_purge(now: datetime | None = None) -> bool:
         return False
     purge_all(now, channel="system")
     return True
+
+
+def purge_replay_records(now: datetime) -> dict:
+    """Retention step: one-time form tokens and Idempotency-Keys older than 24 hours."""
+    from core import idempotency, once
+
+    return {"form_tokens": once.purge(now), "idempotency_keys": idempotency.purge(now)}

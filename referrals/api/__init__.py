@@ -42,6 +42,7 @@ routes = ApiRoutes()
     response=Member,
     status=201,
     errors=(409,),
+    idempotent=True,
 )
 def api_member_create(body: MemberCreate):
     """Register a member (409 phone_registered for a known number unless shared_phone)."""
@@ -171,6 +172,7 @@ def api_member_anonymise(member_id: int):
     response=Referral,
     status=201,
     errors=(409,),
+    idempotent=True,
 )
 def api_referral_create(body: ReferralCreate):
     """Create a referral; 201 with its planned messages."""

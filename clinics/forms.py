@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinics.hours import DAYS
-from clinics.reference import DISTRICTS
+from clinics.labels import district_choices
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
 
 ATTRIBUTE_LABELS = {
@@ -39,7 +39,6 @@ DAY_LABELS = {
     "sat": _l("Saturday"),
     "sun": _l("Sunday"),
 }
-DISTRICT_CHOICES = [(d, d) for d in sorted(DISTRICTS)]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -96,7 +95,7 @@ class ClinicForm(FlaskForm):
         _l("Name for SMS (at most 20 characters, no health words)"),
         validators=[DataRequired(), Length(max=20)],
     )
-    district = SelectField(_l("District"), choices=DISTRICT_CHOICES)
+    district = SelectField(_l("District"), choices=district_choices)
     area = StringField(_l("Area"), validators=[Optional(), Length(max=80)])
     address = StringField(_l("Address"), validators=[Optional(), Length(max=255)])
     latitude = StringField(_l("Latitude"), validators=[Optional()])

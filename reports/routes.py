@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from clinics.services import get_services
 from core import csvsafe
 from core.edge import YEAR_MESSAGE
 from core.errors import DomainError
+from core.labels import label
 from core.security import require
-from core.templating import to_bangla_digits
+from core.templating import in_page_digits, localdate, number
 from reports import services
 from reports.filters import Filters, default_filters, parse_filters
 
@@ -65,14 +65,25 @@ def chart_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
 
 @bp.app_template_filter("report_number")
 def report_number(value: Any) -> str:
-    """A count, rate or median in the page's script (Bangla digits on Bangla pages)."""
-    text = "–" if value is None else str(value)
-    return to_bangla_digits(text) if str(get_locale()) == "bn" else text
+    """A count or median in the page's digits and grouping; a suppressed count ("<5") too."""
+    if value is None:
+        return "–"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value, 1 if isinstance(value, float) else None)
+    return in_page_digits(value)
 
 
-def _service_names() -> dict[str, str]:
-    bangla = str(get_locale()) == "bn"
-    return {s.code: (s.name_bn if bangla else s.name_en) for s in get_services(True)}
+def group_label(group_by: str, group: Any) -> str:
+    """A row's name in the page's language: a month as `Oct 2026`, a service or a district by
+    its word; clinics and peer educators by the names people gave them."""
+    if group_by == "month" and isinstance(group, str) and len(group) == 7:
+        try:
+            return localdate(date.fromisoformat(group + "-01"), "MMM y")
+        except ValueError:
+            return str(group)
+    if group_by in ("service", "district"):
+        return label(group_by, group)
+    return "" if group is None else str(group)
 
 
 @bp.get("/reports")
@@ -88,9 +99,8 @@ def index():
     report = services.cascade(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
     )
-    names = _service_names() if filters.group_by == "service" else {}
     for row in report["rows"]:
-        row["label"] = names.get(row["group"], row["group"])
+        row["label"] = group_label(filters.group_by, row["group"])
     bars = chart_rows(report)
     for bar, row in zip(bars, report["rows"], strict=True):
         bar["label"] = row["label"]

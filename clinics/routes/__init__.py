@@ -20,7 +20,7 @@ from clinics.forms import (
     SearchForm,
 )
 from clinics.hours import DAYS, day_text, parse_day_text
-from clinics.reference import DISTRICTS
+from clinics.labels import district_choices
 from core.db import utcnow
 from core.errors import DomainError, ValidationFailed
 from core.extensions import db
@@ -78,7 +78,7 @@ def directory():
     form = SearchForm(request.args)
     names = _service_names()
     form.service.choices = list(names.items())
-    form.district.choices = [("", _("Any district")), *[(d, d) for d in sorted(DISTRICTS)]]
+    form.district.choices = district_choices(_("Any district"))
     result, status = None, 200
     include_inactive = current_user.role == ADMIN and bool(request.args.get("inactive"))
     try:

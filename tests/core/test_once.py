@@ -45,9 +45,7 @@ def _register(client, token: str | None, phone: str = "01712345678"):
     return client.post(REGISTER, data=data)
 
 
-def test_the_same_form_sent_twice_registers_one_member_and_answers_as_the_first(
-    client, login_as
-):
+def test_the_same_form_sent_twice_registers_one_member_and_answers_as_the_first(client, login_as):
     login_as("peer_educator")
     token = _token(client)
     first = _register(client, token)
@@ -94,7 +92,9 @@ def test_sign_in_sign_out_and_the_language_switch_need_no_token(client, make_use
     from tests.support.db import PASSWORD
 
     user = make_user("peer_educator")
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
     assert client.post("/language", data={"lang": "bn", "next": "/"}).status_code == 302
     assert client.post("/logout").status_code == 302
 

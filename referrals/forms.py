@@ -29,6 +29,10 @@ TRACE_CHOICES = [
 ]
 
 
+# What a page may have asked before saving, and she confirmed ("make it anyway").
+ACCEPT_CHOICES = [("clinic_closed", "clinic_closed"), ("duplicate_referral", "duplicate_referral")]
+
+
 class MultiCheckboxField(SelectMultipleField):
     """Ticked boxes (no JavaScript)."""
 
@@ -76,11 +80,13 @@ class WhatForm(FlaskForm):
 class WhereForm(FlaskForm):
     clinic_id = RadioField(_l("Clinic"), coerce=int, choices=[], validators=[DataRequired()])
     notes = TextAreaField(_l("Private note (optional)"), validators=[Optional(), Length(max=2000)])
+    accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
 class RescheduleForm(FlaskForm):
     day = DateField(_l("Day"), validators=[DataRequired()])
     at = TimeField(_l("Time"), validators=[DataRequired()])
+    accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
 class CancelForm(FlaskForm):
@@ -88,7 +94,12 @@ class CancelForm(FlaskForm):
 
 
 class TraceForm(FlaskForm):
+    """The outcome of tracing; "rescheduled" takes the new day and time in the same form."""
+
     outcome = RadioField(_l("Outcome"), choices=TRACE_CHOICES, validators=[DataRequired()])
+    day = DateField(_l("New day"), validators=[Optional()])
+    at = TimeField(_l("New time"), validators=[Optional()])
+    accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
 class ConfirmForm(FlaskForm):

@@ -80,6 +80,22 @@ class Event(Out):
     at: datetime
     by: Id | None
     channel: Literal[CHANNELS]  # type: ignore[valid-type]
+    kind: Literal["status", "clinic_changed"] = Field(
+        default="status", description="clinic_changed: the visit was recorded at another clinic"
+    )
+    trace_outcome: TraceOutcome | None = Field(
+        default=None, description="set when the event records the outcome of tracing"
+    )
+
+
+class ReferralWarning(Out):
+    """Something a page would have asked first; the API went ahead (CONTRACT.md)."""
+
+    code: Literal["clinic_closed", "duplicate_referral"]
+    message: str
+    referral_code: str | None = Field(
+        default=None, description="duplicate_referral: the open referral already there"
+    )
 
 
 class Referral(Out):
@@ -103,7 +119,7 @@ class Referral(Out):
     notes: str | None = None
     trace_outcome: TraceOutcome | None = None
     messages: list[Message] | None = None
-    warnings: list[str] | None = None
+    warnings: list[ReferralWarning] | None = None
 
 
 class MemberFound(Out):
@@ -145,9 +161,12 @@ class Confirm(Body):
 
 
 class Trace(Body):
-    """The outcome of tracing a missed appointment."""
+    """The outcome of tracing a missed appointment; `rescheduled` needs the new time."""
 
     outcome: TraceOutcome
+    appointment_at: DateTimeIn | None = Field(
+        default=None, description="required with outcome rescheduled"
+    )
 
 
 class ReferralQuery(Paging):

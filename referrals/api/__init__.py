@@ -6,6 +6,7 @@ from flask import jsonify
 
 from core.api import ApiRoutes, api_require, api_user, paged
 from core.errors import BadInput, Forbidden
+from core.i18n import N_
 from core.openapi import endpoint
 from core.schemas import ListOf, Paging
 from core.web import transactional
@@ -110,11 +111,12 @@ def api_member_update(member_id: int, body: MemberChange):
     )
     if "peer_educator_id" in body.model_fields_set:
         if user.role != "admin":
-            raise Forbidden("Only an admin reassigns a member.")
+            raise Forbidden(N_("Only an admin reassigns a member."))
         target = body.peer_educator_id
         if target is None:
             raise BadInput(
-                "peer_educator_id must be a user id.", fields={"peer_educator_id": "Required."}
+                N_("peer_educator_id must be a user id."),
+                fields={"peer_educator_id": N_("Required.")},
             )
         members.reassign(member, target, actor=user)
     return jsonify(member_json(member))
@@ -167,7 +169,8 @@ def api_member_anonymise(member_id: int):
 @api_require("referrals.create")
 @transactional
 @endpoint(
-    "Create a referral; 201 with its planned messages",
+    "Create a referral; 201 with its planned messages and any warnings (clinic_closed, "
+    "duplicate_referral): the API never asks, it goes ahead and says so",
     body=ReferralCreate,
     response=Referral,
     status=201,
@@ -176,10 +179,10 @@ def api_member_anonymise(member_id: int):
 )
 def api_referral_create(body: ReferralCreate):
     """Create a referral; 201 with its planned messages."""
-    referral, warnings = lifecycle.create_referral(
+    referral, notices = lifecycle.create_referral(
         actor=api_user(), channel="api", **body.model_dump()
     )
-    return jsonify(referral_json(referral, api_user(), warnings)), 201
+    return jsonify(referral_json(referral, api_user(), [n.json() for n in notices])), 201
 
 
 @routes.get("/referrals")
@@ -213,13 +216,18 @@ def api_referral_get(code: str):
 @routes.post("/referrals/<code>/reschedule")
 @api_require("referrals.manage")
 @transactional
-@endpoint("Set or move the appointment", body=Reschedule, response=Referral, errors=(409,))
+@endpoint(
+    "Set or move the appointment; a time when the clinic is closed is a warning clinic_closed",
+    body=Reschedule,
+    response=Referral,
+    errors=(409,),
+)
 def api_referral_reschedule(code: str, body: Reschedule):
     """Set or move the appointment."""
-    referral, warnings = lifecycle.reschedule(
+    referral, notices = lifecycle.reschedule(
         code, body.appointment_at, actor=api_user(), channel="api"
     )
-    return jsonify(referral_json(referral, api_user(), warnings))
+    return jsonify(referral_json(referral, api_user(), [n.json() for n in notices]))
 
 
 @routes.post("/referrals/<code>/cancel")
@@ -257,9 +265,14 @@ def api_referral_confirm(code: str, body: Confirm):
 @api_require("referrals.manage")
 @transactional
 @endpoint(
-    "The outcome of tracing a missed appointment", body=Trace, response=Referral, errors=(409,)
+    "The outcome of tracing a missed appointment; rescheduled takes appointment_at",
+    body=Trace,
+    response=Referral,
+    errors=(409,),
 )
 def api_referral_trace(code: str, body: Trace):
-    """The outcome of tracing a missed appointment."""
-    referral = lifecycle.record_trace(code, body.outcome, actor=api_user())
-    return jsonify(referral_json(referral, api_user()))
+    """The outcome of tracing a missed appointment (rescheduled: with the new time)."""
+    referral, notices = lifecycle.record_trace(
+        code, body.outcome, appointment_at=body.appointment_at, actor=api_user(), channel="api"
+    )
+    return jsonify(referral_json(referral, api_user(), [n.json() for n in notices]))

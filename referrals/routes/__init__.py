@@ -17,10 +17,11 @@ from flask_login import current_user
 from core.errors import DomainError
 from core.extensions import db
 from core.security import require
-from core.web import fail, submit
+from core.web import attach_errors, fail, submit
 from referrals import forms
 from referrals.services import codes, followups, lifecycle, tasks
 from referrals.services.clinic_directory import hours_text
+from referrals.services.notices import NeedsConfirmation
 
 bp = Blueprint("referrals", __name__)
 # The admin home's links to this package's pages (referrals.init_app adds them).
@@ -86,32 +87,68 @@ def referral(code: str):
         db.session.rollback()
         return redirect(url_for("referrals.referral", code=item.code))
     db.session.commit()  # the audit row of the read
+    return _referral_page(item)
+
+
+def _referral_page(item, *, status: int = 200, asking=(), **form_overrides):
+    """The referral page; a refused reschedule or trace shows its form again (with what it
+    asks first, `asking`)."""
+    page_forms = {
+        "reschedule": forms.RescheduleForm(formdata=None),
+        "cancel": forms.CancelForm(formdata=None),
+        "trace": forms.TraceForm(formdata=None),
+        **form_overrides,
+    }
     return render_template(
         "referrals/referral.html",
         referral=item,
         codes=codes,
         messages=lifecycle.messaging.messages_for(item),
-        reschedule=forms.RescheduleForm(),
-        cancel=forms.CancelForm(),
-        trace=forms.TraceForm(),
-    )
+        asking=list(asking),
+        **page_forms,
+    ), status
+
+
+def _new_time(form) -> datetime | None:
+    """The day and time of a form, as an aware time; None unless both are given."""
+    if form.day.data is None or form.at.data is None:
+        return None
+    return local_dt(form.day.data, form.at.data)
+
+
+def _shown_again(code: str, name: str, form, refusal: DomainError):
+    """A refused form of the referral page shown again: what it asks first, or its errors."""
+    db.session.rollback()
+    item = lifecycle.get_referral(code, current_user)
+    if isinstance(refusal, NeedsConfirmation):
+        return _referral_page(item, status=409, asking=refusal.notices, **{name: form})
+    attach_errors(form, refusal, aliases={"appointment_at": "day"})
+    return _referral_page(item, status=refusal.status, **{name: form})
 
 
 @bp.post("/referrals/<code>/reschedule")
 @require("referrals.manage")
 def reschedule(code: str):
-    """Set or move the appointment."""
+    """Set or move the appointment; a time when the clinic is closed is asked first."""
     form = forms.RescheduleForm()
+    refusal: list[DomainError] = []
     result = submit(
         form,
         lambda: lifecycle.reschedule(
-            code, local_dt(form.day.data, form.at.data), actor=current_user
+            code,
+            _new_time(form),
+            actor=current_user,
+            ask=True,
+            accepted=form.accept.data or (),
         ),
         done=_("New time saved; she will get an SMS."),
         invalid=_("Choose a day and a time."),
+        refused=refusal.append,
     )
-    for warning in result[1] if result else ():
-        flash(_(warning), "warning")
+    if refusal:
+        return _shown_again(code, "reschedule", form, refusal[0])
+    if result and not result[0].member.contact.phone_index:
+        flash(_("She has no phone: no SMS will be sent."), "warning")
     return redirect(url_for("referrals.referral", code=codes.normalise(code)))
 
 
@@ -132,18 +169,27 @@ def cancel(code: str):
 @bp.post("/referrals/<code>/trace")
 @require("referrals.manage")
 def trace(code: str):
-    """Record the outcome of tracing a missed appointment (two taps)."""
+    """Record the outcome of tracing a missed appointment (two taps; "rescheduled" takes the new
+    day and time in the same form, asked first when the clinic is closed then)."""
     form = forms.TraceForm()
+    refusal: list[DomainError] = []
     rescheduled = form.outcome.data == "rescheduled"
-    if (
-        submit(
-            form,
-            lambda: lifecycle.record_trace(code, form.outcome.data, actor=current_user),
-            done=None if rescheduled else _("Saved."),
-        )
-        and rescheduled
-    ):
-        return redirect(url_for("referrals.referral", code=codes.normalise(code)))
+    done = _("New time saved; she will get an SMS.") if rescheduled else _("Saved.")
+    submit(
+        form,
+        lambda: lifecycle.record_trace(
+            code,
+            form.outcome.data,
+            appointment_at=_new_time(form),
+            actor=current_user,
+            ask=True,
+            accepted=form.accept.data or (),
+        ),
+        done=done,
+        refused=refusal.append,
+    )
+    if refusal:
+        return _shown_again(code, "trace", form, refusal[0])
     return redirect(url_for("referrals.tasks"))
 
 

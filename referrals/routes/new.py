@@ -18,6 +18,7 @@ from notifications.services import looks_like_phone
 from referrals import forms
 from referrals.routes import bp, local_dt
 from referrals.services import clinic_directory, lifecycle, members
+from referrals.services.notices import NeedsConfirmation, Notice
 
 
 @bp.get("/referrals/new")
@@ -48,7 +49,7 @@ def new_find():
             try:
                 found = members.find_by_phone(text, current_user)
             except DomainError as exc:
-                find.lookup.errors = [exc.message]
+                find.lookup.errors = [exc.localized()]
             if not found and not find.lookup.errors:
                 register.phone.data = text
         for person in found:
@@ -153,31 +154,51 @@ def _step2_args() -> tuple[list[str], datetime | None, str]:
     return services, when, urgency
 
 
+def _near() -> tuple[float, float] | None:
+    """The `near=lat,lon` of "use my location", if it parses."""
+    try:
+        lat, lon = (float(x) for x in request.args.get("near", "").split(","))
+    except ValueError:
+        return None
+    return lat, lon
+
+
+def _district(near: tuple[float, float] | None) -> str | None:
+    """The district chosen in the filter ("" is every district); before any choice, her own
+    district, unless her location already orders the list by distance."""
+    if "district" in request.args:
+        return request.args["district"] or None
+    return None if near is not None else getattr(current_user, "district", None)
+
+
 @bp.route("/referrals/new/<int:member_id>/where", methods=["GET", "POST"])
 @require("referrals.create")
 def new_where(member_id: int):
-    """Step 3: where — clinics offering the services and open then; a note; confirm."""
+    """Step 3: where — clinics offering the services and open then, near her first; a note;
+    confirm (asking first when the clinic is closed then or the same referral is open)."""
     person = members.get_member(member_id, current_user, audit_read=False)
     services, when, urgency = _step2_args()
     if not services:
         return redirect(url_for("referrals.new_what", member_id=member_id))
-    district = request.args.get("district") or None
-    near = None
-    if request.args.get("near"):
-        try:
-            lat, lon = (float(x) for x in request.args["near"].split(","))
-            near = (lat, lon)
-        except ValueError:
-            near = None
+    near = _near()
+    district = _district(near)
     try:
         hits = clinic_directory.find_clinics(services, district=district, near=near)
     except DomainError as exc:
-        flash(exc.message, "error")
+        flash(exc.localized(), "error")
         hits = []
     rows = [(h, when is None or clinic_directory.is_open_at(h.clinic, when)) for h in hits]
     rows.sort(key=lambda pair: not pair[1])  # open then first; the search's order otherwise
     form = forms.WhereForm()
     form.clinic_id.choices = [(h.clinic.id, h.clinic.name) for h, _open in rows]
+    asking: list[Notice] = []
+
+    def refused(exc: DomainError) -> None:
+        if isinstance(exc, NeedsConfirmation):
+            asking.extend(exc.notices)
+        else:
+            attach_errors(form, exc, flash_conflict=True)
+
     created = submit(
         form,
         lambda: lifecycle.create_referral(
@@ -189,15 +210,28 @@ def new_where(member_id: int):
             appointment_at=when,
             notes=form.notes.data or None,
             from_follow_up_id=request.args.get("follow_up", type=int),
+            ask=True,
+            accepted=form.accept.data or (),
         ),
-        done=None,  # the slip is the answer; only the service's warnings are flashed
-        refused=lambda exc: attach_errors(form, exc, flash_conflict=True),
+        done=None,  # the slip is the answer
+        refused=refused,
     )
     if created is not None:
-        item, warnings = created
-        for warning in warnings:
-            flash(_(warning), "warning")
+        item, _notices = created
+        if not person.contact.phone_index:
+            flash(_("She has no phone: no SMS will be sent. Give her the slip."), "warning")
         return redirect(url_for("referrals.slip", code=item.code))
+    if asking:
+        return render_template(
+            "referrals/new_confirm.html",
+            member=person,
+            form=form,
+            asking=asking,
+            accepted=[*(form.accept.data or ()), *(n.code for n in asking)],
+            clinic=next(h.clinic for h, _open in rows if h.clinic.id == form.clinic_id.data),
+            when=when,
+            services=services,
+        ), 409
     return render_template(
         "referrals/new_where.html",
         member=person,
@@ -206,6 +240,13 @@ def new_where(member_id: int):
         when=when,
         services=services,
         districts=clinic_directory.districts(),
-        district=district,
+        district=district or "",
+        near=near,
+        all_districts_url=url_for(
+            "referrals.new_where",
+            member_id=member_id,
+            **{key: request.args.getlist(key) for key in request.args if key != "district"},
+            district="",
+        ),
         attribute_labels=clinic_directory.attribute_labels(),
     )

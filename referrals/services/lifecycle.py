@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -11,11 +12,13 @@ from accounts.models import User
 from clinics.models import Clinic
 from core import audit
 from core.db import utcnow
-from core.errors import BadInput, Conflict, NotFound, ValidationFailed
+from core.errors import BadInput, NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_, words
 from notifications import services as notifications
 from referrals.models import URGENCIES, FollowUp, Member, Referral
 from referrals.services import clinic_directory, codes, followups, machine, messaging
+from referrals.services.notices import Notice, ask_first, closed_notice, duplicate_notice
 from referrals.services.scope import members_query, referrals_query
 
 MAX_NOTES = 2000
@@ -23,10 +26,12 @@ MAX_NOTES = 2000
 
 def _services_list(value: object, field: str = "services") -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ValidationFailed("Services must be a list of codes.", fields={field: "A list."})
+        raise ValidationFailed(
+            N_("Services must be a list of codes."), fields={field: N_("A list.")}
+        )
     out = list(dict.fromkeys(v.strip() for v in value if v.strip()))
     if not out:
-        raise ValidationFailed("Choose at least one service.", fields={field: "Required."})
+        raise ValidationFailed(N_("Choose at least one service."), fields={field: N_("Required.")})
     return out
 
 
@@ -34,24 +39,18 @@ def _check_offered(clinic: Clinic, services: list[str], field: str = "services")
     missing = [s for s in services if s not in clinic_directory.offered(clinic)]
     if missing:
         raise ValidationFailed(
-            "This clinic does not offer: " + ", ".join(missing) + ".",
-            fields={field: "Not offered by this clinic: " + ", ".join(missing)},
+            N_("This clinic does not offer: %(services)s."),
+            params={"services": words("service", *missing)},
+            fields={field: N_("Not offered by this clinic: %(services)s")},
         )
 
 
 def _check_future(when: datetime | None, now: datetime) -> None:
     if when is not None and when <= now:
         raise ValidationFailed(
-            "The appointment is in the past; choose a later time.",
-            fields={"appointment_at": "In the past."},
+            N_("The appointment is in the past; choose a later time."),
+            fields={"appointment_at": N_("In the past.")},
         )
-
-
-def closed_warning(clinic: Clinic, when: datetime | None) -> list[str]:
-    """A warning (not an error) when the clinic is closed at the appointment time."""
-    if when is not None and not clinic_directory.is_open_at(clinic, when):
-        return ["The clinic is closed at that time according to its opening hours."]
-    return []
 
 
 def _new_code() -> str:
@@ -72,9 +71,13 @@ def create_referral(
     notes: Any = None,
     channel: str = "web",
     from_follow_up_id: int | None = None,
+    ask: bool = False,
+    accepted: Collection[str] = (),
     now: datetime | None = None,
-) -> tuple[Referral, list[str]]:
-    """A referral with its first event and its planned messages; returns it and warnings."""
+) -> tuple[Referral, list[Notice]]:
+    """A referral with its first event and its planned messages; returns it and the notices
+    (clinic closed then, an open referral already there). With `ask` (a page) a notice not in
+    `accepted` stops it before anything is saved (NeedsConfirmation)."""
     now = now or utcnow()
     member = (
         db.session.scalar(members_query(actor).where(Member.id == member_id))
@@ -82,29 +85,41 @@ def create_referral(
         else None
     )
     if member is None or member.anonymised_at is not None:
-        raise ValidationFailed("No such member.", fields={"member_id": "No such member."})
+        raise ValidationFailed(N_("No such member."), fields={"member_id": N_("No such member.")})
     try:
         clinic = clinic_directory.get_clinic(clinic_id)
     except NotFound:
-        raise ValidationFailed("No such clinic.", fields={"clinic_id": "No such clinic."}) from None
+        raise ValidationFailed(
+            N_("No such clinic."), fields={"clinic_id": N_("No such clinic.")}
+        ) from None
     services = _services_list(services)
     _check_offered(clinic, services)
     if urgency not in URGENCIES:
         raise ValidationFailed(
-            "Urgency: routine or urgent.", fields={"urgency": "routine or urgent."}
+            N_("Urgency: routine or urgent."), fields={"urgency": N_("routine or urgent.")}
         )
     _check_future(appointment_at, now)
     if notes is not None and (not isinstance(notes, str) or len(notes) > MAX_NOTES):
         raise ValidationFailed(
-            f"Notes: at most {MAX_NOTES} characters.", fields={"notes": "Too long."}
+            N_("Notes: at most %(count)s characters."),
+            params={"count": MAX_NOTES},
+            fields={"notes": N_("Too long.")},
         )
     follow_up = None
     if from_follow_up_id is not None:
         follow_up = db.session.get(FollowUp, from_follow_up_id)
         if follow_up is None or follow_up.member_id != member.id or follow_up.status != "due":
             raise ValidationFailed(
-                "No such follow-up due.", fields={"from_follow_up_id": "Not due."}
+                N_("No such follow-up due."), fields={"from_follow_up_id": N_("Not due.")}
             )
+    notices = ask_first(
+        [
+            duplicate_notice(member.id, clinic.id, services),
+            closed_notice(clinic, appointment_at),
+        ],
+        ask=ask,
+        accepted=accepted,
+    )
     status = "scheduled" if appointment_at else "referred"
     referral = Referral(
         code=_new_code(),
@@ -129,7 +144,7 @@ def create_referral(
     messaging.on_created(referral, now)
     audit.record(actor, "referral.create", "referral", referral.code, {"member_id": member.id})
     db.session.flush()
-    return referral, closed_warning(clinic, appointment_at)
+    return referral, notices
 
 
 def get_referral(code_text: Any, actor: User, *, for_update: bool = False) -> Referral:
@@ -137,15 +152,15 @@ def get_referral(code_text: Any, actor: User, *, for_update: bool = False) -> Re
     code = codes.parse(code_text if isinstance(code_text, str) else None)
     if code is None:
         raise NotFound(
-            "No referral has that code. Check it: a symbol seems mistyped.",
-            fields={"code": "Not a valid referral code."},
+            N_("No referral has that code. Check it: a symbol seems mistyped."),
+            fields={"code": N_("Not a valid referral code.")},
         )
     query = referrals_query(actor).where(Referral.code == code)
     if for_update:
         query = query.with_for_update(of=Referral)
     referral = db.session.scalar(query)
     if referral is None:
-        raise NotFound("No referral has that code.", fields={"code": "Not found."})
+        raise NotFound(N_("No referral has that code."), fields={"code": N_("Not found.")})
     return referral
 
 
@@ -195,20 +210,53 @@ def list_referrals(
 
 def reschedule(
     code: Any,
-    appointment_at: datetime,
+    appointment_at: datetime | None,
     *,
     actor: User,
     channel: str = "web",
+    ask: bool = False,
+    accepted: Collection[str] = (),
     now: datetime | None = None,
-) -> tuple[Referral, list[str]]:
-    """Set or move the appointment: old reminders cancelled, `appointment_changed` planned."""
+) -> tuple[Referral, list[Notice]]:
+    """Set or move the appointment: old reminders cancelled, `appointment_changed` planned.
+    A time when the clinic is closed is asked first on a page (`ask`), reported by the API."""
     now = now or utcnow()
     referral = get_referral(code, actor)
-    _require_manager(actor)
+    require_manager(actor)
     machine.check(referral, "scheduled")
+    notices = check_new_time(referral, appointment_at, ask=ask, accepted=accepted, now=now)
+    move_appointment(referral, appointment_at, actor=actor, channel=channel, now=now)
+    return referral, notices
+
+
+def check_new_time(
+    referral: Referral,
+    appointment_at: datetime | None,
+    *,
+    ask: bool,
+    accepted: Collection[str],
+    now: datetime,
+) -> list[Notice]:
+    """A new time is required and ahead; the clinic's hours are asked about (nothing saved)."""
     if appointment_at is None:
-        raise ValidationFailed("Choose the new time.", fields={"appointment_at": "Required."})
+        raise ValidationFailed(
+            N_("Choose the new time."), fields={"appointment_at": N_("Required.")}
+        )
     _check_future(appointment_at, now)
+    return ask_first([closed_notice(referral.clinic, appointment_at)], ask=ask, accepted=accepted)
+
+
+def move_appointment(
+    referral: Referral,
+    appointment_at: datetime,
+    *,
+    actor: User,
+    channel: str,
+    now: datetime,
+    trace_outcome: str | None = None,
+) -> None:
+    """Write the new time (a `scheduled` event, with the trace outcome that led to it) and
+    replan her messages."""
     machine.transition(
         referral,
         "scheduled",
@@ -218,16 +266,16 @@ def reschedule(
         values={
             "appointment_at": appointment_at,
             "trace_outcome": None,
-            "traced_at": None,
+            "traced_at": now if trace_outcome else None,
             "reply": None,
             "replied_at": None,
         },
+        trace_outcome=trace_outcome,
     )
     notifications.touch(referral.member.contact, now)
     messaging.on_rescheduled(referral, now)
     audit.record(actor, "referral.reschedule", "referral", referral.code)
     db.session.flush()
-    return referral, closed_warning(referral.clinic, appointment_at)
 
 
 def cancel(
@@ -236,9 +284,11 @@ def cancel(
     """Cancel a referral (reason required); everything pending is cancelled."""
     now = now or utcnow()
     referral = get_referral(code, actor)
-    _require_manager(actor)
+    require_manager(actor)
     if not isinstance(reason, str) or not reason.strip() or len(reason) > 255:
-        raise ValidationFailed("Give a short reason.", fields={"reason": "Required (255 max)."})
+        raise ValidationFailed(
+            N_("Give a short reason."), fields={"reason": N_("Required (255 max).")}
+        )
     machine.check(referral, "cancelled")
     machine.transition(
         referral,
@@ -273,7 +323,7 @@ def confirm(
     _check_offered(referral.clinic, delivered, "services_delivered")
     if linked_to_care is not None and not isinstance(linked_to_care, bool):
         raise BadInput(
-            "linked_to_care must be true or false.", fields={"linked_to_care": "Boolean."}
+            N_("linked_to_care must be true or false."), fields={"linked_to_care": N_("Boolean.")}
         )
     machine.check(referral, "attended")
     machine.transition(
@@ -301,30 +351,16 @@ def raise_forbidden() -> None:
     """Only the roles allowed to do this at all."""
     from core.errors import Forbidden
 
-    raise Forbidden("Your role may not do this.")
+    raise Forbidden(N_("Your role may not do this."))
 
 
-def _require_manager(actor: User) -> None:
+def require_manager(actor: User) -> None:
+    """Only a peer educator or an admin manages referrals."""
     if actor.role not in ("admin", "peer_educator"):
         raise_forbidden()
 
 
-def record_trace(code: Any, outcome: Any, *, actor: User, now: datetime | None = None) -> Referral:
-    """The outcome of tracing a missed appointment: reached, rescheduled, unreachable, declined."""
-    from referrals.models import TRACE_OUTCOMES
-
-    now = now or utcnow()
-    referral = get_referral(code, actor)
-    _require_manager(actor)
-    if outcome not in TRACE_OUTCOMES:
-        raise ValidationFailed("Unknown outcome.", fields={"outcome": "Unknown."})
-    if referral.status != "missed":
-        raise Conflict("Only a missed appointment is traced.", code="invalid_transition")
-    referral.trace_outcome, referral.traced_at = outcome, now
-    audit.record(actor, "referral.trace", "referral", referral.code, {"outcome": outcome})
-    db.session.flush()
-    return referral
-
-
-# The sweep lives in its own module; `lifecycle.sweep` stays the name callers use.
+# The sweep and tracing live in their own modules; `lifecycle.sweep` and
+# `lifecycle.record_trace` stay the names callers use.
 from referrals.services.sweep import sweep  # noqa: E402, F401
+from referrals.services.tracing import record_trace  # noqa: E402, F401

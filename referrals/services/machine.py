@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core.db import rowcount
 from core.errors import Conflict
 from core.extensions import db
+from core.i18n import N_, Text, words
 from core.security import Actor
 from referrals.models import CHANNELS, Referral, ReferralEvent
 
@@ -27,12 +28,12 @@ TRANSITIONS: dict[str | None, frozenset[str]] = {
 }
 
 _DONE = {
-    "scheduled": "rescheduled",
-    "attended": "confirmed",
-    "cancelled": "cancelled",
-    "missed": "marked missed",
-    "expired": "expired",
-    "referred": "referred",
+    "scheduled": N_("rescheduled"),
+    "attended": N_("confirmed"),
+    "cancelled": N_("cancelled"),
+    "missed": N_("marked missed"),
+    "expired": N_("expired"),
+    "referred": N_("referred"),
 }
 
 
@@ -45,7 +46,11 @@ def check(referral: Referral, to_status: str) -> None:
     """Conflict (409) with a clear message when the change is not allowed."""
     if not allowed(referral.status, to_status):
         raise Conflict(
-            f"This referral is {referral.status}: it cannot be {_DONE[to_status]}.",
+            N_("This referral is %(status)s: it cannot be %(change)s."),
+            params={
+                "status": words("referral_status", referral.status),
+                "change": Text(_DONE[to_status]),
+            },
             code="invalid_transition",
             extra={"current_status": referral.status},
         )
@@ -59,8 +64,9 @@ def record_event(
     actor: Actor | None,
     channel: str,
     now: datetime,
+    trace_outcome: str | None = None,
 ) -> ReferralEvent:
-    """Add the event row (the first has from = None)."""
+    """Add the event row (the first has from = None; a trace's outcome rides on its event)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     event = ReferralEvent(
@@ -70,6 +76,7 @@ def record_event(
         at=now,
         by_id=getattr(actor, "id", None),
         channel=channel,
+        trace_outcome=trace_outcome,
     )
     # Through the relationship only: a separate session.add() would be autoflushed by the
     # collection's first load, which then holds the row already, and the append adds it twice.
@@ -85,6 +92,7 @@ def transition(
     channel: str,
     now: datetime,
     values: dict[str, Any] | None = None,
+    trace_outcome: str | None = None,
 ) -> ReferralEvent:
     """Move a referral to `to_status` (and set `values` in the same UPDATE), only if it is
     still in the status we read: a concurrent change makes this a 409, never a double."""
@@ -99,10 +107,18 @@ def transition(
     )
     if rowcount(result) != 1:
         raise Conflict(
-            "This referral was changed by someone else just now; reload and try again.",
+            N_("This referral was changed by someone else just now; reload and try again."),
             code="conflict",
         )
     set_committed_value(referral, "status", to_status)
     for key, value in values.items():
         set_committed_value(referral, key, value)
-    return record_event(referral, from_status, to_status, actor=actor, channel=channel, now=now)
+    return record_event(
+        referral,
+        from_status,
+        to_status,
+        actor=actor,
+        channel=channel,
+        now=now,
+        trace_outcome=trace_outcome,
+    )

@@ -10,6 +10,7 @@ from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, messaging
 from referrals.services.scope import is_partner
+from referrals.services.visit_elsewhere import CLINIC_CHANGED
 
 
 def member_json(member: Member) -> dict[str, Any]:
@@ -32,7 +33,9 @@ def member_json(member: Member) -> dict[str, Any]:
     }
 
 
-def referral_json(referral: Referral, viewer: Actor, warnings: list[str] | None = None) -> dict:
+def referral_json(
+    referral: Referral, viewer: Actor, warnings: list[dict[str, str]] | None = None
+) -> dict:
     """The referral object; a clinic partner gets no member_id, messages or notes."""
     body: dict[str, Any] = {
         "id": referral.id,
@@ -47,16 +50,7 @@ def referral_json(referral: Referral, viewer: Actor, warnings: list[str] | None 
         "appointment_at": iso_local(referral.appointment_at),
         "created_at": iso_local(referral.created_at),
         "attended_at": iso_local(referral.attended_at),
-        "events": [
-            {
-                "from": e.from_status,
-                "to": e.to_status,
-                "at": iso_local(e.at),
-                "by": e.by_id,
-                "channel": e.channel,
-            }
-            for e in referral.events
-        ],
+        "events": _events(referral, partner=is_partner(viewer)),
     }
     if not is_partner(viewer):
         body["member_id"] = referral.member_id
@@ -66,6 +60,27 @@ def referral_json(referral: Referral, viewer: Actor, warnings: list[str] | None 
     if warnings:
         body["warnings"] = warnings
     return body
+
+
+def _events(referral: Referral, *, partner: bool) -> list[dict[str, Any]]:
+    """The status changes; a clinic partner sees no tracing (its outcome nor its events)."""
+    out = []
+    for e in referral.events:
+        if partner and e.trace_outcome and e.from_status == e.to_status:
+            continue
+        moved = e.to_status == CLINIC_CHANGED  # recorded at another clinic: status unchanged
+        event = {
+            "from": e.from_status,
+            "to": e.from_status if moved else e.to_status,
+            "kind": CLINIC_CHANGED if moved else "status",
+            "at": iso_local(e.at),
+            "by": e.by_id,
+            "channel": e.channel,
+        }
+        if not partner:
+            event["trace_outcome"] = e.trace_outcome
+        out.append(event)
+    return out
 
 
 def follow_up_json(follow_up: FollowUp) -> dict[str, Any]:

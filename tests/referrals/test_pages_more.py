@@ -66,7 +66,9 @@ def test_referral_page_reschedule_cancel(client, login_as, new_member, new_refer
         data={"day": past, "at": "10:00"},
         follow_redirects=True,
     )
-    assert "in the past" in r.get_data(as_text=True)
+    # The form is shown again with the refusal on the day, and the typed day kept.
+    assert r.status_code == 422
+    assert "In the past" in r.get_data(as_text=True) and past in r.get_data(as_text=True)
     r = client.post(f"/referrals/{referral.code}/cancel", data={"reason": "went home"})
     db.session.expire_all()
     assert db.session.get(Referral, referral.id).status == "cancelled"

@@ -38,7 +38,13 @@ def test_sweep_marks_missed_plans_the_message_and_allows_late_confirmation(
     partner = make_user("clinic_partner", clinic_id=clinic.id)
     lifecycle.confirm(referral.code, ["hiv_testing"], actor=partner, now=local_at(3, 14))
     db.session.commit()
-    assert [e.to_status for e in referral.events] == ["scheduled", "missed", "attended"]
+    # The trace outcome is in the history, as an event of its own.
+    assert [(e.to_status, e.trace_outcome) for e in referral.events] == [
+        ("scheduled", None),
+        ("missed", None),
+        ("missed", "unreachable"),
+        ("attended", None),
+    ]
 
 
 def test_sweep_expires_referrals_without_a_visit(make_user, new_member, new_referral):

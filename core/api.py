@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 
 from core.edge import MAX_INT, check_year, read_int
 from core.errors import BadInput, Forbidden, json_error
+from core.i18n import N_
 from core.registry import registry
 from core.schemas import MAX_PAGE
 from core.security import PERMISSIONS, can
@@ -119,7 +120,7 @@ def api_require(permission: str) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not can(api_user(), permission):
-                raise Forbidden("Your role may not use this endpoint.")
+                raise Forbidden(N_("Your role may not use this endpoint."))
             return view(*args, **kwargs)
 
         wrapped.required_permission = permission  # type: ignore[attr-defined]
@@ -132,9 +133,9 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 that says what is wrong with it."""
     data = request.get_json(silent=True)
     if data is None:
-        raise BadInput("The body must be a JSON object (Content-Type: application/json).")
+        raise BadInput(N_("The body must be a JSON object (Content-Type: application/json)."))
     if not isinstance(data, dict):
-        raise BadInput("The body must be a JSON object.")
+        raise BadInput(N_("The body must be a JSON object."))
     return data
 
 
@@ -167,14 +168,18 @@ def parse_datetime(value: Any, field: str) -> datetime:
     when it does not parse, 422 when its year is outside core.edge's range."""
     if not isinstance(value, str) or not value.strip():
         raise BadInput(
-            f"{field} must be an ISO 8601 date-time.", fields={field: "Not a date-time."}
+            N_("%(field)s must be an ISO 8601 date-time."),
+            params={"field": field},
+            fields={field: N_("Not a date-time.")},
         )
     text = value.strip().replace("Z", "+00:00").replace(" ", "T", 1)
     try:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise BadInput(
-            f"{field} must be an ISO 8601 date-time.", fields={field: "Not a date-time."}
+            N_("%(field)s must be an ISO 8601 date-time."),
+            params={"field": field},
+            fields={field: N_("Not a date-time.")},
         ) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=local_zone())

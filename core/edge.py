@@ -24,11 +24,13 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from core.errors import BadInput, ValidationFailed, json_error, wants_json
+from core.i18n import N_, Text
 
 MAX_INT = 2**31 - 1  # PostgreSQL INTEGER: every id and count column here
 MIN_YEAR, MAX_YEAR = 1900, 2200  # any date this service may meet; far from datetime's limits
 MAX_JSON_DEPTH = 32  # no body here nests more than a few levels
-YEAR_MESSAGE = f"Must be between the years {MIN_YEAR} and {MAX_YEAR}."
+# The years are in the text (not placeholders): MIN_YEAR and MAX_YEAR.
+YEAR_MESSAGE = N_("Must be between the years 1900 and 2200.")
 _MAX_DIGITS = len(str(MAX_INT))
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 _INT_TEXT = re.compile(r"[+-]?[0-9]+")  # ASCII only: "²" and other scripts' digits are not ids
@@ -46,10 +48,24 @@ def bad_text(value: str) -> bool:
 
 
 def _out_of_range(field: str, minimum: int | None, maximum: int | None) -> ValidationFailed:
-    low = "" if minimum is None else f"at least {minimum}"
-    high = "" if maximum is None else f"at most {maximum}"
-    bound = " and ".join(part for part in (low, high) if part)
-    return ValidationFailed(f"{field} must be {bound}.", fields={field: f"Must be {bound}."})
+    params = {"field": field, "min": minimum, "max": maximum}
+    if minimum is not None and maximum is not None:
+        return ValidationFailed(
+            N_("%(field)s must be at least %(min)s and at most %(max)s."),
+            params=params,
+            fields={field: N_("Must be at least %(min)s and at most %(max)s.")},
+        )
+    if minimum is not None:
+        return ValidationFailed(
+            N_("%(field)s must be at least %(min)s."),
+            params=params,
+            fields={field: N_("Must be at least %(min)s.")},
+        )
+    return ValidationFailed(
+        N_("%(field)s must be at most %(max)s."),
+        params=params,
+        fields={field: N_("Must be at most %(max)s.")},
+    )
 
 
 def bounded_int(
@@ -58,7 +74,11 @@ def bounded_int(
     """A JSON integer within [minimum, maximum] (by default what a database INTEGER holds);
     otherwise a 422 naming the field. true/false are not integers."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(f"{field} must be a whole number.", fields={field: "Not a number."})
+        raise ValidationFailed(
+            N_("%(field)s must be a whole number."),
+            params={"field": field},
+            fields={field: N_("Not a number.")},
+        )
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         raise _out_of_range(field, minimum, maximum)
     return value
@@ -71,7 +91,11 @@ def read_int(
     optional sign), 422 when it parses but lies outside [minimum, maximum]."""
     text = text.strip()
     if not _INT_TEXT.fullmatch(text):
-        raise BadInput(f"{field} must be a whole number.", fields={field: "Not a number."})
+        raise BadInput(
+            N_("%(field)s must be a whole number."),
+            params={"field": field},
+            fields={field: N_("Not a number.")},
+        )
     if len(text.lstrip("+-").lstrip("0")) > _MAX_DIGITS:  # int() of a huge text costs time
         raise _out_of_range(field, minimum, maximum)
     return bounded_int(int(text), field, minimum=minimum, maximum=maximum)
@@ -102,7 +126,11 @@ def check_year(value: D, field: str) -> D:
     """The date or date-time unless its year is outside MIN_YEAR..MAX_YEAR (then 422): such
     years are typing errors here, and near 1 or 9999 they overflow when moved to UTC."""
     if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise ValidationFailed(f"{field}: {YEAR_MESSAGE}", fields={field: YEAR_MESSAGE})
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": field, "problem": Text(YEAR_MESSAGE)},
+            fields={field: YEAR_MESSAGE},
+        )
     return value
 
 
@@ -116,7 +144,9 @@ def parse_date(value: Any, field: str) -> date:
         day = date.fromisoformat(text)
     except ValueError:
         raise BadInput(
-            f"{field} must be a date (YYYY-MM-DD).", fields={field: "Not a date (YYYY-MM-DD)."}
+            N_("%(field)s must be a date (YYYY-MM-DD)."),
+            params={"field": field},
+            fields={field: N_("Not a date (YYYY-MM-DD).")},
         ) from None
     return check_year(day, field)
 
@@ -191,9 +221,10 @@ def _printable(name: str) -> str:
 
 def _unusable_text(field: str) -> BadInput:
     return BadInput(
-        f"{_printable(field)} holds a character that cannot be used (NUL or a lone surrogate).",
+        N_("%(field)s holds a character that cannot be used (NUL or a lone surrogate)."),
+        params={"field": _printable(field)},
         code="bad_text",
-        fields={_printable(field): "Holds a character that cannot be used."},
+        fields={_printable(field): N_("Holds a character that cannot be used.")},
     )
 
 
@@ -204,7 +235,10 @@ def _check_json_value(data: Any, *, ranged_ints: bool) -> None:
         value, path, depth = stack.pop()
         if isinstance(value, dict | list):
             if depth > MAX_JSON_DEPTH:
-                raise BadInput(f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep.")
+                raise BadInput(
+                    N_("The JSON body nests more than %(depth)s levels deep."),
+                    params={"depth": MAX_JSON_DEPTH},
+                )
             items = value.items() if isinstance(value, dict) else enumerate(value)
             for key, item in items:
                 # Fields as people name them: "nickname", "hours[mon][0]", "services[2]".
@@ -216,7 +250,11 @@ def _check_json_value(data: Any, *, ranged_ints: bool) -> None:
             if bad_text(value):
                 raise _unusable_text(path)
         elif isinstance(value, float) and not math.isfinite(value):
-            raise ValidationFailed(f"{path} is too large a number.", fields={path: "Too large."})
+            raise ValidationFailed(
+                N_("%(field)s is too large a number."),
+                params={"field": path},
+                fields={path: N_("Too large.")},
+            )
         elif ranged_ints and type(value) is int and abs(value) > MAX_INT:  # bool is not
             raise _out_of_range(path, -MAX_INT, MAX_INT)
 
@@ -233,9 +271,15 @@ def check_json_body() -> None:
     try:
         data = json.loads(raw, parse_constant=_reject_constant)
     except RecursionError:
-        raise BadInput(f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep.") from None
+        raise BadInput(
+            N_("The JSON body nests more than %(depth)s levels deep."),
+            params={"depth": MAX_JSON_DEPTH},
+        ) from None
     except _NotJson as exc:
-        raise BadInput(f"The body is not valid JSON: {exc} is not a JSON number.") from None
+        raise BadInput(
+            N_("The body is not valid JSON: %(value)s is not a JSON number."),
+            params={"value": str(exc)},
+        ) from None
     except ValueError:
         return
     _check_json_value(data, ranged_ints=request.path.startswith("/api/"))

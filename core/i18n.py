@@ -43,6 +43,33 @@ class Text:
         return self.english()
 
 
+@dataclass(frozen=True)
+class Words:
+    """Codes of a vocabulary (core.labels: a status, services...) shown as their words."""
+
+    kind: str
+    codes: tuple[str, ...]
+
+    def render(self, *, localized: bool) -> str:
+        """The words joined by commas, in English or the reader's language."""
+        try:
+            from core.labels import labels
+
+            if localized or not has_request_context():
+                return labels(self.codes, self.kind)
+            from flask_babel import force_locale
+
+            with force_locale("en"):
+                return labels(self.codes, self.kind)
+        except (ImportError, KeyError, RuntimeError):  # no such vocabulary, or no app
+            return ", ".join(self.codes)
+
+
+def words(kind: str, *codes: str) -> Words:
+    """`Words` of one vocabulary, e.g. `words("service", *missing)`."""
+    return Words(kind, tuple(codes))
+
+
 def as_text(value: str | Text, params: Mapping[str, object] | None = None) -> Text:
     """A field message as a Text: a Text stays itself, a msgid takes the error's parameters."""
     return value if isinstance(value, Text) else Text(str(value), dict(params or {}))
@@ -62,6 +89,8 @@ def _value(value: object, *, localized: bool) -> str:
     """A parameter as text: a Text rendered likewise; a number in the page's digits."""
     if isinstance(value, Text):
         return value.localized() if localized else value.english()
+    if isinstance(value, Words):
+        return value.render(localized=localized)
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return str(value)
     text = f"{value:g}" if isinstance(value, float) else str(value)

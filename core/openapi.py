@@ -16,6 +16,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from werkzeug.routing.converters import NumberConverter
 
 from core.errors import BadInput, ValidationFailed
+from core.i18n import N_
 from core.schemas import MAX_ID, Error
 
 PREFIX = "/api/v1"
@@ -105,7 +106,11 @@ def parse_body(model: type[BaseModel]) -> BaseModel:
     except ValidationError as exc:
         fields = _fields(exc)
         first = next(iter(fields))
-        raise ValidationFailed(f"{first}: {fields[first]}", fields=fields) from None
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": first, "problem": fields[first]},
+            fields=fields,
+        ) from None
 
 
 def _is_list(annotation: Any) -> bool:

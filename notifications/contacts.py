@@ -17,6 +17,7 @@ from core.crypto import blind_index
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.logging import mask_phone
 from notifications.engine import planning, timing
 from notifications.models import Contact, OutboxMessage
@@ -33,23 +34,23 @@ _BANGLA_DIGITS = str.maketrans("০১২৩৪৫৬৭৮৯", "0123456789")
 def normalise_phone(raw: Any, field: str = "phone") -> str:
     """A Bangladeshi (or E.164) mobile number as E.164; ValidationFailed naming the field."""
     if not isinstance(raw, str) or not raw.strip():
-        raise ValidationFailed("A phone number is required.", fields={field: "Required."})
+        raise ValidationFailed(N_("A phone number is required."), fields={field: N_("Required.")})
     text = raw.strip().translate(_BANGLA_DIGITS)
     if len(text) > 32:
-        raise ValidationFailed("That is not a phone number.", fields={field: "Too long."})
+        raise ValidationFailed(N_("That is not a phone number."), fields={field: N_("Too long.")})
     try:
         number = phonenumbers.parse(text, "BD")
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationFailed(
-            "That is not a valid phone number (e.g. 01712-345678 or +8801712345678).",
-            fields={field: "Not a valid phone number."},
+            N_("That is not a valid phone number (e.g. 01712-345678 or +8801712345678)."),
+            fields={field: N_("Not a valid phone number.")},
         )
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         raise ValidationFailed(
-            "That number cannot receive SMS (not a mobile number).",
-            fields={field: "Not a mobile number."},
+            N_("That number cannot receive SMS (not a mobile number)."),
+            fields={field: N_("Not a mobile number.")},
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -82,8 +83,8 @@ def parse_window(text: str | None, field: str = "contact_window") -> tuple[str, 
         start, end = timing.parse_range(str(text))
     except ValueError:
         raise ValidationFailed(
-            "The contact window must look like 20:00-06:00.",
-            fields={field: "Use HH:MM-HH:MM (24 hours)."},
+            N_("The contact window must look like 20:00-06:00."),
+            fields={field: N_("Use HH:MM-HH:MM (24 hours).")},
         ) from None
     # start == end is a window of every hour: it replaces the quiet hours entirely.
     return start.strftime("%H:%M"), end.strftime("%H:%M")
@@ -110,7 +111,9 @@ def create_contact(
     now = now or utcnow()
     e164 = normalise_phone(phone)
     if language not in LANGUAGES:
-        raise ValidationFailed("Language must be bn or en.", fields={"language": "bn or en."})
+        raise ValidationFailed(
+            N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
+        )
     parsed_window = parse_window(window)
     contact = Contact(
         phone=e164,
@@ -197,7 +200,9 @@ def set_window(contact: Contact, window: str | None, *, now: datetime) -> int:
 def set_language(contact: Contact, language: str) -> None:
     """The language of her SMS."""
     if language not in LANGUAGES:
-        raise ValidationFailed("Language must be bn or en.", fields={"language": "bn or en."})
+        raise ValidationFailed(
+            N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
+        )
     contact.language = language
 
 

@@ -25,6 +25,7 @@ from flask import current_app
 from clinics.reference import SERVICE_CODES
 from core.edge import check_year
 from core.errors import BadInput
+from core.i18n import N_
 
 DEFAULT_ORG_UNIT = "HARCorgUnit"
 DEFAULT_MAPPING: dict[str, Any] = {
@@ -67,7 +68,8 @@ def parse_period(period: Any) -> tuple[date, date]:
         end = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
     except ValueError:  # also year 0, and December 9999 (no month after it)
         raise BadInput(
-            "period must be a month as YYYYMM, e.g. 202611.", fields={"period": "Not YYYYMM."}
+            N_("period must be a month as YYYYMM, e.g. 202611."),
+            fields={"period": N_("Not YYYYMM.")},
         ) from None
     return check_year(start, "period"), end  # years that convert to UTC and back
 

@@ -10,6 +10,7 @@ from core.api import local_zone
 from core.db import utcnow
 from core.edge import parse_date
 from core.errors import BadInput
+from core.i18n import N_
 from reports.services import GROUP_BY, check_range
 
 
@@ -55,8 +56,9 @@ def parse_filters(args: Mapping[str, str]) -> Filters:
     group_by = (args.get("group_by") or "").strip() or defaults.group_by
     if group_by not in GROUP_BY:
         raise BadInput(
-            "group_by must be one of " + ", ".join(GROUP_BY) + ".",
-            fields={"group_by": "One of " + ", ".join(GROUP_BY) + "."},
+            N_("group_by must be one of %(choices)s."),
+            params={"choices": ", ".join(GROUP_BY)},
+            fields={"group_by": N_("One of %(choices)s.")},
         )
     start = _date(args, "from", defaults.start)
     to = _date(args, "to", defaults.to)

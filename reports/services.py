@@ -19,6 +19,7 @@ from accounts.models import User
 from clinics.models import Clinic
 from core.errors import BadInput, Forbidden, ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.security import ADMIN, Actor, can
 from referrals.models import FollowUp, Member, Referral, ReferralEvent
 
@@ -180,7 +181,7 @@ def present(counts: dict[str, Any], *, admin: bool) -> dict[str, Any]:
 def check_reader(actor: Actor) -> bool:
     """403 unless the actor may read reports; returns whether counts are shown unsuppressed."""
     if not can(actor, "reports.read"):
-        raise Forbidden("Your role may not read reports.")
+        raise Forbidden(N_("Your role may not read reports."))
     return actor.role == ADMIN
 
 
@@ -188,11 +189,11 @@ def check_range(start: date, end: date) -> None:
     """[start, end) must be a non-empty range of at most about ten years."""
     if start >= end:
         raise ValidationFailed(
-            "The start date is after the end date.", fields={"from": "After the end date."}
+            N_("The start date is after the end date."), fields={"from": N_("After the end date.")}
         )
     if (end - start).days > MAX_RANGE_DAYS:
         raise ValidationFailed(
-            "The range may span at most ten years.", fields={"from": "Range too long."}
+            N_("The range may span at most ten years."), fields={"from": N_("Range too long.")}
         )
 
 
@@ -201,8 +202,9 @@ def cascade(*, start: date, end: date, group_by: str, actor: Actor) -> dict[str,
     admin = check_reader(actor)
     if group_by not in GROUP_BY:
         raise BadInput(
-            "group_by must be one of " + ", ".join(GROUP_BY) + ".",
-            fields={"group_by": "One of " + ", ".join(GROUP_BY) + "."},
+            N_("group_by must be one of %(choices)s."),
+            params={"choices": ", ".join(GROUP_BY)},
+            fields={"group_by": N_("One of %(choices)s.")},
         )
     check_range(start, end)
     rows = raw_counts(group_by, start, end)

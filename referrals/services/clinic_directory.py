@@ -8,6 +8,7 @@ import clinics.services
 from clinics.models import Clinic, Service
 from clinics.services import ClinicHit
 from core.errors import NotFound
+from core.i18n import N_
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -15,13 +16,13 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 def get_clinic(clinic_id: object) -> Clinic:
     """An active clinic by id, or NotFound (field `clinic_id`)."""
     if not isinstance(clinic_id, int) or isinstance(clinic_id, bool):
-        raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
+        raise NotFound(N_("No such clinic."), fields={"clinic_id": N_("No such clinic.")})
     try:
         clinic = clinics.services.get_clinic(clinic_id)
     except NotFound:
         clinic = None
     if clinic is None or clinic.status != "active":
-        raise NotFound("No such clinic.", fields={"clinic_id": "No such clinic."})
+        raise NotFound(N_("No such clinic."), fields={"clinic_id": N_("No such clinic.")})
     return clinic
 
 

@@ -15,6 +15,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from notifications import services as notifications
 from referrals.models import FollowUp, FollowUpRule, Member, Referral
 from referrals.services import messaging
@@ -73,7 +74,7 @@ def save_rule(
 ) -> FollowUpRule:
     """Create or change the rule of a service (admins)."""
     if db.session.get(Service, service_code) is None:
-        raise ValidationFailed("No such service.", fields={"service_code": "Unknown."})
+        raise ValidationFailed(N_("No such service."), fields={"service_code": N_("Unknown.")})
     for name, value, required in (
         ("first_after_days", first_after_days, True),
         ("repeat_every_days", repeat_every_days, False),
@@ -81,7 +82,7 @@ def save_rule(
         if value is None and not required:
             continue
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 730:
-            raise ValidationFailed("Days: 1 to 730.", fields={name: "1 to 730 days."})
+            raise ValidationFailed(N_("Days: 1 to 730."), fields={name: N_("1 to 730 days.")})
     rule = db.session.scalar(
         sa.select(FollowUpRule).where(FollowUpRule.service_code == service_code)
     )
@@ -164,7 +165,7 @@ def get_follow_up(follow_up_id: int, actor: User) -> FollowUp:
     """A follow-up of one of the caller's members; else 404."""
     follow_up = db.session.scalar(_query(actor).where(FollowUp.id == follow_up_id))
     if follow_up is None:
-        raise NotFound("No such follow-up.")
+        raise NotFound(N_("No such follow-up."))
     return follow_up
 
 
@@ -177,9 +178,11 @@ def complete_by_note(
     if follow_up.status != "due":
         from core.errors import Conflict
 
-        raise Conflict("This follow-up is not due any more.")
+        raise Conflict(N_("This follow-up is not due any more."))
     if not isinstance(note, str) or not note.strip() or len(note) > 500:
-        raise ValidationFailed("Write a short note.", fields={"note": "Required (500 max)."})
+        raise ValidationFailed(
+            N_("Write a short note."), fields={"note": N_("Required (500 max).")}
+        )
     return complete(follow_up, actor=actor, now=now, note=note.strip())
 
 

@@ -14,6 +14,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.security import ADMIN, PEER_EDUCATOR
 from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
@@ -38,7 +39,11 @@ def _new_uic() -> str:
 
 def _flag(value: object, field: str) -> bool:
     if not isinstance(value, bool):
-        raise ValidationFailed(f"{field} must be true or false.", fields={field: "true or false."})
+        raise ValidationFailed(
+            N_("%(field)s must be true or false."),
+            params={"field": field},
+            fields={field: N_("true or false.")},
+        )
     return value
 
 
@@ -61,21 +66,28 @@ def register_member(
     sms_consent = _flag(sms_consent, "sms_consent")
     shared_phone = _flag(shared_phone, "shared_phone")
     if language not in notifications.LANGUAGES:
-        raise ValidationFailed("Language must be bn or en.", fields={"language": "bn or en."})
+        raise ValidationFailed(
+            N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
+        )
     e164 = notifications.normalise_phone(phone)
     if uic is not None and not isinstance(uic, str):
-        raise ValidationFailed("UIC must be text.", fields={"uic": "Must be text."})
+        raise ValidationFailed(N_("UIC must be text."), fields={"uic": N_("Must be text.")})
     uic = normalise_uic(uic) or None
     if uic is not None:
         if not _UIC.match(uic):
             raise ValidationFailed(
-                "UIC: 3 to 32 letters, digits, '-' or '/'.", fields={"uic": "Not a valid UIC."}
+                N_("UIC: 3 to 32 letters, digits, '-' or '/'."),
+                fields={"uic": N_("Not a valid UIC.")},
             )
         if db.session.scalar(sa.select(Member.id).where(Member.uic == uic)):
-            raise ValidationFailed("That UIC is already used.", fields={"uic": "Already used."})
+            raise ValidationFailed(
+                N_("That UIC is already used."), fields={"uic": N_("Already used.")}
+            )
     if nickname is not None and (not isinstance(nickname, str) or len(nickname) > MAX_NICKNAME):
         raise ValidationFailed(
-            f"Nickname: at most {MAX_NICKNAME} characters.", fields={"nickname": "Too long."}
+            N_("Nickname: at most %(count)s characters."),
+            params={"count": MAX_NICKNAME},
+            fields={"nickname": N_("Too long.")},
         )
     notifications.parse_window(contact_window)
     owner_id = _owner(actor, peer_educator_id)
@@ -114,7 +126,7 @@ def _owner(actor: User, peer_educator_id: int | None) -> int:
     user = db.session.get(User, peer_educator_id)
     if user is None or user.role != PEER_EDUCATOR or not user.active:
         raise ValidationFailed(
-            "No such peer educator.", fields={"peer_educator_id": "Not a peer educator."}
+            N_("No such peer educator."), fields={"peer_educator_id": N_("Not a peer educator.")}
         )
     return user.id
 
@@ -125,10 +137,12 @@ def _phone_registered(actor: User, existing: list[notifications.Contact]) -> Con
     visible = [m for m in members if may_see_member(actor, m)]
     extra = {"member_id": visible[0].id} if visible else {}
     return Conflict(
-        "This phone number is already registered. If members share this phone, register "
-        "her as a shared phone.",
+        N_(
+            "This phone number is already registered. If members share this phone, register "
+            "her as a shared phone."
+        ),
         code="phone_registered",
-        fields={"phone": "Already registered."},
+        fields={"phone": N_("Already registered.")},
         extra=extra,
     )
 
@@ -136,10 +150,10 @@ def _phone_registered(actor: User, existing: list[notifications.Contact]) -> Con
 def get_member(member_id: object, actor: User, *, audit_read: bool = True) -> Member:
     """A member in the caller's scope (else NotFound); the read is audit-logged."""
     if not isinstance(member_id, int):
-        raise NotFound("No such member.")
+        raise NotFound(N_("No such member."))
     member = db.session.scalar(members_query(actor).where(Member.id == member_id))
     if member is None:
-        raise NotFound("No such member.")
+        raise NotFound(N_("No such member."))
     if audit_read:
         audit.record(actor, "member.read", "member", member.id)
     return member
@@ -175,7 +189,7 @@ def change_contact(member: Member, action: str, *, actor: User, now: datetime | 
     now = now or utcnow()
     contact = member.contact
     if contact.erased_at is not None:
-        raise Conflict("This member was anonymised; she has no phone number.")
+        raise Conflict(N_("This member was anonymised; she has no phone number."))
     if action == "opt_out":
         notifications.opt_out(contact, now=now)
     elif action == "opt_in":
@@ -187,7 +201,7 @@ def change_contact(member: Member, action: str, *, actor: User, now: datetime | 
         for other in released[1:]:
             replan_member_messages(_member_of(other), now=now)
     else:
-        raise ValidationFailed("Unknown action.", fields={"action": "Unknown."})
+        raise ValidationFailed(N_("Unknown action."), fields={"action": N_("Unknown.")})
     if action in ("opt_in", "safety_release"):
         replan_member_messages(member, now=now)
     audit.record(actor, f"member.{action}", "member", member.id)
@@ -239,7 +253,7 @@ def update_preferences(
         notifications.set_window(member.contact, contact_window or None, now=now)
     if nickname is not None:
         if len(nickname) > MAX_NICKNAME:
-            raise ValidationFailed("Nickname too long.", fields={"nickname": "Too long."})
+            raise ValidationFailed(N_("Nickname too long."), fields={"nickname": N_("Too long.")})
         member.nickname = nickname.strip() or None
     audit.record(actor, "member.update", "member", member.id)
     db.session.flush()

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from core.errors import BadInput
+from core.i18n import N_
 from notifications import services as notifications
 from referrals.models import FollowUp, Referral
 from referrals.services import codes
@@ -55,7 +56,7 @@ def _subject_of_query(value: str) -> str:
     """The subject a `?referral=CODE` filter names (any case, spaces or hyphens); 400 otherwise."""
     code = codes.parse(value)
     if code is None:
-        raise BadInput("Not a referral code.", fields={"referral": "Not a referral code."})
+        raise BadInput(N_("Not a referral code."), fields={"referral": N_("Not a referral code.")})
     return subject_for(code)
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from core.errors import Forbidden
 from core.extensions import db
+from core.i18n import N_
 from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, Actor
 from referrals.models import Member, Referral
 
@@ -17,7 +18,7 @@ def members_query(user: Actor) -> sa.Select:
         return query
     if user.role == PEER_EDUCATOR:
         return query.where(Member.peer_educator_id == user.id)
-    raise Forbidden("Your role may not see members.")
+    raise Forbidden(N_("Your role may not see members."))
 
 
 def message_contact_ids(user: Actor) -> sa.Select | None:
@@ -39,7 +40,7 @@ def referrals_query(user: Actor) -> sa.Select:
         )
     if user.role == CLINIC_PARTNER:
         return query.where(Referral.clinic_id == user.clinic_id)
-    raise Forbidden("Your role may not see referrals.")
+    raise Forbidden(N_("Your role may not see referrals."))
 
 
 def may_name_member(user: Actor, member_id: int) -> bool:

@@ -21,8 +21,8 @@ from core import audit
 from core.db import utcnow
 from core.errors import Conflict, NotFound, ValidationFailed
 from core.extensions import db
-from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, ROLES
 from core.i18n import N_, Text
+from core.security import ADMIN, CLINIC_PARTNER, PEER_EDUCATOR, ROLES
 
 MIN_PASSWORD_LENGTH = 10
 _HASHERS = {

@@ -50,7 +50,7 @@ def record_trace(
         if appointment_at is None:
             raise ValidationFailed(
                 N_("She agreed to a new time: choose the day and the time."),
-                fields={"appointment_at": N_("Required.")},
+                fields={"appointment_at": N_("Choose the day and the time.")},
             )
         notices = lifecycle.check_new_time(
             referral, appointment_at, ask=ask, accepted=accepted, now=now

@@ -26,7 +26,17 @@ import time
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Flask, flash, g, redirect, render_template, request, session
+from flask import (
+    Flask,
+    flash,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -77,8 +87,14 @@ def new_token() -> str:
 
 
 def once_field() -> Markup:
-    """The hidden `_once` input of a POST form (a Jinja global)."""
-    return Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, new_token())
+    """The hidden `_once` input of a POST form (a Jinja global); the page's first also loads
+    static/js/once.js, which gives a form re-fetched by the back button its sent token back."""
+    field = Markup('<input type="hidden" name="%s" value="%s">') % (FIELD, new_token())
+    if not has_request_context() or g.get("once_script"):
+        return field
+    g.once_script = True
+    script = url_for("static", filename="js/once.js")
+    return field + Markup('<script src="%s" defer></script>') % script
 
 
 def token_hash(token: str) -> str:

@@ -12,6 +12,7 @@ from core.extensions import db
 from referrals.models import Referral
 from referrals.services import codes
 from tests.support.clock import local_at
+from tests.support.db import PASSWORD
 
 BANGLA = str.maketrans("0123456789", "০১২৩৪৫৬৭৮৯")
 
@@ -39,7 +40,7 @@ def desk(client, login_as, make_user, new_member, new_referral, clinic_with):
         clinic_obj=other_clinic,
     )
     partner = login_as("clinic_partner", clinic_id=this_clinic.id)
-    return {"here": here, "away": away, "member": member, "partner": partner}
+    return {"here": here, "away": away, "member": member, "partner": partner, "pe": pe}
 
 
 def _find(client, typed):
@@ -108,6 +109,11 @@ def test_another_clinics_code_offers_to_record_the_visit_here(client, desk):
     moved = db.session.get(Referral, away.id)
     assert moved.clinic_id == desk["partner"].clinic_id and moved.status == "attended"
     assert [e.to_status for e in moved.events] == ["scheduled", "clinic_changed", "attended"]
+    # Her peer educator reads the move in the referral's history.
+    client.post("/logout")
+    client.post("/login", data={"email": desk["pe"].email, "password": PASSWORD})
+    html = client.get(f"/referrals/{away.code}").get_data(as_text=True)
+    assert "She went to another clinic: the referral moved there" in html
 
 
 def test_a_service_not_offered_here_cannot_be_recorded(client, desk):

@@ -65,6 +65,21 @@ def test_recording_the_visit_here_moves_the_referral_with_an_event_and_an_audit_
     assert lifecycle.get_referral(code, world["pe"]).clinic_id == world["here"].id
 
 
+def test_the_api_shows_the_move_as_an_event_of_its_own(world, client, api_headers):
+    code = world["referral"].code
+    visit_elsewhere.record_visit_here(code, ["hiv_testing"], actor=world["partner"])
+    db.session.commit()
+    for user in (world["pe"], world["partner"]):
+        body = client.get(f"/api/v1/referrals/{code}", headers=api_headers(user=user)).get_json()
+        steps = [(e["from"], e["to"], e["kind"]) for e in body["events"]]
+        assert steps == [
+            (None, "scheduled", "status"),
+            ("scheduled", "scheduled", "clinic_changed"),
+            ("scheduled", "attended", "status"),
+        ]
+        assert body["clinic_id"] == world["here"].id
+
+
 def test_only_the_services_offered_here_and_asked_for(world):
     code = world["referral"].code
     for services in (["prep"], ["sti"], [], "hiv_testing"):

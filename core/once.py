@@ -24,6 +24,7 @@ import re
 import secrets
 import time
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import (
@@ -46,7 +47,7 @@ from werkzeug.wrappers import Response
 
 from core import db as core_db
 from core.db import UTCDateTime, rowcount
-from core.extensions import Model, db
+from core.extensions import Model, db, login_manager
 
 FIELD = "_once"
 TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]{20,64}")
@@ -212,10 +213,14 @@ def claim(app: Flask) -> Response | tuple[str, int] | None:
 # ---- after the view -------------------------------------------------------------------------
 
 
-def _refused() -> bool:
-    """Whether the view flashed an error: it then changed nothing and she may send again."""
+def _refused(response: Response) -> bool:
+    """Whether the view changed nothing and she may send again: it flashed an error, or sent
+    her to sign in (her session had ended)."""
     new = session.get("_flashes", [])[g.get("once_flashes", 0) :]
-    return any(category == "error" for category, _message in new)
+    if any(category == "error" for category, _message in new):
+        return True
+    login = login_manager.login_view
+    return bool(login) and urlsplit(response.location or "").path == url_for(str(login))
 
 
 def release(digest: str) -> None:
@@ -230,7 +235,7 @@ def finish(response: Response) -> Response:
     digest = g.pop("once_token", None)
     if digest is None:
         return response
-    if response.status_code in REDIRECTS and response.location and not _refused():
+    if response.status_code in REDIRECTS and response.location and not _refused(response):
         db.session.rollback()
         db.session.execute(
             sa.update(FormToken)
@@ -264,7 +269,7 @@ def install_once(app: Flask) -> None:
     from core.registry import registry
     from core.retention import purge_replay_records
 
-    registry(app).add_retention_step("core.replay", purge_replay_records)
+    registry(app).add_retention_step("form tokens and idempotency keys", purge_replay_records)
     app.jinja_env.globals["once_field"] = once_field
     app.before_request(lambda: claim(app))
     app.after_request(finish)

@@ -145,7 +145,7 @@ def test_keys_are_purged_after_24_hours_and_an_old_key_is_free(client, h):
     assert late.status_code == 201 and "Idempotent-Replayed" not in late.headers
     assert count(Member) == 2
     results = dict(purge_all(utcnow() + timedelta(hours=25)))
-    assert results["core.replay"]["idempotency_keys"] == 1
+    assert results["form tokens and idempotency keys"]["idempotency_keys"] == 1
     assert count(IdempotencyKey) == 0
 
 

@@ -156,7 +156,16 @@ def test_tokens_are_stored_hashed_and_purged_after_a_day(client, login_as):
     stored = db.session.scalars(sa.select(FormToken.token_hash)).all()
     assert stored == [token_hash(token)] and token not in stored
     results = dict(purge_all(utcnow() + timedelta(hours=23)))
-    assert results["core.replay"]["form_tokens"] == 0
+    assert results["form tokens and idempotency keys"]["form_tokens"] == 0
     results = dict(purge_all(utcnow() + timedelta(hours=25)))
-    assert results["core.replay"]["form_tokens"] == 1
+    assert results["form tokens and idempotency keys"]["form_tokens"] == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(FormToken)) == 0
+
+
+def test_a_form_sent_after_her_session_ended_leaves_its_token_free(client, login_as):
+    login_as("peer_educator")
+    token = _token(client)
+    client.post("/logout")
+    to_sign_in = _register(client, token)
+    assert to_sign_in.status_code == 302 and "/login" in to_sign_in.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FormToken)) == 0

@@ -13,6 +13,7 @@ def test_every_package_contributes_to_its_app(app):
     harc = registry(app)
     assert set(harc.jobs) == {"retention.daily", "reminders.dispatch", "referrals_sweep"}
     assert [name for name, _ in harc.retention_steps] == [
+        "form tokens and idempotency keys",
         "outbox",
         "inactive contact numbers",
         "sign-in sessions",

@@ -99,7 +99,7 @@ def window_text(contact: Contact) -> str | None:
 
 def create_contact(
     *,
-    phone: str,
+    phone: str | None,
     language: str,
     sms_consent: bool,
     shared_phone: bool = False,
@@ -107,9 +107,10 @@ def create_contact(
     actor_id: int | None,
     now: datetime | None = None,
 ) -> Contact:
-    """A new contact from a typed number (normalised, encrypted, indexed, masked)."""
+    """A new contact from a typed number (normalised, encrypted, indexed, masked); None for a
+    member without a phone (no number, so no message is ever planned for her)."""
     now = now or utcnow()
-    e164 = normalise_phone(phone)
+    e164 = None if phone is None else normalise_phone(phone)
     if language not in LANGUAGES:
         raise ValidationFailed(
             N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
@@ -117,8 +118,8 @@ def create_contact(
     parsed_window = parse_window(window)
     contact = Contact(
         phone=e164,
-        phone_index=phone_index(e164),
-        phone_masked=mask_phone(e164),
+        phone_index=phone_index(e164) if e164 else None,
+        phone_masked=mask_phone(e164) if e164 else "",
         language=language,
         shared_phone=bool(shared_phone),
         window_start=parsed_window[0] if parsed_window else None,

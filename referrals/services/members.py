@@ -50,7 +50,7 @@ def _flag(value: object, field: str) -> bool:
 def register_member(
     *,
     actor: User,
-    phone: Any,
+    phone: Any = None,
     language: Any = "bn",
     sms_consent: Any = False,
     shared_phone: Any = False,
@@ -61,7 +61,8 @@ def register_member(
     now: datetime | None = None,
 ) -> Member:
     """Register a member with her contact. A number already registered is a 409
-    `phone_registered` unless `shared_phone` (then every member on it is marked shared)."""
+    `phone_registered` unless `shared_phone` (then every member on it is marked shared). No
+    number (None or blank) registers her without one: she gets slips, never an SMS."""
     now = now or utcnow()
     sms_consent = _flag(sms_consent, "sms_consent")
     shared_phone = _flag(shared_phone, "shared_phone")
@@ -69,7 +70,9 @@ def register_member(
         raise ValidationFailed(
             N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
         )
-    e164 = notifications.normalise_phone(phone)
+    no_phone = phone is None or (isinstance(phone, str) and not phone.strip())
+    e164 = None if no_phone else notifications.normalise_phone(phone)
+    shared_phone = shared_phone and e164 is not None
     if uic is not None and not isinstance(uic, str):
         raise ValidationFailed(N_("UIC must be text."), fields={"uic": N_("Must be text.")})
     uic = normalise_uic(uic) or None
@@ -91,7 +94,7 @@ def register_member(
         )
     notifications.parse_window(contact_window)
     owner_id = _owner(actor, peer_educator_id)
-    existing = notifications.find_by_phone(e164)
+    existing = notifications.find_by_phone(e164) if e164 else []
     if existing and not shared_phone:
         raise _phone_registered(actor, existing)
     for other in existing:

@@ -20,7 +20,7 @@ def member_json(member: Member) -> dict[str, Any]:
         "id": member.id,
         "uic": member.uic,
         "nickname": member.nickname,
-        "phone_masked": contact.phone_masked,
+        "phone_masked": contact.phone_masked or None,
         "language": contact.language,
         "sms_consent": contact.sms_consent,
         "shared_phone": contact.shared_phone,

@@ -46,8 +46,10 @@ QUERIES = {
     "near + service + open_at": (
         "/api/v1/clinics?near=22.3419,91.8132&service=sti&open_at=2026-12-05T01:00"
     ),
+    "GET /api/v1/me (yardstick)": "/api/v1/me",
     "GET /healthz": "/healthz",
 }
+YARDSTICK = "GET /api/v1/me (yardstick)"
 
 
 def _free_port() -> int:
@@ -173,18 +175,42 @@ def measure_wsgi(url: str, env: dict, token: str, requests: int) -> dict:
     for label, path in QUERIES.items():
         for _ in range(10):  # warm-up: connections, statement caches
             client.get(path, headers=headers)
+        queries = _statements(app, lambda p=path: client.get(p, headers=headers))
         latencies, statuses = [], set()
         for _ in range(requests):
             t0 = time.perf_counter()
             response = client.get(path, headers=headers)
             latencies.append(time.perf_counter() - t0)
             statuses.add(response.status_code)
-        results[label] = _stats(latencies, statuses) | {"total": _total(response)}
+        results[label] = _stats(latencies, statuses) | {
+            "total": _total(response),
+            "queries": queries,
+        }
     with app.app_context():
         from core.extensions import db
 
         db.engine.dispose()
     return results
+
+
+def _statements(app, call) -> int:
+    """How many SQL statements one request runs (token check and its commit included)."""
+    from core.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    count = 0
+
+    def listener(*_args):
+        nonlocal count
+        count += 1
+
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        call()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    return count
 
 
 def _total(response) -> int | None:
@@ -279,16 +305,21 @@ def table(results: dict, args: argparse.Namespace, pg_version: str, loads: list[
         f"{args.requests} sequential requests per row after 10 warm-up requests; gunicorn "
         f"{args.workers} sync workers, a new connection per request. Latency in milliseconds.",
         "",
-        "| database | path | request | matches | median ms | p95 ms |",
-        "|---|---|---|---:|---:|---:|",
+        "| database | path | request | matches | SQL statements | median ms | p95 ms | "
+        "× /api/v1/me |",
+        "|---|---|---|---:|---:|---:|---:|---:|",
     ]
     for backend, by_path in results.items():
         for path_name, rows in by_path.items():
+            yardstick = rows[YARDSTICK]["p50_ms"]
             for label, row in rows.items():
-                total = results[backend]["WSGI"][label].get("total")
+                wsgi = results[backend]["WSGI"][label]
+                total, queries = wsgi.get("total"), wsgi.get("queries")
+                ratio = round(row["p50_ms"] / yardstick, 1) if yardstick else ""
                 lines.append(
                     f"| {backend} | {path_name} | {label} | "
-                    f"{'' if total is None else total} | {row['p50_ms']} | {row['p95_ms']} |"
+                    f"{'' if total is None else total} | {queries} | {row['p50_ms']} | "
+                    f"{row['p95_ms']} | {ratio} |"
                 )
     lines += [
         "",

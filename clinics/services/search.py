@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,18 +17,19 @@ from clinics.reference import ATTRIBUTES, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, no
 from clinics.services.catalogue import known_service_codes
 from clinics.services.directory import app_zone
 from clinics.services.feedback import feedback_summaries
-from core.db import utcnow
+from clinics.services.search_args import MAX_WITHIN_KM, parse_search_args, split_values
 from core.errors import BadInput, ValidationFailed
 from core.extensions import db
 from core.i18n import N_, Text, as_text
 
 MAX_PER_PAGE = 100
 MAX_PAGE = 100_000  # far beyond any directory; keeps OFFSET within every database's integer
-MAX_WITHIN_KM = 1000.0
 # `near` without a radius: below this many matches every distance is computed; above it,
 # boxes of these radii are tried first (see _nearest).
 PREFILTER_FROM = 300
 PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
+# parse_search_args and MAX_WITHIN_KM live in search_args; clinics.services imports them here.
+__all__ = ["MAX_WITHIN_KM", "ClinicHit", "ClinicPage", "parse_search_args", "search_clinics"]
 
 
 @dataclass
@@ -56,17 +57,6 @@ class ClinicPage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
-def _list(values: Iterable[str] | str | None) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, str):
-        values = [values]
-    out: list[str] = []
-    for value in values:
-        out.extend(part.strip() for part in str(value).split(",") if part.strip())
-    return list(dict.fromkeys(out))
-
-
 def search_clinics(
     *,
     services: Iterable[str] | str | None = None,
@@ -83,13 +73,63 @@ def search_clinics(
     """Active clinics offering every service in `services`, in `district`, with every attribute,
     open at `open_at` (aware), matching text `q`; sorted by distance from `near` (lat, lon) —
     within `within_km` if given — else by name. Bad values raise BadInput/ValidationFailed with
-    the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...)."""
-    codes, attrs = _list(services), _list(attributes)
-    errors: dict[str, str | Text] = {}
-    known = known_service_codes() if codes else set()
+    the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...).
+
+    Three statements (tests/clinics/test_search_queries.py holds it): the page with the total
+    beside it, the page's services, their feedback. The catalogue is read only when nothing
+    matched, to tell an unknown service code from a search without results."""
+    codes, attrs = split_values(services), split_values(attributes)
+    district_name = _check_filters(codes, attrs, district, near, within_km)
+    _check_paging(page, per_page, open_at)
+    conditions = _conditions(codes, attrs, district_name, open_at, q, include_inactive)
+    offset = (page - 1) * per_page
+    if near is None:
+        query = sa.select(Clinic, sa.null().label("distance_km"), _total(conditions))
+        query = query.where(*conditions).order_by(Clinic.name, Clinic.id)
+        rows = list(db.session.execute(query.limit(per_page).offset(offset)).all())
+        counted = conditions
+    else:
+        rows, counted = _nearest(conditions, near, within_km, offset, per_page)
+    if rows:
+        total = rows[0][2]
+    else:
+        if codes:
+            _check_services(codes, {})  # an unknown code matches nothing: say which
+        total = 0 if offset == 0 else _count(counted)
+    summaries = feedback_summaries([row[0].id for row in rows])
+    items = [
+        ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
+        for row in rows
+    ]
+    return ClinicPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _check_services(codes: list[str], others: dict[str, str | Text]) -> None:
+    """Raise ValidationFailed for unknown service codes and the other fields' problems."""
+    known = known_service_codes()
     unknown = [c for c in codes if c not in known]
+    errors: dict[str, str | Text] = {}
     if unknown:
         errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
+    errors.update(others)
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": first, "problem": as_text(errors[first])},
+            fields=errors,
+        )
+
+
+def _check_filters(
+    codes: list[str],
+    attrs: list[str],
+    district: str | None,
+    near: tuple[float, float] | None,
+    within_km: float | None,
+) -> str | None:
+    """The district's current name; every bad filter raises (services checked then too)."""
+    errors: dict[str, str | Text] = {}
     bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
     if bad_attrs:
         errors["attribute"] = Text(
@@ -117,12 +157,12 @@ def search_clinics(
     if within_km is not None and near is None:
         errors["within_km"] = N_("Needs near=lat,lon.")
     if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(
-            N_("%(field)s: %(problem)s"),
-            params={"field": first, "problem": as_text(errors[first])},
-            fields=errors,
-        )
+        _check_services(codes, errors)
+    return district_name
+
+
+def _check_paging(page: int, per_page: int, open_at: datetime | None) -> None:
+    """Page and page size within bounds; `open_at` aware."""
     if not 1 <= page <= MAX_PAGE:
         raise BadInput(
             N_("page must be between 1 and %(max)s."),
@@ -140,6 +180,16 @@ def search_clinics(
             N_("open_at needs a time zone."), fields={"open_at": N_("Not an aware time.")}
         )
 
+
+def _conditions(
+    codes: list[str],
+    attrs: list[str],
+    district_name: str | None,
+    open_at: datetime | None,
+    q: str | None,
+    include_inactive: bool,
+) -> list[Any]:
+    """The WHERE clauses: services and opening hours as correlated EXISTS on indexed tables."""
     conditions: list[Any] = []
     if not include_inactive:
         conditions.append(Clinic.status == "active")
@@ -164,29 +214,32 @@ def search_clinics(
         )
     if q and q.strip():
         needle = q.strip().lower()
+        columns = (Clinic.name, Clinic.sms_alias, Clinic.area, Clinic.address)
         conditions.append(
-            sa.or_(
-                *(
-                    sa.func.lower(column).contains(needle, autoescape=True)
-                    for column in (Clinic.name, Clinic.sms_alias, Clinic.area, Clinic.address)
-                )
-            )
+            sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
         )
+    return conditions
 
-    offset = (page - 1) * per_page
-    if near is None:
-        total = _count(conditions)
-        query = sa.select(Clinic, sa.null().label("distance_km")).where(*conditions)
-        query = query.order_by(Clinic.name, Clinic.id)
-        rows = db.session.execute(query.limit(per_page).offset(offset)).all()
-    else:
-        rows, total = _nearest(conditions, near, within_km, offset, per_page)
-    summaries = feedback_summaries([row[0].id for row in rows])
-    items = [
-        ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
-        for row in rows
-    ]
-    return ClinicPage(items=items, total=total, page=page, per_page=per_page)
+
+def _total(conditions: list[Any]) -> sa.Label[int]:
+    """The number of matches, as a column of the page's own query (one round trip).
+
+    An uncorrelated scalar subquery, which both databases evaluate once: unlike
+    `count(*) OVER ()`, it leaves the page free to stop at LIMIT on the name index."""
+    inner = sa.orm.aliased(Clinic, name="matching")
+    count = (
+        sa.select(sa.func.count())
+        .select_from(inner)
+        .where(*[_retarget(c, inner) for c in conditions])
+    )
+    return count.scalar_subquery().label("total")
+
+
+def _retarget(condition: Any, inner: Any) -> Any:
+    """A condition on `clinics` rewritten onto the alias the count reads."""
+    from sqlalchemy.sql.util import ClauseAdapter
+
+    return ClauseAdapter(sa.inspect(inner).selectable).traverse(condition)
 
 
 def _nearest(
@@ -195,13 +248,15 @@ def _nearest(
     within_km: float | None,
     offset: int,
     per_page: int,
-) -> tuple[list[Any], int]:
-    """A page ordered by distance, and the total.
+) -> tuple[list[Any], list[Any]]:
+    """A page ordered by distance: rows of (clinic, distance, total), and what was counted.
 
-    With `within_km` the box and the exact distance filter the matches. Without it, when many
-    clinics match, growing boxes are tried first: if the clinics within r km fill the page,
+    With `within_km` the box and the exact distance filter the matches. Without it, when the
+    directory is large, growing boxes are tried first: if the clinics within r km fill the page,
     they are exactly the nearest ones (every other clinic is farther than r), so the database
-    computes distances for the clinics in the box only, not for the whole directory."""
+    computes distances for the clinics in the box only, not for the whole directory. Each try
+    carries the total of the whole search, so the first box that fills the page is the only
+    statement."""
     lat, lon = near
     distance = geo.distance_sql(Clinic.latitude, Clinic.longitude, lat, lon)
 
@@ -214,111 +269,31 @@ def _nearest(
             distance <= radius,
         ]
 
-    def page_within(radius: float | None) -> list[Any]:
-        # Ids and distances only: a box that does not fill the page costs no entity loading.
+    def page_within(radius: float | None, counted: list[Any]) -> list[Any]:
         where = list(conditions) if radius is None else [*conditions, *within(radius)]
         query = (
-            sa.select(Clinic.id, distance.label("distance_km"))
+            sa.select(Clinic, distance.label("distance_km"), _total(counted))
             .where(*where)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
         )
         return list(db.session.execute(query.limit(per_page).offset(offset)).all())
 
-    def loaded(rows: list[Any]) -> list[Any]:
-        ids = [row[0] for row in rows]
-        clinics = {c.id: c for c in db.session.scalars(sa.select(Clinic).where(Clinic.id.in_(ids)))}
-        return [(clinics[row[0]], row[1]) for row in rows]
-
     if within_km is not None:
-        return loaded(page_within(within_km)), _count([*conditions, *within(within_km)])
-    total = _count(conditions)
-    if total - offset > PREFILTER_FROM:
-        for radius in PREFILTER_RADII_KM:
-            rows = page_within(radius)
-            if len(rows) == per_page:
-                return loaded(rows), total
-    return loaded(page_within(None)), total
+        counted = [*conditions, *within(within_km)]
+        return page_within(within_km, counted), counted
+    total = None
+    for radius in PREFILTER_RADII_KM:
+        rows = page_within(radius, conditions)
+        if len(rows) == per_page:
+            return rows, conditions
+        if rows:
+            total = rows[0][2]
+        elif total is None:
+            total = _count(conditions)
+        if total - offset <= PREFILTER_FROM:
+            break  # few enough: compute every distance
+    return page_within(None, conditions), conditions
 
 
 def _count(conditions: list[Any]) -> int:
     return db.session.scalar(sa.select(sa.func.count(Clinic.id)).where(*conditions)) or 0
-
-
-# --- query strings (the API and the directory page share one reading) ----------------------
-
-
-def _int(args: Mapping, name: str, default: int) -> int:
-    raw = args.get(name)
-    if raw is None or str(raw).strip() == "":
-        return default
-    try:
-        return int(str(raw).strip())
-    except ValueError:
-        raise BadInput(
-            N_("%(name)s must be a whole number."),
-            params={"name": name},
-            fields={name: N_("Not a number.")},
-        ) from None
-
-
-def _point(text: str, name: str) -> tuple[float, float]:
-    parts = [p.strip() for p in text.split(",")]
-    try:
-        if len(parts) != 2:
-            raise ValueError
-        lat, lon = float(parts[0]), float(parts[1])
-        if not (math.isfinite(lat) and math.isfinite(lon)):
-            raise ValueError
-    except ValueError:
-        raise BadInput(
-            N_("%(name)s must be 'latitude,longitude' in decimal degrees, e.g. 23.81,90.41."),
-            params={"name": name},
-            fields={name: N_("Not a point (latitude,longitude).")},
-        ) from None
-    return lat, lon
-
-
-def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, Any]:
-    """The keyword arguments of `search_clinics` from a query string (a MultiDict): malformed
-    values are BadInput (400) naming the parameter; unknown values are left to the search."""
-    from core.api import parse_datetime
-
-    getlist = args.getlist if hasattr(args, "getlist") else lambda k: _list(args.get(k))
-    kwargs: dict[str, Any] = {
-        "services": _list(getlist("service")),
-        "attributes": _list(getlist("attribute")),
-        "district": (args.get("district") or "").strip() or None,
-        "q": (args.get("q") or "").strip() or None,
-        "page": _int(args, "page", 1),
-        "per_page": _int(args, "per_page", 20),
-    }
-    open_now = (args.get("open_now") or "").strip().lower()
-    if open_now not in ("", "true", "false", "1", "0", "on", "yes", "no", "y"):
-        raise BadInput(
-            N_("open_now must be true or false."), fields={"open_now": N_("Not true/false.")}
-        )
-    open_at_text = (args.get("open_at") or "").strip()
-    if open_at_text:
-        kwargs["open_at"] = parse_datetime(open_at_text, "open_at")
-    elif open_now in ("true", "1", "on", "yes", "y"):
-        kwargs["open_at"] = now or utcnow()
-    near_text = (args.get("near") or "").strip()
-    lat_text, lon_text = (args.get("lat") or "").strip(), (args.get("lon") or "").strip()
-    if near_text:
-        kwargs["near"] = _point(near_text, "near")
-    elif lat_text or lon_text:
-        kwargs["near"] = _point(f"{lat_text},{lon_text}", "near")
-    within = (args.get("within_km") or "").strip()
-    if within:
-        try:
-            value = float(within)
-            if not 0 < value <= MAX_WITHIN_KM:
-                raise ValueError
-        except ValueError:
-            raise BadInput(
-                N_("within_km must be a number of kilometres up to %(max)s."),
-                params={"max": MAX_WITHIN_KM},
-                fields={"within_km": N_("Not a distance.")},
-            ) from None
-        kwargs["within_km"] = value
-    return kwargs

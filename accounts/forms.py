@@ -1,9 +1,10 @@
 """Sign-in and user administration forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
+
+from core.forms import Form
 
 ROLE_CHOICES = [
     ("peer_educator", _l("Peer educator")),
@@ -14,42 +15,51 @@ ROLE_CHOICES = [
 LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
     submit = SubmitField(_l("Sign in"))
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     display_name = StringField(
         _l("Name shown to colleagues"), validators=[Optional(), Length(max=80)]
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    district = SelectField(_l("District where they work (peer educators)"), choices=[])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired()])
     submit = SubmitField(_l("Create user"))
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(Form):
     display_name = StringField(
         _l("Name shown to colleagues"), validators=[Optional(), Length(max=80)]
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    district = SelectField(_l("District where they work (peer educators)"), choices=[])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save"))
 
 
-class PasswordForm(FlaskForm):
+class DistrictForm(Form):
+    """One's own district: a new referral's clinic search starts there."""
+
+    district = SelectField(_l("The district where I work"), choices=[])
+    submit = SubmitField(_l("Save"))
+
+
+class PasswordForm(Form):
     password = PasswordField(
         _l("New password (at least 10 characters)"), validators=[DataRequired()]
     )
     submit = SubmitField(_l("Set password"))
 
 
-class OwnPasswordForm(FlaskForm):
+class OwnPasswordForm(Form):
     """Changing one's own password asks for the current one: a borrowed phone is not enough."""
 
     current_password = PasswordField(
@@ -62,7 +72,7 @@ class OwnPasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A form with only a CSRF token, for one-button actions."""
 
     submit = SubmitField(_l("Confirm"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -20,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from clinics.hours import DAYS
 from clinics.labels import district_choices
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
+from core.forms import Form
 
 ATTRIBUTE_LABELS = {
     "free_of_charge": _l("Free of charge"),
@@ -48,7 +48,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """The directory's filters; read from the query string (GET, so no CSRF token)."""
 
     class Meta:
@@ -79,7 +79,7 @@ def _day_fields(cls: type) -> type:
 
 
 @_day_fields
-class PartnerClinicForm(FlaskForm):
+class PartnerClinicForm(Form):
     """What a clinic partner may correct: the phone and the hours."""
 
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
@@ -87,7 +87,7 @@ class PartnerClinicForm(FlaskForm):
 
 
 @_day_fields
-class ClinicForm(FlaskForm):
+class ClinicForm(Form):
     """The whole entry (admins)."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -110,7 +110,7 @@ class ClinicForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     """A member's experience of one visit."""
 
     visited_on = DateField(_l("Day of the visit"), validators=[InputRequired()])
@@ -132,7 +132,7 @@ class FeedbackForm(FlaskForm):
     submit = SubmitField(_l("Save feedback"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a directory CSV."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired()])
@@ -140,7 +140,7 @@ class ImportForm(FlaskForm):
     submit = SubmitField(_l("Import"))
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     """Add a service to the catalogue."""
 
     code = StringField(_l("Code (e.g. hepatitis_b)"), validators=[DataRequired(), Length(max=32)])
@@ -149,7 +149,7 @@ class ServiceForm(FlaskForm):
     submit = SubmitField(_l("Add service"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """Only a CSRF token, for one-button actions."""
 
     submit = SubmitField(_l("Confirm"))

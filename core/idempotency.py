@@ -27,6 +27,7 @@ from core.crypto import EncryptedText
 from core.db import UTCDateTime, rowcount
 from core.errors import BadInput, Conflict, ValidationFailed
 from core.extensions import Model, db
+from core.i18n import N_
 
 HEADER = "Idempotency-Key"
 REPLAYED = "Idempotent-Replayed"
@@ -68,9 +69,10 @@ def request_key() -> str | None:
     key = request.headers[HEADER].strip()
     if not key or len(key) > MAX_KEY:
         raise BadInput(
-            f"{HEADER} must be 1 to {MAX_KEY} characters.",
+            N_("%(header)s must be 1 to %(max)s characters."),
             code="bad_idempotency_key",
-            fields={HEADER: f"Must be 1 to {MAX_KEY} characters."},
+            params={"header": HEADER, "max": MAX_KEY},
+            fields={HEADER: N_("Must be 1 to %(max)s characters.")},
         )
     return key
 
@@ -128,11 +130,14 @@ def _answer(row: IdempotencyKey, digest: str) -> Response:
     """The stored answer of the first request, or why there is none to give."""
     if row.body_hash != digest:
         raise ValidationFailed(
-            f"This {HEADER} was used with another body.", code="idempotency_mismatch"
+            N_("This %(header)s was used with another body."),
+            code="idempotency_mismatch",
+            params={"header": HEADER},
         )
     if row.status is None or row.response is None:
         raise Conflict(
-            f"A request with this {HEADER} is still in progress; try again shortly.",
+            N_("A request with this %(header)s is still in progress; try again shortly."),
+            params={"header": HEADER},
             code="idempotency_in_flight",
         )
     response = current_app.response_class(row.response, row.status, mimetype="application/json")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,6 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
+from core.forms import Form
 
 LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
 URGENCY_CHOICES = [("routine", _l("Routine")), ("urgent", _l("Urgent"))]
@@ -40,17 +40,17 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare form: a button with a CSRF token."""
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     q = StringField(
         _l("Referral code, UIC or phone number"), validators=[DataRequired(), Length(max=40)]
     )
 
 
-class FindMemberForm(FlaskForm):
+class FindMemberForm(Form):
     lookup = StringField(_l("Phone number or UIC"), validators=[DataRequired(), Length(max=40)])
 
 
@@ -69,7 +69,8 @@ class RegisterMemberForm(FlaskForm):
     )
 
 
-class WhatForm(FlaskForm):
+
+class WhatForm(Form):
     services = MultiCheckboxField(_l("Services"), choices=[], validators=[DataRequired()])
     day = DateField(_l("Day"), validators=[Optional()])
     at = TimeField(_l("Time"), validators=[Optional()])
@@ -77,23 +78,23 @@ class WhatForm(FlaskForm):
     urgency = RadioField(_l("Urgency"), choices=URGENCY_CHOICES, default="routine")
 
 
-class WhereForm(FlaskForm):
+class WhereForm(Form):
     clinic_id = RadioField(_l("Clinic"), coerce=int, choices=[], validators=[DataRequired()])
     notes = TextAreaField(_l("Private note (optional)"), validators=[Optional(), Length(max=2000)])
     accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     day = DateField(_l("Day"), validators=[DataRequired()])
     at = TimeField(_l("Time"), validators=[DataRequired()])
     accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=255)])
 
 
-class TraceForm(FlaskForm):
+class TraceForm(Form):
     """The outcome of tracing; "rescheduled" takes the new day and time in the same form."""
 
     outcome = RadioField(_l("Outcome"), choices=TRACE_CHOICES, validators=[DataRequired()])
@@ -102,16 +103,16 @@ class TraceForm(FlaskForm):
     accept = SelectMultipleField(choices=ACCEPT_CHOICES, validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     services_delivered = MultiCheckboxField(_l("Services given"), choices=[])
     linked_to_care = BooleanField(_l("Linked to care"))
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Referral code"), validators=[DataRequired(), Length(max=20)])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     language = SelectField(_l("SMS language"), choices=LANGUAGE_CHOICES)
     contact_window = StringField(
         _l("Best hours for SMS (e.g. 20:00-06:00; empty: 08:00-21:00)"),
@@ -119,19 +120,19 @@ class PreferencesForm(FlaskForm):
     )
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     peer_educator_id = SelectField(_l("Peer educator"), coerce=int, choices=[])
 
 
-class AnonymiseForm(FlaskForm):
+class AnonymiseForm(Form):
     confirm = BooleanField(_l("She asked for this; erase her data"), validators=[DataRequired()])
 
 
-class FollowUpDoneForm(FlaskForm):
+class FollowUpDoneForm(Form):
     note = StringField(_l("Note"), validators=[DataRequired(), Length(max=500)])
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     service_code = HiddenField()
     first_after_days = IntegerField(
         _l("First after (days)"), validators=[DataRequired(), NumberRange(1, 730)]

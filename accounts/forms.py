@@ -28,7 +28,6 @@ class UserCreateForm(Form):
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
-    district = SelectField(_l("District where they work (peer educators)"), choices=[])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired()])
     submit = SubmitField(_l("Create user"))
@@ -40,15 +39,7 @@ class UserEditForm(Form):
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
-    district = SelectField(_l("District where they work (peer educators)"), choices=[])
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    submit = SubmitField(_l("Save"))
-
-
-class DistrictForm(Form):
-    """One's own district: a new referral's clinic search starts there."""
-
-    district = SelectField(_l("The district where I work"), choices=[])
     submit = SubmitField(_l("Save"))
 
 

@@ -73,7 +73,11 @@ def test_partner_of_another_clinic_gets_not_found(
     assert client.get(f"/api/v1/referrals/{code}", headers=h).status_code == 404
     assert client.get("/api/v1/referrals", headers=h).json["total"] == 0
     client.post("/login", data={"email": other.email, "password": PASSWORD})
-    assert client.get(f"/clinic/confirm/{code}").status_code == 404
+    # Its page only offers to record the visit here (issue 11), naming neither clinic nor member.
+    page = client.get(f"/clinic/confirm/{code}", follow_redirects=True)
+    assert page.request.path == f"/clinic/elsewhere/{code}"
+    assert world["referral"].clinic.name not in page.get_data(as_text=True)
+    assert not secrets_in(page.get_data(as_text=True))
 
 
 def test_viewer_is_forbidden(client, world, api_headers, make_user):

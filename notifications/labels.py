@@ -8,6 +8,14 @@ from flask_babel import lazy_gettext as _l
 
 from core.labels import register_labels
 
+KIND_LABELS = {
+    "referral_created": _l("Referral made"),
+    "appointment_changed": _l("Appointment changed"),
+    "reminder_24h": _l("Reminder the day before"),
+    "reminder_2h": _l("Reminder 2 hours before"),
+    "missed_appointment": _l("Missed appointment"),
+    "follow_up_due": _l("Follow-up due"),
+}
 MESSAGE_STATUS_LABELS = {
     "pending": _l("waiting to go"),
     "sending": _l("being sent"),
@@ -39,6 +47,13 @@ MESSAGE_REASON_LABELS = {
     "transient error": _l("a passing error at the provider"),
     "rejected by the provider": _l("refused by the provider"),
     "the rendered text is empty": _l("the text came out empty"),
+    "superseded": _l("a later message about the same visit was due too"),
+}
+# The steps of a message's timeline (the SMS log): planning and claiming, then its statuses.
+MESSAGE_STEP_LABELS = {
+    "planned": _l("planned"),
+    "claimed": _l("taken for sending"),
+    **MESSAGE_STATUS_LABELS,
 }
 REPLY_KEYWORD_LABELS = {
     "yes": _l("yes, she will come"),
@@ -52,10 +67,11 @@ REPLY_KEYWORD_LABELS = {
 
 def register_notification_labels(app: Flask) -> None:
     """Message kinds, statuses and reasons, template variants, reply keywords."""
-    from notifications.routes import KIND_LABELS, VARIANT_LABELS
+    from notifications.routes import VARIANT_LABELS
 
     register_labels(app, "message_kind", KIND_LABELS)
     register_labels(app, "message_status", MESSAGE_STATUS_LABELS)
     register_labels(app, "message_reason", MESSAGE_REASON_LABELS)
+    register_labels(app, "message_step", MESSAGE_STEP_LABELS)
     register_labels(app, "template_variant", VARIANT_LABELS)
     register_labels(app, "reply_keyword", REPLY_KEYWORD_LABELS)

@@ -119,7 +119,7 @@ class OutboxMessage(Model):
 
 
 class SmsTemplate(Model):
-    """An admin's text for one (kind, language, shared-phone variant); overrides the file default.
+    """An admin's text for one (kind, variant, language); overrides the file default.
 
     No row means the default from templates/sms/ applies; "reset to default" deletes the row.
     """
@@ -129,13 +129,16 @@ class SmsTemplate(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(sa.String(32))
     lang: Mapped[str] = mapped_column(sa.String(2))
-    shared_phone: Mapped[bool] = mapped_column(default=False)
-    source: Mapped[str] = mapped_column(sa.Text)  # a sandboxed Jinja text; checked before saving
+    # The case it is for (notifications.texts.catalog.VARIANTS): "appointment", "no_appointment",
+    # "follow_up", and the same with "shared_" for a shared phone.
+    variant: Mapped[str] = mapped_column(sa.String(32))
+    # Plain text with {code}, {place}, {day}, {time}, {due_day}; checked before saving.
+    source: Mapped[str] = mapped_column(sa.Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     __table_args__ = (
-        sa.UniqueConstraint("kind", "lang", "shared_phone", name="uq_sms_templates_variant"),
+        sa.UniqueConstraint("kind", "variant", "lang", name="uq_sms_templates_variant"),
     )
 
 

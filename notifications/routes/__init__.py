@@ -12,8 +12,9 @@ from core.errors import DomainError
 from core.extensions import db
 from core.security import require
 from notifications.forms import ResetForm, TemplateForm
+from notifications.labels import KIND_LABELS
 from notifications.texts import store
-from notifications.texts.catalog import LANGUAGES, TEMPLATE_KINDS
+from notifications.texts.catalog import LANGUAGES, TEMPLATE_KINDS, VARIANTS, variant_placeholders
 
 bp = Blueprint("notifications", __name__)
 
@@ -23,34 +24,32 @@ ADMIN_LINKS = [
     ("notifications.sms_log", _l("SMS log")),
 ]
 
-KIND_LABELS = {
-    "referral_created": _l("Referral made"),
-    "appointment_changed": _l("Appointment changed"),
-    "reminder_24h": _l("Reminder the day before"),
-    "reminder_2h": _l("Reminder 2 hours before"),
-    "missed_appointment": _l("Missed appointment"),
-    "follow_up_due": _l("Follow-up due"),
+VARIANT_LABELS = {
+    "appointment": _l("With an appointment"),
+    "no_appointment": _l("Without an appointment"),
+    "follow_up": _l("Follow-up"),
+    "shared_appointment": _l("Shared phone, with an appointment"),
+    "shared_no_appointment": _l("Shared phone, without an appointment"),
+    "shared_follow_up": _l("Shared phone, follow-up"),
 }
-VARIANT_LABELS = {"normal": _l("Own phone"), "shared": _l("Shared phone (time and code only)")}
 LANGUAGE_LABELS = {"bn": "বাংলা", "en": "English"}
 
 
-def _shared(kind: str, variant: str) -> bool:
-    """The shared-phone flag of a variant in the URL; 404 for an unknown kind or variant."""
-    if kind not in TEMPLATE_KINDS or variant not in store.VARIANTS:
+def _known(kind: str, variant: str) -> None:
+    """404 for a kind or variant in the URL that has no text."""
+    if kind not in TEMPLATE_KINDS or variant not in VARIANTS[kind]:
         abort(404)
-    return store.VARIANTS[variant]
 
 
 @bp.get("/admin/sms-templates")
 @require("templates.edit")
 def templates():
-    """Every kind × {own phone, shared phone} × {bn, en}: default or changed by an admin."""
+    """Every kind × its variants × {bn, en}: default or changed by an admin."""
     custom = store.overrides()
     rows = [
-        (kind, variant, {lang: (kind, lang, shared) in custom for lang in LANGUAGES})
+        (kind, variant, {lang: (kind, variant, lang) in custom for lang in LANGUAGES})
         for kind in TEMPLATE_KINDS
-        for variant, shared in store.VARIANTS.items()
+        for variant in VARIANTS[kind]
     ]
     return render_template(
         "notifications/templates.html",
@@ -68,12 +67,12 @@ def _sources(form: TemplateForm) -> dict[str, str]:
     }
 
 
-def _save(kind: str, shared: bool, sources: dict[str, str]) -> list[str]:
+def _save(kind: str, variant: str, sources: dict[str, str]) -> list[str]:
     """Save the languages whose text changed; returns them (raises DomainError on a refusal)."""
     changed = []
     for lang, source in sources.items():
-        if source != store.effective_template(kind, lang, shared):
-            store.save_template(kind, lang, shared, source, current_user)
+        if source != store.effective_template(kind, lang, variant):
+            store.save_template(kind, lang, variant, source, current_user)
             changed.append(lang)
     return changed
 
@@ -82,23 +81,23 @@ def _save(kind: str, shared: bool, sources: dict[str, str]) -> list[str]:
 @require("templates.edit")
 def template_edit(kind: str, variant: str):
     """Edit both languages of one text; Preview re-renders the page (no JavaScript, no save)."""
-    shared = _shared(kind, variant)
+    _known(kind, variant)
     form = TemplateForm()
     status = 200
     if request.method == "GET":
-        form.source_bn.data = store.effective_template(kind, "bn", shared)
-        form.source_en.data = store.effective_template(kind, "en", shared)
+        form.source_bn.data = store.effective_template(kind, "bn", variant)
+        form.source_en.data = store.effective_template(kind, "en", variant)
     elif not form.validate_on_submit():
         status = 400
     sources = _sources(form)
-    checks = {lang: store.check_template(kind, lang, shared, sources[lang]) for lang in LANGUAGES}
+    checks = {lang: store.check_template(kind, lang, variant, sources[lang]) for lang in LANGUAGES}
     if request.method == "POST" and status == 200 and form.save.data:
         if all(check.ok for check in checks.values()):
             try:
-                changed = _save(kind, shared, sources)
+                changed = _save(kind, variant, sources)
             except DomainError as exc:
                 db.session.rollback()
-                flash(exc.message, "error")
+                flash(exc.localized(), "error")
                 status = 422
             else:
                 db.session.commit()
@@ -108,7 +107,7 @@ def template_edit(kind: str, variant: str):
             status = 422
             flash(_("Not saved: fix the problems shown below."), "error")
             for lang, check in checks.items():
-                getattr(form, f"source_{lang}").errors = list(check.problems)
+                getattr(form, f"source_{lang}").errors = [p.localized() for p in check.problems]
     custom = store.overrides()
     return (
         render_template(
@@ -118,7 +117,8 @@ def template_edit(kind: str, variant: str):
             kind=kind,
             variant=variant,
             checks=checks,
-            customised={lang: (kind, lang, shared) in custom for lang in LANGUAGES},
+            customised={lang: (kind, variant, lang) in custom for lang in LANGUAGES},
+            placeholders=", ".join("{" + name + "}" for name in variant_placeholders(variant)),
             kind_label=KIND_LABELS[kind],
             variant_label=VARIANT_LABELS[variant],
             language_labels=LANGUAGE_LABELS,
@@ -132,11 +132,11 @@ def template_edit(kind: str, variant: str):
 @require("templates.edit")
 def template_reset(kind: str, variant: str):
     """Back to the default text of one language."""
-    shared = _shared(kind, variant)
+    _known(kind, variant)
     form = ResetForm()
     if not form.validate_on_submit() or form.lang.data not in LANGUAGES:
         abort(400)
-    removed = store.reset_template(kind, form.lang.data, shared, current_user)
+    removed = store.reset_template(kind, form.lang.data, variant, current_user)
     db.session.commit()
     flash(_("Back to the default text.") if removed else _("It was the default text."), "success")
     return redirect(url_for("notifications.template_edit", kind=kind, variant=variant))

@@ -1,8 +1,12 @@
-"""SMS texts: default templates, sandboxed rendering, Bangla digits and day/time phrases.
+"""SMS texts: plain text with named placeholders, one per kind, variant and language.
 
-Pure functions only: the dispatcher renders at send time, the admin template editor previews.
-Segment counting lives in `notifications.texts.segments`, the discretion check in
-`notifications.texts.discretion`; both are re-exported here.
+A text is plain words with `{code}`, `{place}`, `{day}`, `{time}` or `{due_day}` where the
+message's values go; rendering substitutes those values and nothing else (no template language).
+The variant is chosen when the message is rendered: with or without an appointment (a follow-up
+has its own), and the barer text for a shared phone. Pure functions only: the dispatcher renders
+at send time, the admin's editor previews. Segment counting lives in
+`notifications.texts.segments`, the discretion check in `notifications.texts.discretion`; both
+are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,8 +20,6 @@ from typing import Any, Literal
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from notifications.texts.discretion import (
     BANGLA_FORBIDDEN_WORDS,
@@ -32,6 +34,7 @@ __all__ = [
     "ENGLISH_FORBIDDEN_WORDS",
     "LANGUAGES",
     "TEMPLATE_KINDS",
+    "VARIANTS",
     "SegmentInfo",
     "TemplateProblem",
     "count_segments",
@@ -43,6 +46,8 @@ __all__ = [
     "render_sms",
     "template_placeholders",
     "to_bangla_digits",
+    "variant_for",
+    "variant_placeholders",
 ]
 
 Lang = Literal["bn", "en"]
@@ -56,9 +61,31 @@ TEMPLATE_KINDS = (
     "missed_appointment",
     "follow_up_due",
 )
-# What a template may use. The raw params (appointment_at, due_on) are inputs, not placeholders:
+# What a text may use. The raw params (appointment_at, due_on) are inputs, not placeholders:
 # an ISO timestamp in an SMS would be unreadable.
 ALLOWED_PLACEHOLDERS = frozenset({"code", "place", "day", "time", "due_day"})
+# The cases a message of each kind can be in; a shared phone gets the barest text (no place).
+APPOINTMENT, NO_APPOINTMENT, FOLLOW_UP = "appointment", "no_appointment", "follow_up"
+SHARED = "shared_"
+_CASES: dict[str, tuple[str, ...]] = {
+    "referral_created": (APPOINTMENT, NO_APPOINTMENT),
+    "appointment_changed": (APPOINTMENT,),
+    "reminder_24h": (APPOINTMENT,),
+    "reminder_2h": (APPOINTMENT,),
+    "missed_appointment": (APPOINTMENT,),
+    "follow_up_due": (FOLLOW_UP,),
+}
+# Every kind's variants: its cases on her own phone, then the same on a shared phone.
+VARIANTS: dict[str, tuple[str, ...]] = {
+    kind: cases + tuple(SHARED + case for case in cases) for kind, cases in _CASES.items()
+}
+_CASE_PLACEHOLDERS = {
+    APPOINTMENT: ("code", "place", "day", "time"),
+    NO_APPOINTMENT: ("code", "place"),
+    FOLLOW_UP: ("code", "due_day"),
+}
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_NAME = re.compile(r"[a-z_]+")
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "sms"
 
@@ -76,9 +103,14 @@ def to_bangla_digits(text: str) -> str:
 
 
 def format_code(raw: str) -> str:
-    """Group an 8-character referral code 4-4 for reading aloud ("K7P2-QX9M"), else leave it."""
+    """Group a referral code for reading aloud: 9 symbols 3-3-3 ("K7P-2QX-9MN", as on the
+    slip), the older 8 symbols 4-4 ("K7P2-QX9M"); anything else as it is."""
     compact = re.sub(r"[\s-]", "", raw)
-    if len(compact) == 8 and compact.isascii() and compact.isalnum():
+    if not (compact.isascii() and compact.isalnum()):
+        return raw
+    if len(compact) == 9:
+        return f"{compact[:3]}-{compact[3:6]}-{compact[6:]}"
+    if len(compact) == 8:
         return f"{compact[:4]}-{compact[4:]}"
     return raw
 
@@ -124,70 +156,58 @@ def format_time(when: datetime, lang: Lang, tz: tzinfo | None = None) -> str:
     return to_bangla_digits(f"{period} {clock}{suffix}")
 
 
-def _capfirst(value: Any) -> str:
-    """Upper-case the first letter only ("today" → "Today"); Jinja's capitalize lowers the rest."""
-    text = str(value)
-    return text[:1].upper() + text[1:]
+def variant_placeholders(variant: str) -> tuple[str, ...]:
+    """The placeholders a text of this variant may use (a shared phone's: no place)."""
+    shared = variant.startswith(SHARED)
+    names = _CASE_PLACEHOLDERS[variant.removeprefix(SHARED)]
+    return tuple(name for name in names if not (shared and name == "place"))
 
 
-class _Absent(StrictUndefined):
-    """A placeholder this message has no value for: false in `{% if %}`, an error when printed."""
-
-    # StrictUndefined declares __bool__ as always raising; being false here is the point.
-    def __bool__(self) -> bool:  # type: ignore[override]
-        return False
-
-
-# The only template constructs an SMS text needs: text, placeholders, {% if %}, comparisons,
-# the whitelisted filters and tests, "~". Leaving out loops, {% set %}, calls, attribute access
-# and arithmetic keeps the output about as long as the source (no "x" * 10**9 and no doubling
-# loops) and gives a clear message instead of a sandbox error deep inside a render.
-_ALLOWED_NODES: tuple[type[nodes.Node], ...] = (
-    nodes.Template, nodes.Output, nodes.TemplateData, nodes.If, nodes.Name, nodes.Const,
-    nodes.Filter, nodes.Test, nodes.Keyword, nodes.Compare, nodes.Operand, nodes.And, nodes.Or,
-    nodes.Not, nodes.CondExpr, nodes.Concat, nodes.Tuple, nodes.List,
-)  # fmt: skip
-_NODE_NAMES = {
-    "For": "loops ({% for %})",
-    "Assign": "{% set %}",
-    "AssignBlock": "{% set %}",
-    "Macro": "macros",
-    "Call": "function or method calls",
-    "Getattr": "attribute access (x.y)",
-    "Getitem": "indexing (x[y])",
-    "Slice": "slicing",
-}
-
-_env = ImmutableSandboxedEnvironment(autoescape=False, undefined=StrictUndefined)
-_env.globals.clear()  # range, lipsum, cycler, … are of no use in an SMS
-# Only filters that cannot blow up the output (center(10**9) could) and that a text needs.
-_env.filters = {name: _env.filters[name] for name in ("upper", "lower", "trim", "default", "d")}
-_env.filters["capfirst"] = _capfirst
+def variant_for(kind: str, params: Mapping[str, Any], shared_phone: bool) -> str:
+    """The variant a message renders with: its case (appointment known or not, a follow-up)
+    and whether she shares her phone."""
+    if kind not in VARIANTS:
+        raise ValueError(f"unknown SMS kind {kind!r}")
+    case = APPOINTMENT if params.get("appointment_at") else NO_APPOINTMENT
+    if kind == "follow_up_due":
+        case = FOLLOW_UP
+    if case not in _CASES[kind]:
+        case = _CASES[kind][0]  # e.g. a missed visit's text says no time: its one case serves
+    return SHARED + case if shared_phone else case
 
 
-def _parse(source: str) -> nodes.Template:
-    """Parse an SMS template and refuse what SMS texts do not need; TemplateProblem otherwise."""
-    try:
-        tree = _env.parse(source)
-    except TemplateSyntaxError as exc:
-        message = f"the template cannot be read: {exc.message} (line {exc.lineno})"
-        raise TemplateProblem(message) from exc
-    for node in tree.find_all(nodes.Node):
-        if not isinstance(node, _ALLOWED_NODES):
-            kind = type(node).__name__
-            what = _NODE_NAMES.get(kind, "arithmetic" if isinstance(node, nodes.BinExpr) else kind)
-            raise TemplateProblem(f"SMS templates cannot use {what}")
-        if isinstance(node, nodes.Filter) and node.name not in _env.filters:
-            allowed = ", ".join(sorted(_env.filters))
-            raise TemplateProblem(f"unknown filter {node.name!r}; use only {allowed}")
-        if isinstance(node, nodes.Test) and node.name not in _env.tests:
-            raise TemplateProblem(f"unknown test {node.name!r}")
-    return tree
+def template_placeholders(source: str) -> list[str]:
+    """The placeholder names a text uses, in order, known or not ("{ code }" reads as code)."""
+    return [match.group(1).strip() for match in _PLACEHOLDER.finditer(source)]
 
 
-def template_placeholders(source: str) -> set[str]:
-    """The variables a template uses, allowed or not; TemplateProblem if it is not a valid one."""
-    return set(meta.find_undeclared_variables(_parse(source)))
+def syntax_problem(source: str) -> str | None:
+    """What keeps a text from being plain words and `{name}` placeholders, or None."""
+    if re.search(r"\{\{|\}\}|\{%|%\}|\{#|#\}", source):
+        return "template_syntax"
+    if "{" in _PLACEHOLDER.sub("", source) or "}" in _PLACEHOLDER.sub("", source):
+        return "stray_brace"
+    if any(not _NAME.fullmatch(name) for name in template_placeholders(source)):
+        return "bad_placeholder"
+    return None
+
+
+def _at_sentence_start(text: str, position: int) -> bool:
+    """Whether a value inserted here starts a sentence (the text's start, or after . ! ?)."""
+    before = text[:position].rstrip()
+    return not before or before[-1] in ".!?।\n"
+
+
+def _substitute(source: str, values: Mapping[str, str]) -> str:
+    """Each {name} replaced by its value; "today" becomes "Today" where a sentence starts."""
+
+    def value(match: re.Match[str]) -> str:
+        text = values[match.group(1).strip()]
+        if _at_sentence_start(source, match.start()):
+            text = text[:1].upper() + text[1:]
+        return text
+
+    return _PLACEHOLDER.sub(value, source)
 
 
 def _parse_time(value: Any) -> datetime:
@@ -206,12 +226,9 @@ def _parse_date(value: Any) -> date:
     return day
 
 
-def _context(params: Mapping[str, Any], lang: Lang, send_day: date, tz: tzinfo) -> dict[str, Any]:
-    """The template's variables, derived from the message's params; missing ones are _Absent."""
-    values: dict[str, Any] = {
-        name: _Absent(hint=f"this message has no value for {name!r}")
-        for name in ALLOWED_PLACEHOLDERS
-    }
+def _values(params: Mapping[str, Any], lang: Lang, send_day: date, tz: tzinfo) -> dict[str, str]:
+    """The placeholders' values, derived from the message's params (only those it has)."""
+    values: dict[str, str] = {}
     try:
         if params.get("code"):
             values["code"] = format_code(str(params["code"]))
@@ -238,30 +255,29 @@ def render_sms(
     send_at: datetime,
     tz: tzinfo,
 ) -> str:
-    """Render an SMS text in the sandbox; "today"/"tomorrow" are relative to the local send day."""
+    """Put the message's values into a plain text; "today"/"tomorrow" are relative to the local
+    send day. TemplateProblem when the text is not plain or uses a value the message lacks."""
     lang = _check_lang(lang)
-    unknown = template_placeholders(template_source) - ALLOWED_PLACEHOLDERS
+    problem = syntax_problem(template_source)
+    if problem is not None:
+        raise TemplateProblem(f"the text is not plain text with {{name}} placeholders ({problem})")
+    used = template_placeholders(template_source)
+    unknown = sorted(set(used) - ALLOWED_PLACEHOLDERS)
     if unknown:
         allowed = ", ".join(sorted(ALLOWED_PLACEHOLDERS))
-        raise TemplateProblem(
-            f"unknown placeholder(s): {', '.join(sorted(unknown))}; use only {allowed}"
-        )
-    send_day = _local(send_at, tz).date()
-    context = _context(params, lang, send_day, tz)
-    try:
-        text = _env.from_string(template_source).render(context)
-    except Exception as exc:
-        # The source is admin-written code: whatever goes wrong inside it (an undefined value, a
-        # refused operation, a type error) is a problem with the template, reported as such.
-        raise TemplateProblem(f"the template cannot be rendered: {exc}") from exc
+        raise TemplateProblem(f"unknown placeholder(s): {', '.join(unknown)}; use only {allowed}")
+    values = _values(params, lang, _local(send_at, tz).date(), tz)
+    missing = sorted(set(used) - set(values))
+    if missing:
+        raise TemplateProblem(f"this message has no value for {', '.join(missing)}")
     # One normal form, so that counting and the discretion check see what the phone will get.
-    return unicodedata.normalize("NFC", text).strip()
+    return unicodedata.normalize("NFC", _substitute(template_source, values)).strip()
 
 
-def load_default_template(kind: str, lang: Lang, shared_phone: bool = False) -> str:
-    """The default text from templates/sms/ (the shared-phone one serves every kind)."""
+def load_default_template(kind: str, lang: Lang, variant: str) -> str:
+    """The default text of a kind, variant and language, from templates/sms/."""
     lang = _check_lang(lang)
-    if kind not in TEMPLATE_KINDS:
-        raise ValueError(f"unknown SMS kind {kind!r}")
-    name = f"shared_phone.{lang}.txt" if shared_phone else f"{kind}.{lang}.txt"
-    return (TEMPLATE_DIR / name).read_text(encoding="utf-8").rstrip("\r\n")
+    if kind not in VARIANTS or variant not in VARIANTS[kind]:
+        raise ValueError(f"no SMS text for {kind!r} in variant {variant!r}")
+    path = TEMPLATE_DIR / f"{kind}.{variant}.{lang}.txt"
+    return path.read_text(encoding="utf-8").rstrip("\r\n")

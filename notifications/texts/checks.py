@@ -1,9 +1,10 @@
-"""The checks an SMS template must pass before it is saved, on sample values.
+"""The checks an SMS text must pass before it is saved, on sample values.
 
-A template is refused when it cannot be read, uses a placeholder a message does not have, says
-something that could expose a member (the discretion check, on its literal text and on sample
-renderings), names a clinic, or renders over two segments with the longest values a real message
-can carry. The editor shows the same result as its preview (samples, encoding, segments, cost).
+A text is refused when it is not plain words with `{name}` placeholders, uses a placeholder its
+case has no value for, lacks `{code}`, says something that could expose a member (the discretion
+check, on the text and on sample renderings), names a clinic, or renders over two segments with
+the longest values a real message can carry. The editor shows the same result as its preview
+(samples, encoding, segments, cost); each reason is a sentence in the reader's language.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from jinja2 import Environment, nodes
 
 from core.errors import NotFound
+from core.i18n import N_, Text
 from notifications import names
 from notifications.texts.catalog import (
-    ALLOWED_PLACEHOLDERS,
+    FOLLOW_UP,
     LANGUAGES,
-    TEMPLATE_KINDS,
+    NO_APPOINTMENT,
+    SHARED,
+    VARIANTS,
     SegmentInfo,
     TemplateProblem,
     count_segments,
@@ -33,47 +36,42 @@ from notifications.texts.catalog import (
     format_day,
     format_time,
     render_sms,
+    syntax_problem,
     template_placeholders,
+    variant_placeholders,
 )
 
 MAX_SEGMENTS = 2
 MAX_SOURCE_LENGTH = 1000
-# A shared phone may be read by others: the barest text, time and code only (DESIGN.md).
-SHARED_PHONE_PLACEHOLDERS = frozenset({"code", "day", "time", "due_day"})
 _PRICE_DEFAULT, _CURRENCY_DEFAULT = 0.0537, "USD"
 
-SAMPLE_CODE = "K7P2QX9M"
+# A real referral code (9 symbols of Crockford base32, the last one its check symbol), shown as
+# the slip and the SMS show it: K7P-2QX-9MN.
+SAMPLE_CODE = "K7P2QX9MN"
 SAMPLE_PLACE = "Shapla Point"
 # The longest clinic aliases allowed (20 characters), in Latin and in Bangla script: a Bangla
 # alias turns an English text into UCS-2, which is the worst case for its segment count.
 WORST_PLACES = ("Kamalapur Point East", "শাপলা পয়েন্ট মিরপুর")
-# Which parameters each kind's messages carry (referrals.services.messaging): a template must
-# render for every one of these, or the dispatcher would fail the message at send time.
-_APPOINTMENT, _NO_APPOINTMENT, _FOLLOW_UP = "appointment", "no_appointment", "follow_up"
-KIND_PARAM_SETS: dict[str, tuple[str, ...]] = {
-    "referral_created": (_APPOINTMENT, _NO_APPOINTMENT),
-    "appointment_changed": (_APPOINTMENT,),
-    "reminder_24h": (_APPOINTMENT,),
-    "reminder_2h": (_APPOINTMENT,),
-    "missed_appointment": (_APPOINTMENT,),
-    "follow_up_due": (_FOLLOW_UP,),
-}
-SET_LABELS = {
-    _APPOINTMENT: "with an appointment",
-    _NO_APPOINTMENT: "without an appointment",
-    _FOLLOW_UP: "follow-up",
-}
 _HEALTH_WORD = re.compile(r'^"(.+)" may reveal')
+_CLINIC_NAME = re.compile(r'^names the clinic \("(.+)"\)')
+_SYNTAX = {
+    "template_syntax": N_(
+        "Write each placeholder in single braces, like {code}: double braces and template "
+        "commands are not used any more."
+    ),
+    "stray_brace": N_("A brace { or } that is not part of a placeholder: write them as {code}."),
+    "bad_placeholder": N_("A placeholder is a name in braces, like {code} or {due_day}."),
+}
 
 
 def _zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["APP_TIMEZONE"])
 
 
-def check_variant(kind: str, lang: str) -> None:
-    """NotFound for a kind or language that has no template."""
-    if kind not in TEMPLATE_KINDS or lang not in LANGUAGES:
-        raise NotFound("No such SMS template.")
+def check_variant(kind: str, lang: str, variant: str) -> None:
+    """NotFound for a kind, variant or language that has no text."""
+    if kind not in VARIANTS or variant not in VARIANTS[kind] or lang not in LANGUAGES:
+        raise NotFound(N_("No such SMS template."))
 
 
 # -- sample values ----------------------------------------------------------------------------
@@ -99,12 +97,13 @@ def _longest_time(lang: str, zone_name: str) -> tuple[int, int]:
     )
 
 
-def _params(which: str, *, appointment: datetime, due: date, place: str) -> dict[str, Any]:
-    """The parameters a message of this shape carries."""
-    if which == _FOLLOW_UP:
+def _params(variant: str, *, appointment: datetime, due: date, place: str) -> dict[str, Any]:
+    """The parameters a message of this variant carries."""
+    case = variant.removeprefix(SHARED)
+    if case == FOLLOW_UP:
         return {"code": SAMPLE_CODE, "due_on": due.isoformat()}
     params: dict[str, Any] = {"code": SAMPLE_CODE, "place": place}
-    if which == _APPOINTMENT:
+    if case != NO_APPOINTMENT:
         params["appointment_at"] = appointment.isoformat()
     return params
 
@@ -120,29 +119,21 @@ def _typical_send_at(kind: str, appointment: datetime) -> datetime:
     return appointment - timedelta(days=3)
 
 
-def typical_samples(kind: str) -> list[tuple[str, dict[str, Any], datetime]]:
-    """(label, params, send_at) with the values of UX.md's examples: Shapla Point, Wed 2 Dec
-    11:00, code K7P2-QX9M."""
-    tz = _zone()
-    appointment = datetime(2026, 12, 2, 11, 0, tzinfo=tz)
-    send_at = _typical_send_at(kind, appointment)
-    due = appointment.date()
-    return [
-        (which, _params(which, appointment=appointment, due=due, place=SAMPLE_PLACE), send_at)
-        for which in KIND_PARAM_SETS[kind]
-    ]
+def typical_sample(kind: str, variant: str) -> tuple[dict[str, Any], datetime]:
+    """(params, send_at) with the values of UX.md's examples: Shapla Point, Wed 2 Dec 11:00."""
+    appointment = datetime(2026, 12, 2, 11, 0, tzinfo=_zone())
+    params = _params(variant, appointment=appointment, due=appointment.date(), place=SAMPLE_PLACE)
+    return params, _typical_send_at(kind, appointment)
 
 
-def worst_samples(kind: str, lang: str) -> list[tuple[str, dict[str, Any], datetime]]:
-    """(label, params, send_at) with the longest values a message of this kind can carry."""
-    tz = _zone()
+def worst_samples(variant: str, lang: str) -> list[tuple[dict[str, Any], datetime]]:
+    """(params, send_at) with the longest values a message of this variant can carry."""
     day = _longest_day(lang)
     hour, minute = _longest_time(lang, current_app.config["APP_TIMEZONE"])
-    appointment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=tz)
+    appointment = datetime(day.year, day.month, day.day, hour, minute, tzinfo=_zone())
     send_at = appointment - timedelta(days=7)
     return [
-        (which, _params(which, appointment=appointment, due=day, place=place), send_at)
-        for which in KIND_PARAM_SETS[kind]
+        (_params(variant, appointment=appointment, due=day, place=place), send_at)
         for place in WORST_PLACES
     ]
 
@@ -150,58 +141,26 @@ def worst_samples(kind: str, lang: str) -> list[tuple[str, dict[str, Any], datet
 # -- the checks -------------------------------------------------------------------------------
 
 
-def _literal_text(source: str) -> str:
-    """Every piece of text the template itself holds (also inside branches a sample skips)."""
-    tree = Environment(autoescape=False).parse(source)  # noqa: S701 - parsed, never rendered
-    parts = [node.data for node in tree.find_all(nodes.TemplateData)]
-    parts += [node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)]
-    return "\n".join(parts)
-
-
-def _clinic_names() -> list[str]:
-    """The directory's clinic names (from the name source clinics registers)."""
-    return names.all_names("clinic")
-
-
-def _explain(problems: list[str]) -> list[str]:
-    """discretion_problems' findings as the admin reads them ("contains a health word: HIV")."""
-    words: list[str] = []
-    others: list[str] = []
-    for problem in problems:
-        match = _HEALTH_WORD.match(problem)
-        if match:
-            words.append(match.group(1))
-        else:
-            others.append(problem)
-    explained = [f"contains a health word: {', '.join(dict.fromkeys(words))}"] if words else []
-    return explained + list(dict.fromkeys(others))
-
-
-@dataclass
-class SampleRender:
-    """One sample rendering of a template."""
-
-    label: str
-    text: str | None = None
-    info: SegmentInfo | None = None
-    error: str | None = None
-
-
 @dataclass
 class Check:
-    """What the editor shows for one language: samples, cost and every reason to refuse."""
+    """What the editor shows for one language: a sample, its cost and every reason to refuse."""
 
     lang: str
-    samples: list[SampleRender] = field(default_factory=list)
+    sample: str | None = None
+    info: SegmentInfo | None = None
     worst_segments: int | None = None
     cost_per_message: float | None = None
     currency: str = _CURRENCY_DEFAULT
-    problems: list[str] = field(default_factory=list)
+    problems: list[Text] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        """Whether the template may be saved."""
+        """Whether the text may be saved."""
         return not self.problems
+
+    def refuse(self, msgid: str, **params: object) -> None:
+        """Add a reason to refuse, a sentence with its parameters."""
+        self.problems.append(Text(msgid, params))
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -220,69 +179,87 @@ def price_per_segment() -> tuple[float, str]:
     return price, str(_setting("SMS_PRICE_CURRENCY", _CURRENCY_DEFAULT))
 
 
-def _render(source: str, params: dict, lang: str, send_at: datetime) -> tuple[str | None, str]:
+def _render(source: str, params: dict, lang: str, send_at: datetime) -> str | None:
     try:
-        text = render_sms(source, params, lang=lang, send_at=send_at, tz=_zone())  # type: ignore[arg-type]
-    except TemplateProblem as exc:
-        return None, str(exc)
-    return text, ""
+        return render_sms(source, params, lang=lang, send_at=send_at, tz=_zone())  # type: ignore[arg-type]
+    except TemplateProblem:
+        return None
 
 
-def check_template(kind: str, lang: str, shared_phone: bool, source: str) -> Check:
-    """Render a template on sample values and collect every reason it may not be saved."""
-    check_variant(kind, lang)
+def _braces(names_: list[str]) -> str:
+    return ", ".join("{" + name + "}" for name in dict.fromkeys(names_))
+
+
+def _check_placeholders(result: Check, source: str, variant: str) -> bool:
+    """The text's form and placeholders; False when it cannot be rendered at all."""
+    problem = syntax_problem(source)
+    if problem is not None:
+        result.refuse(_SYNTAX[problem])
+        return False
+    used = template_placeholders(source)
+    allowed = variant_placeholders(variant)
+    others = [name for name in used if name not in allowed]
+    if others:
+        result.refuse(
+            N_("This text cannot use %(names)s; it may use %(allowed)s."),
+            names=_braces(others),
+            allowed=_braces(list(allowed)),
+        )
+        return False
+    if "code" not in used:
+        result.refuse(N_("The text must show the referral code: add {code}."))
+    return True
+
+
+def _check_discretion(result: Check, found: list[str]) -> None:
+    """discretion_problems' findings as sentences ("…may reveal health…: HIV")."""
+    words = [m.group(1) for p in found if (m := _HEALTH_WORD.match(p))]
+    clinics = [m.group(1) for p in found if (m := _CLINIC_NAME.match(p))]
+    if words:
+        result.refuse(
+            N_("It holds a word that may reveal health, HIV or sex work: %(words)s."),
+            words=", ".join(dict.fromkeys(words)),
+        )
+    for clinic in dict.fromkeys(clinics):
+        result.refuse(N_("It names a clinic (%(name)s): use {place}, its SMS alias."), name=clinic)
+
+
+def check_template(kind: str, lang: str, variant: str, source: str) -> Check:
+    """Render a text on sample values and collect every reason it may not be saved."""
+    check_variant(kind, lang, variant)
     price, currency = price_per_segment()
     result = Check(lang=lang, currency=currency)
     if not source.strip():
-        result.problems.append("the text is empty")
+        result.refuse(N_("The text is empty."))
         return result
     if len(source) > MAX_SOURCE_LENGTH:
-        result.problems.append(f"the template is longer than {MAX_SOURCE_LENGTH} characters")
+        result.refuse(N_("The text is longer than %(n)s characters."), n=MAX_SOURCE_LENGTH)
         return result
-    try:
-        used = template_placeholders(source)
-        literal = _literal_text(source)
-    except TemplateProblem as exc:
-        result.problems.append(str(exc))
+    if not _check_placeholders(result, source, variant):
         return result
-    unknown = used - ALLOWED_PLACEHOLDERS
-    if unknown:
-        allowed = ", ".join(sorted(ALLOWED_PLACEHOLDERS))
-        result.problems.append(
-            f"unknown placeholder(s): {', '.join(sorted(unknown))}; use only {allowed}"
-        )
-        return result
-    if shared_phone and used - SHARED_PHONE_PLACEHOLDERS:
-        result.problems.append(
-            "a shared-phone text shows only the time and the code; remove: "
-            + ", ".join(sorted(used - SHARED_PHONE_PLACEHOLDERS))
-        )
-    clinics = _clinic_names()
-    found = discretion_problems(literal, clinic_names=clinics)
+    clinics = names.all_names("clinic")
     code = format_code(SAMPLE_CODE)
-    for label, params, send_at in typical_samples(kind):
-        text, error = _render(source, params, lang, send_at)
-        sample = SampleRender(SET_LABELS[label], text=text, error=error or None)
-        if text is not None:
-            sample.info = count_segments(text)
-            found += discretion_problems(text, clinic_names=clinics, ignore=[code, SAMPLE_CODE])
-            if not text.strip():
-                result.problems.append(f"renders as an empty text ({SET_LABELS[label]})")
-        else:
-            result.problems.append(f"cannot be rendered {SET_LABELS[label]}: {error}")
-        result.samples.append(sample)
-    result.problems += _explain(found)
-    worst = 0
-    for _label, params, send_at in worst_samples(kind, lang):
-        text, _error = _render(source, params, lang, send_at)
-        if text is not None:
-            worst = max(worst, count_segments(text).segments)
+    found = discretion_problems(source, clinic_names=clinics, ignore=[code, SAMPLE_CODE])
+    params, send_at = typical_sample(kind, variant)
+    result.sample = _render(source, params, lang, send_at)
+    if result.sample is not None:
+        result.info = count_segments(result.sample)
+        found += discretion_problems(result.sample, clinic_names=clinics, ignore=[code])
+    _check_discretion(result, found)
+    worst = max(
+        (count_segments(text).segments for params, at in worst_samples(variant, lang)
+         if (text := _render(source, params, lang, at)) is not None),
+        default=0,
+    )  # fmt: skip
     if worst:
         result.worst_segments = worst
         result.cost_per_message = round(worst * price, 4)
     if worst > MAX_SEGMENTS:
-        result.problems.append(
-            f"renders as {worst} SMS segments with the longest values "
-            f"(at most {MAX_SEGMENTS}); shorten it"
+        result.refuse(
+            N_(
+                "With the longest values it takes %(n)s SMS segments (at most %(max)s): shorten it."
+            ),
+            n=worst,
+            max=MAX_SEGMENTS,
         )
     return result

@@ -24,6 +24,7 @@ from notifications.texts.catalog import (
     discretion_problems,
     format_code,
     render_sms,
+    variant_for,
 )
 
 # Messages about an appointment that are pointless once it has begun.
@@ -43,11 +44,11 @@ class Verdict:
     send_at: datetime | None = None  # for `defer`
 
 
-def template_source(kind: str, lang: str, shared_phone: bool) -> str:
+def template_source(kind: str, lang: str, variant: str) -> str:
     """The template text in force: the admin's override when there is one, else the file."""
     from notifications.texts.store import effective_template
 
-    return effective_template(kind, lang, shared_phone)
+    return effective_template(kind, lang, variant)
 
 
 def zone() -> ZoneInfo:
@@ -91,12 +92,13 @@ class Rendered:
 
 
 def render(row: OutboxMessage, contact: Contact, now: datetime) -> Rendered | str:
-    """The text in her language (the bare shared-phone text when she shares a phone), or the
-    reason it cannot be sent (a template problem, or words that could expose her)."""
+    """The text in her language and case (with or without an appointment; the bare text when she
+    shares a phone), or why it cannot be sent (a text problem, or words that could expose her)."""
     lang: Lang = "en" if contact.language == "en" else "bn"
     params = dict(row.params or {})
     try:
-        source = template_source(row.kind, lang, bool(contact.shared_phone))
+        variant = variant_for(row.kind, params, bool(contact.shared_phone))
+        source = template_source(row.kind, lang, variant)
         body = render_sms(source, params, lang=lang, send_at=now, tz=zone())
     except (TemplateProblem, ValueError, OSError) as exc:
         return f"cannot render the text: {exc}"

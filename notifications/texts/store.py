@@ -1,6 +1,6 @@
-"""SMS templates: the admin's overrides of the file defaults (one row per kind, language and
-shared-phone variant), saved only when `template_checks.check_template` finds nothing wrong.
-The dispatcher reads texts through `effective_template`.
+"""SMS texts: the admin's overrides of the file defaults (one row per kind, variant and
+language), saved only when `checks.check_template` finds nothing wrong. The dispatcher reads
+texts through `effective_template`.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from core.audit import record
 from core.db import utcnow
 from core.errors import ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.security import Actor
 from notifications.models import SmsTemplate
-from notifications.texts.catalog import load_default_template
+from notifications.texts.catalog import VARIANTS, load_default_template
 from notifications.texts.checks import (
     MAX_SEGMENTS,
     MAX_SOURCE_LENGTH,
@@ -38,81 +39,73 @@ __all__ = [
     "save_template",
 ]
 
-VARIANTS: dict[str, bool] = {"normal": False, "shared": True}
 
-
-def _row(kind: str, lang: str, shared_phone: bool) -> SmsTemplate | None:
+def _row(kind: str, lang: str, variant: str) -> SmsTemplate | None:
     return db.session.scalar(
         sa.select(SmsTemplate).where(
-            SmsTemplate.kind == kind,
-            SmsTemplate.lang == lang,
-            SmsTemplate.shared_phone == bool(shared_phone),
+            SmsTemplate.kind == kind, SmsTemplate.lang == lang, SmsTemplate.variant == variant
         )
     )
 
 
-def effective_template(kind: str, lang: str, shared_phone: bool) -> str:
+def effective_template(kind: str, lang: str, variant: str) -> str:
     """The text in force: the admin's override when there is one, else the file default."""
-    check_variant(kind, lang)
-    row = _row(kind, lang, shared_phone)
+    check_variant(kind, lang, variant)
+    row = _row(kind, lang, variant)
     if row is not None:
         return row.source
-    return load_default_template(kind, lang, shared_phone)  # type: ignore[arg-type]
+    return load_default_template(kind, lang, variant)  # type: ignore[arg-type]
 
 
-def overrides() -> set[tuple[str, str, bool]]:
-    """Every (kind, lang, shared_phone) that has an admin's override."""
-    rows = db.session.execute(
-        sa.select(SmsTemplate.kind, SmsTemplate.lang, SmsTemplate.shared_phone)
-    ).all()
-    return {(kind, lang, bool(shared)) for kind, lang, shared in rows}
+def overrides() -> set[tuple[str, str, str]]:
+    """Every (kind, variant, lang) that has an admin's override."""
+    rows = db.session.execute(sa.select(SmsTemplate.kind, SmsTemplate.variant, SmsTemplate.lang))
+    return {(kind, variant, lang) for kind, variant, lang in rows}
 
 
 # -- changes ----------------------------------------------------------------------------------
 
 
-def _variant_id(kind: str, lang: str, shared_phone: bool) -> str:
-    return f"{kind}.{lang}.{'shared' if shared_phone else 'normal'}"
-
-
 def save_template(
     kind: str,
     lang: str,
-    shared_phone: bool,
+    variant: str,
     source: str,
     actor: Actor | None,
     *,
     now: datetime | None = None,
 ) -> SmsTemplate:
     """Store the admin's text for this variant (flushes); ValidationFailed with every reason."""
-    check_variant(kind, lang)
+    check_variant(kind, lang, variant)
     source = (source or "").replace("\r\n", "\n").strip()
-    check = check_template(kind, lang, shared_phone, source)
+    check = check_template(kind, lang, variant, source)
     if not check.ok:
+        reasons = " ".join(problem.english() for problem in check.problems)
         raise ValidationFailed(
-            "The template cannot be saved: " + "; ".join(check.problems) + ".",
-            fields={"source": "; ".join(check.problems)},
+            N_("The text cannot be saved: %(reasons)s"),
+            params={"reasons": reasons},
+            fields={"source": check.problems[0]},
         )
     now = now or utcnow()
-    row = _row(kind, lang, shared_phone)
+    row = _row(kind, lang, variant)
     if row is None:
-        row = SmsTemplate(kind=kind, lang=lang, shared_phone=bool(shared_phone), source=source)
+        row = SmsTemplate(kind=kind, lang=lang, variant=variant, source=source)
         db.session.add(row)
     row.source, row.updated_at = source, now
     row.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
-    record(actor, "sms_template.save", "sms_template", _variant_id(kind, lang, shared_phone),
+    record(actor, "sms_template.save", "sms_template", f"{kind}.{variant}.{lang}",
            {"segments": check.worst_segments})  # fmt: skip
     return row
 
 
-def reset_template(kind: str, lang: str, shared_phone: bool, actor: Actor | None) -> bool:
+def reset_template(kind: str, lang: str, variant: str, actor: Actor | None) -> bool:
     """Back to the file default (flushes); True when there was an override to remove."""
-    check_variant(kind, lang)
-    row = _row(kind, lang, shared_phone)
+    check_variant(kind, lang, variant)
+    row = _row(kind, lang, variant)
     if row is None:
         return False
     db.session.delete(row)
     db.session.flush()
-    record(actor, "sms_template.reset", "sms_template", _variant_id(kind, lang, shared_phone))
+    record(actor, "sms_template.reset", "sms_template", f"{kind}.{variant}.{lang}")
     return True

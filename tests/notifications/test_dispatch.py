@@ -258,8 +258,8 @@ def test_an_admin_override_of_the_text_is_used_at_send_time(twilio_app, fake_twi
     from notifications.models import SmsTemplate
 
     db.session.add(
-        SmsTemplate(kind="reminder_24h", lang="en", shared_phone=False,
-                    source="See you {{ day }} at {{ time }}. Code {{ code }}.")
+        SmsTemplate(kind="reminder_24h", lang="en", variant="appointment",
+                    source="See you {day} at {time}. Code {code}.")
     )  # fmt: skip
     db.session.commit()
     message = make_message(make_contact())

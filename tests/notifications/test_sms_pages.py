@@ -17,7 +17,8 @@ from notifications.texts.catalog import load_default_template
 from tests.support.clock import NOW
 from tests.support.factories import make_contact, make_message, reload
 
-EDIT = "/admin/sms-templates/reminder_24h/normal"
+EDIT = "/admin/sms-templates/reminder_24h/appointment"
+CODE = "K7P-2QX-9MN"  # the preview's sample: a real code, shown as the slip shows it
 
 
 def page(response, status=200) -> str:
@@ -39,60 +40,86 @@ def test_template_pages_are_for_admins(app, client, login_as, role):
 def test_the_list_shows_every_kind_and_variant(app, client, login_as):
     login_as("admin")
     html = page(client.get("/admin/sms-templates"))
-    links = set(re.findall(r'href="(/admin/sms-templates/[a-z_0-9]+/(?:normal|shared))"', html))
-    assert len(links) == 12
+    links = set(re.findall(r'href="(/admin/sms-templates/[a-z_0-9]+/[a-z_]+)"', html))
+    assert len(links) == 14  # referral_created has 4 cases, the other five kinds 2 each
+    assert "/admin/sms-templates/referral_created/shared_no_appointment" in links
+    assert "Without an appointment" in html and "Shared phone, follow-up" in html
     assert "/admin/sms-templates" in page(client.get("/admin"))  # the admin home links here
 
 
-def test_the_editor_previews_both_languages_with_cost(app, client, login_as):
+def test_the_editor_shows_plain_text_and_previews_both_languages_with_cost(app, client, login_as):
     login_as("admin")
     html = page(client.get(EDIT))
-    assert "Reminder: tomorrow 11:00 at Shapla Point. Code K7P2-QX9M." in html
-    assert "মনে রাখবেন: কাল সকাল ১১টা, Shapla Point। কোড K7P2-QX9M" in html
+    assert "Reminder: {day} {time} at {place}. Code {code}." in html  # the text box
+    assert "{{" not in html and "{%" not in html
+    assert "{code}, {place}, {day}, {time}" in html  # what this case may use
+    assert f"Reminder: tomorrow 11:00 at Shapla Point. Code {CODE}." in html
+    assert f"মনে রাখবেন: কাল সকাল ১১টা, Shapla Point। কোড {CODE}" in html
     assert "GSM-7" in html and "UCS-2" in html
     assert "0.0537 USD" in html and "0.1074 USD" in html  # 1 and 2 segments at the longest
     assert "OK: nothing that could expose her" in html
-    assert client.get("/admin/sms-templates/birthday/normal").status_code == 404
-    assert client.get("/admin/sms-templates/reminder_24h/other").status_code == 404
+    assert client.get("/admin/sms-templates/birthday/appointment").status_code == 404
+    assert client.get("/admin/sms-templates/reminder_24h/no_appointment").status_code == 404
+    assert client.get("/admin/sms-templates/reminder_24h/normal").status_code == 404
+
+
+def test_each_case_has_its_own_editor(app, client, login_as):
+    login_as("admin")
+    html = page(client.get("/admin/sms-templates/referral_created/no_appointment"))
+    assert f"Your code for Shapla Point: {CODE}. Ask your apa for a time." in html
+    assert "{code}, {place}" in html and "{time}" not in html.split("<form")[0]
+    html = page(client.get("/admin/sms-templates/follow_up_due/shared_follow_up"))
+    assert "{code}, {due_day}" in html
 
 
 def _form(en: str, **extra) -> dict:
-    return {"source_bn": load_default_template("reminder_24h", "bn"), "source_en": en, **extra}
+    bn = load_default_template("reminder_24h", "bn", "appointment")
+    return {"source_bn": bn, "source_en": en, **extra}
 
 
 def test_preview_renders_the_new_text_without_saving(app, client, login_as):
     login_as("admin")
-    html = page(client.post(EDIT, data=_form("See you {{ day }} at {{ time }}. {{ code }}",
-                                             preview="1")))  # fmt: skip
-    assert "See you tomorrow at 11:00. K7P2-QX9M" in html
+    html = page(client.post(EDIT, data=_form("{day} at {time}. {code}", preview="1")))
+    assert f"Tomorrow at 11:00. {CODE}" in html
     assert store.overrides() == set()
-    html = page(client.post(EDIT, data=_form("HIV {{ day }} {{ code }}", preview="1")))
-    assert "contains a health word: HIV" in html
+    html = page(client.post(EDIT, data=_form("HIV {day} {code}", preview="1")))
+    assert "It holds a word that may reveal health, HIV or sex work: HIV." in html
     assert store.overrides() == set()
 
 
 def test_save_refuses_what_fails_the_checks(app, client, login_as):
     login_as("admin")
-    html = page(client.post(EDIT, data=_form("Test {{ day }} {{ time }}. {{ code }}",
-                                             save="1")), 422)  # fmt: skip
-    assert "contains a health word: Test" in html
-    html = page(client.post(EDIT, data=_form("Hi {{ nickname }}", save="1")), 422)
-    assert "unknown placeholder(s): nickname" in html
-    html = page(client.post(EDIT, data=_form("{% if day %}{{ code }}", save="1")), 422)
-    assert "cannot be read" in html
-    long_text = "Please remember to come. " * 12 + "{{ day }} {{ time }} {{ code }}"
+    html = page(client.post(EDIT, data=_form("Test {day} {time}. {code}", save="1")), 422)
+    assert "may reveal health, HIV or sex work: Test" in html
+    html = page(client.post(EDIT, data=_form("Hi {nickname} {code}", save="1")), 422)
+    assert "This text cannot use {nickname}; it may use {code}, {place}, {day}, {time}." in html
+    html = page(client.post(EDIT, data=_form("{{ code }}", save="1")), 422)
+    assert "single braces, like {code}" in html
+    html = page(client.post(EDIT, data=_form("At {time}.", save="1")), 422)
+    assert "The text must show the referral code: add {code}." in html
+    long_text = "Please remember to come. " * 12 + "{day} {time} {code}"
     html = page(client.post(EDIT, data=_form(long_text, save="1")), 422)
-    assert "SMS segments with the longest values" in html
+    assert "With the longest values it takes 3 SMS segments (at most 2): shorten it." in html
     assert store.overrides() == set()
+
+
+def test_refusals_are_shown_in_bangla_on_a_bangla_page(app, client, login_as):
+    login_as("admin", language="bn")
+    html = page(client.post(EDIT, data=_form("Hi {nickname} HIV", save="1")), 422)
+    assert "এই লেখায় {nickname} ব্যবহার করা যাবে না" in html
+    assert "This text cannot use" not in html
+    html = page(client.post(EDIT, data=_form("HIV {day} {time}", save="1")), 422)
+    assert "স্বাস্থ্য, এইচআইভি বা যৌনকর্মের কথা প্রকাশ করে দিতে পারে: HIV" in html
+    assert "লেখায় রেফারেল কোড থাকতেই হবে: {code} যোগ করুন।" in html
 
 
 def test_save_then_reset(app, client, login_as):
     admin = login_as("admin")
-    text = "Tomorrow's plan: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
+    text = "Tomorrow's plan: {day} {time}, {place}. Code {code}."
     response = client.post(EDIT, data=_form(text, save="1"))
     assert response.status_code == 302
-    assert store.overrides() == {("reminder_24h", "en", False)}  # bn was unchanged
-    assert store.effective_template("reminder_24h", "en", False) == text
+    assert store.overrides() == {("reminder_24h", "appointment", "en")}  # bn was unchanged
+    assert store.effective_template("reminder_24h", "en", "appointment") == text
     html = page(client.get(EDIT))
     assert "changed from the default" in html and "Reset the English text to default" in html
     assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 302
@@ -242,12 +269,12 @@ def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
     token = csrf_token_from(page(client.get("/login")))
     data = {"email": admin.email, "password": PASSWORD, "csrf_token": token}
     assert client.post("/login", data=data).status_code == 302
-    text = "Soon: {{ day }} {{ time }}, {{ place }}. Code {{ code }}."
+    text = "Soon: {day} {time}, {place}. Code {code}."
     page(client.post(EDIT, data=_form(text, save="1")), 400)
     assert store.overrides() == set()
     token = csrf_token_from(page(client.get(EDIT)))
     assert client.post(EDIT, data=_form(text, save="1", csrf_token=token)).status_code == 302
-    assert store.overrides() == {("reminder_24h", "en", False)}
+    assert store.overrides() == {("reminder_24h", "appointment", "en")}
     assert client.post(EDIT + "/reset", data={"lang": "en"}).status_code == 400
     response = client.post(EDIT + "/reset", data={"lang": "en", "csrf_token": token})
     assert response.status_code == 302

@@ -169,3 +169,35 @@ def test_a_form_sent_after_her_session_ended_leaves_its_token_free(client, login
     to_sign_in = _register(client, token)
     assert to_sign_in.status_code == 302 and "/login" in to_sign_in.headers["Location"]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(FormToken)) == 0
+
+
+def test_a_double_click_acts_once_and_both_answers_lead_to_the_same_page(
+    app, client, login_as, database_url
+):
+    """Two requests with one token at the same moment (PostgreSQL: real concurrent writers)."""
+    import threading
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a real race needs PostgreSQL's concurrent writers")
+    login_as("peer_educator")
+    token = _token(client)
+    cookie = client.get_cookie("harc_session")
+    assert cookie is not None
+    barrier = threading.Barrier(2)
+    answers: list = []
+
+    def click() -> None:
+        with app.test_client() as own:
+            own.set_cookie("harc_session", cookie.value)
+            barrier.wait()
+            r = _register(own, token)
+            answers.append((r.status_code, r.headers.get("Location")))
+
+    threads = [threading.Thread(target=click) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(status for status, _ in answers) == [302, 303], answers
+    assert answers[0][1] == answers[1][1]
+    assert _members() == 1

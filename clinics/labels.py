@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Flask, g
 from flask_babel import lazy_gettext as _l
 
-from clinics.forms import ATTRIBUTE_LABELS, DAY_LABELS
 from clinics.reference import DISTRICT_NAMES_BN, DISTRICTS
 from core.labels import register_labels
 from core.templating import is_bangla
@@ -52,6 +51,8 @@ def district_choices(blank: object = None) -> list[tuple[str, str]]:
 
 def register_clinic_labels(app: Flask) -> None:
     """Districts, services, friendliness attributes, days and clinic statuses."""
+    from clinics.forms import ATTRIBUTE_LABELS, DAY_LABELS  # the forms name their choices by these
+
     register_labels(app, "district", district_name)
     register_labels(app, "service", service_name)
     register_labels(app, "attribute", ATTRIBUTE_LABELS)

@@ -38,6 +38,68 @@ AUDIT_CHANNEL_LABELS: dict[str, Any] = {
     "cli": _l("command line"),
 }
 
+# What the audit log records (core.audit; the packages write these actions) and about what.
+AUDIT_ACTION_LABELS: dict[str, Any] = {
+    "audit.read": _l("read the audit log"),
+    "clinic.create": _l("added a clinic"),
+    "clinic.update": _l("changed a clinic"),
+    "clinic.verify": _l("verified a clinic"),
+    "clinic.import": _l("imported clinics"),
+    "clinic.feedback": _l("recorded a visit's experience"),
+    "clinic.feedback_read": _l("read a clinic's reports"),
+    "contact.opt_in": _l("SMS started again"),
+    "contact.opt_out": _l("SMS stopped"),
+    "followup.done": _l("marked a follow-up done"),
+    "followup_rule.save": _l("saved a follow-up rule"),
+    "member.create": _l("registered a member"),
+    "member.read": _l("opened a member's page"),
+    "member.list": _l("listed members"),
+    "member.update": _l("changed a member's SMS settings"),
+    "member.reassign": _l("gave a member to another peer educator"),
+    "member.anonymise": _l("anonymised a member"),
+    "member.search_hit": _l("found a member by search"),
+    "member.opt_in": _l("started SMS for a member"),
+    "member.opt_out": _l("stopped SMS for a member"),
+    "member.safety_hold": _l("put a safety hold"),
+    "member.safety_release": _l("released a safety hold"),
+    "message.read": _l("opened an SMS"),
+    "referral.create": _l("made a referral"),
+    "referral.read": _l("opened a referral"),
+    "referral.reschedule": _l("changed a referral's time"),
+    "referral.cancel": _l("cancelled a referral"),
+    "referral.confirm": _l("confirmed a visit"),
+    "referral.trace": _l("recorded a tracing outcome"),
+    "referral.move": _l("moved a referral to another clinic"),
+    "service.create": _l("added a service"),
+    "service.update": _l("changed a service"),
+    "sms_template.save": _l("saved an SMS text"),
+    "sms_template.reset": _l("restored a default SMS text"),
+    "token.issue": _l("made an API token"),
+    "token.revoke": _l("revoked an API token"),
+    "token.revoke_all": _l("revoked all API tokens"),
+    "user.create": _l("added a user"),
+    "user.update": _l("changed a user"),
+    "user.activate": _l("reactivated a user"),
+    "user.deactivate": _l("deactivated a user"),
+    "user.lock": _l("locked an account"),
+    "user.unlock": _l("unlocked an account"),
+    "user.password_change": _l("changed a password"),
+    "user.password_reset": _l("reset a password"),
+}
+AUDIT_RECORD_LABELS: dict[str, Any] = {
+    "clinic": _l("clinic"),
+    "contact": _l("contact"),
+    "follow_up": _l("follow-up"),
+    "follow_up_rule": _l("follow-up rule"),
+    "member": _l("member"),
+    "outbox_message": _l("SMS"),
+    "referral": _l("referral"),
+    "service": _l("service"),
+    "sms_template": _l("SMS text"),
+    "user": _l("user"),
+    "api_token": _l("API token"),
+}
+
 
 def register_labels(app: Flask, kind: str, source: LabelSource) -> None:
     """Make the labels of vocabulary `kind` known to `app` (a package calls this in init_app)."""
@@ -48,10 +110,12 @@ def register_labels(app: Flask, kind: str, source: LabelSource) -> None:
 
 
 def register_core_labels(app: Flask) -> None:
-    """core's own vocabularies: roles, languages, the audit log's channels."""
+    """core's own vocabularies: roles, languages, the audit log's actions, records, channels."""
     register_labels(app, "role", ROLE_LABELS)
     register_labels(app, "language", LANGUAGE_LABELS)
     register_labels(app, "audit_channel", AUDIT_CHANNEL_LABELS)
+    register_labels(app, "audit_action", AUDIT_ACTION_LABELS)
+    register_labels(app, "audit_record", AUDIT_RECORD_LABELS)
 
 
 def vocabularies(app: Flask | None = None) -> dict[str, LabelSource]:

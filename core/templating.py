@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from jinja2 import pass_context
 from markupsafe import Markup
 
 from core import labels
@@ -70,10 +71,11 @@ def localdate(value: date | datetime | None, fmt: str = "date") -> str:
 
 
 def number(value: float | int | None, decimals: int | None = None) -> str:
-    """A count or a measure with the page's digits and grouping (`1,234`; `১,২৩৪`)."""
+    """A count or a measure with the page's digits and grouping (`1,234`; `১,২৩৪`); `decimals`
+    fixes the digits after the point (`60.0`)."""
     if value is None:
         return ""
-    fmt = None if decimals is None else "#,##0" + ("." + "#" * decimals if decimals else "")
+    fmt = None if decimals is None else "#,##0" + ("." + "0" * decimals if decimals else "")
     return in_page_digits(format_decimal(value, format=fmt))
 
 
@@ -88,7 +90,7 @@ def distance(km: float | None, decimals: int = 1) -> str:
     """A distance in kilometres (`1.2 km`; `১.২ কিমি`)."""
     if km is None:
         return ""
-    return f"{number(km, decimals)}\u00a0{DISTANCE_UNIT['bn' if is_bangla() else 'en']}"
+    return f"{number(km, decimals)} {DISTANCE_UNIT['bn' if is_bangla() else 'en']}"
 
 
 def identifier(value: object) -> Markup:
@@ -109,9 +111,21 @@ FILTERS: dict[str, Any] = {
 }
 
 
+def per_request(func: Any) -> Any:
+    """A filter Jinja may not fold into a constant when it compiles a template: its result
+    depends on the request's language (`"2/3"|digits` would keep the first page's digits)."""
+
+    @pass_context
+    def run(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+
+    run.__doc__ = func.__doc__
+    return run
+
+
 def register_template_helpers(app: Flask) -> None:
     """The filters above, and the globals `label(kind, code)` and `choices(kind)`."""
     for name, func in FILTERS.items():
-        app.add_template_filter(func, name)
+        app.add_template_filter(per_request(func), name)
     app.add_template_global(labels.label, "label")
     app.add_template_global(labels.choices, "choices")

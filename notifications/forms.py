@@ -14,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
+from core.labels import choices
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
 from notifications.texts.store import MAX_SOURCE_LENGTH
 
@@ -41,11 +42,11 @@ class LogFilterForm(FlaskForm):
 
     status = SelectField(
         _l("Status"),
-        choices=[("", _l("Any"))] + [(s, s) for s in MESSAGE_STATUSES],
+        choices=lambda: [("", _l("Any")), *choices("message_status", MESSAGE_STATUSES)],
         validators=[Optional()],
     )
     kind = SelectField(
-        _l("Kind"), choices=[("", _l("Any"))] + [(k, k) for k in MESSAGE_KINDS],
+        _l("Kind"), choices=lambda: [("", _l("Any")), *choices("message_kind", MESSAGE_KINDS)],
         validators=[Optional()],
     )  # fmt: skip
     clinic_id = SelectField(_l("Clinic"), choices=[], validators=[Optional()])

@@ -16,7 +16,7 @@ from core.edge import YEAR_MESSAGE
 from core.errors import DomainError
 from core.labels import label
 from core.security import require
-from core.templating import in_page_digits, localdate, number
+from core.templating import in_page_digits, localdate, number, per_request
 from reports import services
 from reports.filters import Filters, default_filters, parse_filters
 
@@ -63,7 +63,6 @@ def chart_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
     return bars
 
 
-@bp.app_template_filter("report_number")
 def report_number(value: Any) -> str:
     """A count or median in the page's digits and grouping; a suppressed count ("<5") too."""
     if value is None:
@@ -71,6 +70,9 @@ def report_number(value: Any) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return number(value, 1 if isinstance(value, float) else None)
     return in_page_digits(value)
+
+
+bp.add_app_template_filter(per_request(report_number), "report_number")
 
 
 def group_label(group_by: str, group: Any) -> str:

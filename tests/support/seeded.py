@@ -1,0 +1,99 @@
+"""One of everything a page can show, made through the services (committed): a user of each role,
+a clinic offering the default catalogue, a member with a referral in each status (one missed
+appointment traced), a follow-up, and SMS of every kind and status.
+
+For the tests that look at every page (words not codes, untranslated text, dates and digits).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.db import utcnow
+from core.extensions import db
+from tests.support import factories
+from tests.support.clock import DHAKA
+
+ALL_DAY = {d: [["00:00", "23:59"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def _referral(result: Any):
+    """create_referral / reschedule return the referral, or (referral, notices)."""
+    return result[0] if isinstance(result, tuple) else result
+
+
+def _local(days: int, hour: int = 11) -> datetime:
+    day = utcnow().astimezone(DHAKA).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour), tzinfo=DHAKA)
+
+
+def seed_everything() -> dict[str, Any]:
+    """The world described above; returns its rows by name (users by role)."""
+    from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, Contact
+    from referrals.models import Referral
+    from referrals.services import followups, lifecycle, members, sweep
+
+    factories.default_catalogue()
+    followups.seed_rules()
+    db.session.commit()
+    offered = ("hiv_testing", "prep", "sti", "general")
+    clinic = factories.make_clinic(
+        name="Shapla Centre", sms_alias="Shapla Point", district="Chattogram",
+        address="12 Lake Road", area="Agrabad", hours=ALL_DAY, offering=offered,
+    )  # fmt: skip
+    users = {
+        "admin": factories.make_user("admin", display_name="Rina Admin"),
+        "peer_educator": factories.make_user("peer_educator", display_name="Amina"),
+        "clinic_partner": factories.make_user("clinic_partner", clinic_id=clinic.id),
+        "viewer": factories.make_user("viewer"),
+    }
+    pe, partner = users["peer_educator"], users["clinic_partner"]
+    past = utcnow() - timedelta(days=40)
+    member = members.register_member(
+        actor=pe, phone="01711-000777", language="bn", sms_consent=True, uic="SEED-001", now=past
+    )
+    db.session.commit()
+
+    def make(services=("hiv_testing",), at=None, now=None):
+        made = lifecycle.create_referral(
+            actor=pe, member_id=member.id, clinic_id=clinic.id, services=list(services),
+            appointment_at=at, now=now or utcnow(),
+        )  # fmt: skip
+        db.session.commit()
+        return _referral(made)
+
+    expired = make(services=("general",), now=past)
+    missed = make(services=("prep",), at=_local(-4), now=utcnow() - timedelta(days=5))
+    sweep.sweep(now=utcnow())
+    db.session.commit()
+    lifecycle.record_trace(missed.code, "unreachable", actor=pe)
+    db.session.commit()
+    attended = make(services=("hiv_testing",), at=_local(1))
+    lifecycle.confirm(attended.code, ["hiv_testing"], actor=partner, linked_to_care=True)
+    db.session.commit()
+    cancelled = make(services=("sti",), at=_local(2))
+    lifecycle.cancel(cancelled.code, "She moved away", actor=pe)
+    db.session.commit()
+    scheduled = make(services=("hiv_testing", "prep"), at=_local(3))
+    referred = make(services=("sti",))
+    contact = db.session.get(Contact, member.contact_id)
+    for i, status in enumerate(MESSAGE_STATUSES):
+        kind = MESSAGE_KINDS[i % len(MESSAGE_KINDS)]
+        factories.make_message(contact, kind, status=status, code=scheduled.code)
+    for kind in MESSAGE_KINDS:
+        factories.make_message(contact, kind, status="delivered", code=attended.code)
+    referrals = {r.status: r for r in db.session.scalars(sa.select(Referral).order_by(Referral.id))}
+    assert set(referrals) == {"referred", "scheduled", "attended", "missed", "cancelled",
+                              "expired"}, set(referrals)  # fmt: skip
+    return {
+        "users": users,
+        "clinic": clinic,
+        "member": member,
+        "referrals": referrals,
+        "scheduled": scheduled,
+        "referred": referred,
+        "expired": expired,
+    }

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.errors import ValidationFailed
-from core.i18n import N_, Text
+from core.i18n import N_, Digits, Text
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_NAMES = {
@@ -86,16 +86,16 @@ def validate_hours(value: Any, field: str = "hours") -> Hours:
                     field,
                     N_("%(day)s: %(start)s-%(end)s is not a valid time (HH:MM)."),
                     day=day,
-                    start=pair[0],
-                    end=pair[1],
+                    start=Digits(str(pair[0])),
+                    end=Digits(str(pair[1])),
                 )
             if start == end:
                 raise _bad(
                     field,
                     N_("%(day)s: %(start)s-%(end)s is an empty interval."),
                     day=day,
-                    start=pair[0],
-                    end=pair[1],
+                    start=Digits(str(pair[0])),
+                    end=Digits(str(pair[1])),
                 )
             result[day].append([_fmt(start), _fmt(end)])
         result[day].sort()
@@ -151,7 +151,7 @@ def _check_overlaps(hours: Hours, field: str) -> None:
             start = _minutes(start_text, is_end=False)
             end = _minutes(end_text, is_end=True)
             assert start is not None and end is not None
-            words = {"day": _day(day), "start": start_text, "end": end_text}
+            words = {"day": _day(day), "start": Digits(start_text), "end": Digits(end_text)}
             interval = Text(N_("%(day)s %(start)s-%(end)s"), words)
             for lo, hi in _day_ranges(index, start, end):
                 labelled.append((lo, hi, day, interval))

@@ -65,6 +65,13 @@ class Words:
             return ", ".join(self.codes)
 
 
+class Digits(str):
+    """A parameter written with digits that follow the page's script (a time like "09:00");
+    plain text parameters (codes, names) keep theirs."""
+
+    __slots__ = ()
+
+
 def words(kind: str, *codes: str) -> Words:
     """`Words` of one vocabulary, e.g. `words("service", *missing)`."""
     return Words(kind, tuple(codes))
@@ -91,9 +98,12 @@ def _value(value: object, *, localized: bool) -> str:
         return value.localized() if localized else value.english()
     if isinstance(value, Words):
         return value.render(localized=localized)
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+    if isinstance(value, Digits):
+        text = str(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         return str(value)
-    text = f"{value:g}" if isinstance(value, float) else str(value)
+    else:
+        text = f"{value:g}" if isinstance(value, float) else str(value)
     if localized and _locale() == "bn":
         from core.templating import to_bangla_digits
 

@@ -223,6 +223,21 @@ def test_invalid_phone_on_the_bangla_register_page(client, login_as):
     assert "এই ঘরটি পূরণ করতে হবে।" in empty and "This field is required" not in empty
 
 
+def test_the_clinic_forms_hour_errors_are_bangla(client, login_as, catalogue):
+    login_as("admin", language="bn")
+    clinic = factories.make_clinic(offering=("hiv_testing",))
+    base = {"name": "Alpha", "sms_alias": "Alpha Point", "district": "Dhaka", "status": "active"}
+    for hours, bangla in (
+        ({"hours_mon": "09:00-13:00, 12:00-17:00"}, "সোমবার ১২:০০-১৭:০০ একটির ওপর আরেকটি পড়ছে"),
+        ({"hours_tue": "nine to five"}, "শুরু-শেষ আকারে নেই"),
+        ({"hours_wed": "09:00-25:00"}, "বুধবার: ০৯:০০-২৫:০০ সঠিক সময় নয়"),
+    ):
+        response = client.post(f"/clinics/{clinic.id}/edit", data={**base, **hours})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and bangla in html, hours
+        assert english_in(bangla) is None and "overlaps" not in html and "is not" not in html
+
+
 @pytest.fixture
 def referral(app, catalogue):
     from referrals.services import lifecycle, members

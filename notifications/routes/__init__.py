@@ -13,7 +13,6 @@ from core.extensions import db
 from core.security import require
 from notifications.forms import ResetForm, TemplateForm
 from notifications.labels import KIND_LABELS
-from notifications.labels import KIND_LABELS
 from notifications.texts import store
 from notifications.texts.catalog import LANGUAGES, TEMPLATE_KINDS, VARIANTS, variant_placeholders
 

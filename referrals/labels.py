@@ -29,7 +29,7 @@ TRACE_OUTCOME_LABELS = {
     "unreachable": _l("Unreachable"),
     "declined": _l("Declined"),
 }
-FOLLOW_UP_STATUS_LABELS = {"due": _l("due"), "done": _l("done"), "missed": _l("missed")}
+FOLLOW_UP_STATUS_LABELS = {"due": _l("not done yet"), "done": _l("done"), "missed": _l("missed")}
 
 
 def register_referral_labels(app: Flask) -> None:

@@ -118,7 +118,8 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             body, status = json_error(exc.code or 500, code, exc.description or exc.name)
             return _with_headers(body, exc), status
-        page = render_template("core/error.html", status=exc.code, message=exc.description)
+        # Werkzeug's descriptions are English: the page says it in its own (translated) words.
+        page = render_template("core/error.html", status=exc.code, message=None)
         return _with_headers(make_response(page, exc.code), exc)
 
     @app.errorhandler(Exception)

@@ -238,6 +238,14 @@ def test_the_clinic_forms_hour_errors_are_bangla(client, login_as, catalogue):
         assert english_in(bangla) is None and "overlaps" not in html and "is not" not in html
 
 
+def test_an_http_error_page_does_not_show_werkzeugs_english(client):
+    client.post("/language", data={"lang": "bn"})
+    response = client.put("/login")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 405 and 'lang="bn"' in html
+    assert "method is not allowed" not in html.lower()
+
+
 @pytest.fixture
 def referral(app, catalogue):
     from referrals.services import lifecycle, members

@@ -114,3 +114,17 @@ def test_login_page_stays_english_when_chosen(bangla_client):
     page = bangla_client.get("/login").get_data(as_text=True)
     assert "Sign in" in page
     assert "লগইন" not in page
+
+
+def test_extraction_finds_the_n_msgids_of_errors():
+    """`make extract` passes `-k N_`, so the messages services raise reach the catalogue."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_file
+
+    makefile = (TRANSLATIONS.parent / "Makefile").read_text(encoding="utf-8")
+    extract_line = next(line for line in makefile.splitlines() if "pybabel extract" in line)
+    assert "-k N_" in extract_line
+    source = TRANSLATIONS.parent / "referrals" / "services" / "lifecycle.py"
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    found = {message for _, message, _, _ in extract_from_file("python", str(source), keywords)}
+    assert "The appointment is in the past; choose a later time." in found
+    assert "In the past." in found

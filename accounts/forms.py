@@ -5,14 +5,10 @@ from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitF
 from wtforms.validators import DataRequired, Length, Optional
 
 from core.forms import Form
+from core.labels import LANGUAGE_LABELS, ROLE_LABELS
 
-ROLE_CHOICES = [
-    ("peer_educator", _l("Peer educator")),
-    ("clinic_partner", _l("Clinic partner")),
-    ("viewer", _l("Viewer")),
-    ("admin", _l("Admin")),
-]
-LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
+ROLE_CHOICES = list(ROLE_LABELS.items())  # the words for roles live in core.labels
+LANGUAGE_CHOICES = list(LANGUAGE_LABELS.items())
 
 
 class LoginForm(Form):

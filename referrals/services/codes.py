@@ -5,8 +5,8 @@ with weights 2^k: equivalently Damm's algorithm over the totally anti-symmetric 
 x*y = 2x + y. Every weight is non-zero and all weights are distinct (2 has order 31), so EVERY
 single substitution and EVERY transposition of two symbols (adjacent or not) is detected;
 tests check this exhaustively on sample codes. Input is normalised once, here: any case,
-spaces, hyphens and dashes, Bangla (or other) digits, full-width letters; O reads as 0 and I/L
-as 1 (Crockford). Displayed in three groups: K7P-2QX-9MA.
+spaces, hyphens and dashes, Bangla (or other) digits, full-width letters, a scanned link ending
+in the code; O reads as 0 and I/L as 1 (Crockford). Displayed in three groups: K7P-2QX-9MA.
 """
 
 from __future__ import annotations
@@ -59,9 +59,11 @@ def _ascii_digit(symbol: str) -> str:
 
 
 def normalise(text: str | None) -> str:
-    """Upper-case, separators removed, any script's digits as 0-9, O→0 and I/L→1; may still be
-    invalid."""
+    """Upper-case, separators removed, any script's digits as 0-9, O→0 and I/L→1, the code of
+    a scanned confirmation link; may still be invalid."""
     folded = unicodedata.normalize("NFKC", text or "")
+    if "/" in folded:  # a scanner types the slip's QR link: the code is its last part
+        folded = folded.split("#", 1)[0].split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
     digits = "".join(_ascii_digit(symbol) for symbol in folded)
     return _SEPARATORS.sub("", digits.upper()).translate(_ALIASES)
 

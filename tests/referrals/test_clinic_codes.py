@@ -23,6 +23,13 @@ def test_bangla_digits_dashes_and_lowercase_are_read_as_the_code():
     assert codes.parse("ｋ７ｐ２ｑｘ９ｍ" + code[-1].lower()) == code  # full-width letters
 
 
+def test_a_scanned_confirmation_link_gives_its_code():
+    code = _code("K7P2QX9M")
+    assert codes.parse(f"https://harc.example.org/clinic/confirm/{code}") == code
+    assert codes.parse(f"http://127.0.0.1:5000/clinic/confirm/{code}/?x=1#top") == code
+    assert codes.parse("https://harc.example.org/clinic/confirm/") is None
+
+
 def test_examine_marks_symbols_outside_the_alphabet_only():
     typed = codes.examine("k7u-2q#-9ma")
     assert typed.text == "K7U2Q#9MA"

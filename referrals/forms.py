@@ -18,15 +18,13 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
 from core.forms import Form
+from core.labels import LANGUAGE_LABELS
+from referrals.labels import TRACE_OUTCOME_LABELS, URGENCY_LABELS
 
-LANGUAGE_CHOICES = [("bn", "বাংলা"), ("en", "English")]
-URGENCY_CHOICES = [("routine", _l("Routine")), ("urgent", _l("Urgent"))]
-TRACE_CHOICES = [
-    ("reached", _l("Reached")),
-    ("rescheduled", _l("Rescheduled")),
-    ("unreachable", _l("Unreachable")),
-    ("declined", _l("Declined")),
-]
+# The words of these choices live in core.labels (languages) and referrals.labels.
+LANGUAGE_CHOICES = list(LANGUAGE_LABELS.items())
+URGENCY_CHOICES = list(URGENCY_LABELS.items())
+TRACE_CHOICES = list(TRACE_OUTCOME_LABELS.items())
 
 
 # What a page may have asked before saving, and she confirmed ("make it anyway").

@@ -99,6 +99,13 @@ def test_another_clinics_code_typed_with_bangla_digits_is_recorded_here(live_app
     assert page.url.endswith("/clinic/today")
     assert "এই ক্লিনিকে ভিজিট লেখা হয়েছে। ধন্যবাদ।" in page.inner_text("main")
     assert _referral(live_app, code) == (world["here"], "attended")
+    # Listed as recently confirmed: on a 360-pixel screen too, nothing overflows.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.locator("ul.clinic-day .code").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    box = page.locator("ul.clinic-day .code").first.bounding_box()
+    assert box is not None and box["height"] < 40  # the code on one line
+    page.screenshot(path=str(live_app.instance_path) + "/today-360.png", full_page=True)
     context.close()
 
 

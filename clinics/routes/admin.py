@@ -15,8 +15,17 @@ from clinics.services.csvio import export_text, import_csv
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import Text
 from core.security import require
 from core.web import attach_errors, submit
+
+
+def _problems(exc: DomainError) -> list[str]:
+    """An import's problems, one a line, in the reader's language."""
+    rows = exc.params.get("rows")  # clinics.services.csvio gives each problem as a Text
+    if isinstance(rows, tuple):
+        return [row.localized() for row in rows if isinstance(row, Text)]
+    return [exc.localized()]
 
 
 @bp.get("/admin/clinics/unverified")
@@ -51,7 +60,7 @@ def import_clinics():
             status = 400
         except DomainError as exc:
             db.session.rollback()
-            errors = exc.extra.get("errors") or [exc.message]
+            errors = _problems(exc)
             form.file.errors = [exc.localized()]
             status = exc.status
         else:
@@ -65,7 +74,7 @@ def import_clinics():
                 ),
                 "success",
             )
-            errors = [str(e) for e in report.errors]
+            errors = [e.text().localized() for e in report.errors]
             if not errors:
                 return redirect(url_for("clinics.import_clinics"))
     return render_template("clinics/import.html", form=form, errors=errors), status

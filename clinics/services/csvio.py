@@ -140,7 +140,12 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
         )
         raise BadInput(
             N_("line 1: %(problem)s; expected %(columns)s."),
-            params={"problem": problem, "columns": ", ".join(COLUMNS)},
+            params={
+                "problem": problem,
+                "columns": ", ".join(COLUMNS),
+                # each problem for the page, in the reader's language (the API has `errors`)
+                "rows": (Text(N_("line 1: header: %(problem)s"), {"problem": problem}),),
+            },
             fields={"file": problem},
             extra={"errors": [f"line 1: header: {problem}"]},
         )
@@ -184,7 +189,7 @@ def import_csv(source: IO[str], actor: Actor | None, *, skip_invalid: bool = Fal
     if report.errors and not skip_invalid:
         raise ValidationFailed(
             N_("%(count)s problem(s) in the file; nothing was imported."),
-            params={"count": len(report.errors)},
+            params={"count": len(report.errors), "rows": tuple(e.text() for e in report.errors)},
             fields={"file": report.errors[0].text()},
             extra={"errors": [str(e) for e in report.errors]},
         )

@@ -238,6 +238,22 @@ def test_the_clinic_forms_hour_errors_are_bangla(client, login_as, catalogue):
         assert english_in(bangla) is None and "overlaps" not in html and "is not" not in html
 
 
+def test_the_clinic_import_problems_are_bangla(client, login_as, catalogue):
+    import io
+
+    login_as("admin", language="bn")
+    csv_text = "name,sms_alias,district,services\nBad Centre,Bad Point,Atlantis,sti\n"
+    for extra in ({}, {"skip_invalid": "y"}):
+        response = client.post(
+            "/admin/clinics/import",
+            data={"file": (io.BytesIO(csv_text.encode()), "clinics.csv"), **extra},
+            content_type="multipart/form-data",
+        )
+        html = response.get_data(as_text=True)
+        assert "লাইন ২: district: অজানা জেলা &#39;Atlantis&#39;" in html, extra
+        assert "Unknown district" not in html
+
+
 def test_an_http_error_page_does_not_show_werkzeugs_english(client):
     client.post("/language", data={"lang": "bn"})
     response = client.put("/login")

@@ -24,6 +24,9 @@ class UserCreateForm(Form):
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    district = SelectField(
+        _l("District where they work (peer educators)"), choices=[], validate_choice=False
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[DataRequired()])
     submit = SubmitField(_l("Create user"))
@@ -35,7 +38,17 @@ class UserEditForm(Form):
     )
     role = SelectField(_l("Role"), choices=ROLE_CHOICES)
     clinic_id = SelectField(_l("Clinic (clinic partners only)"), coerce=int, choices=[])
+    district = SelectField(
+        _l("District where they work (peer educators)"), choices=[], validate_choice=False
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save"))
+
+
+class DistrictForm(Form):
+    """One's own district: a new referral's clinic search starts there."""
+
+    district = SelectField(_l("The district where I work"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Save"))
 
 

@@ -203,6 +203,28 @@ def update_user(
     return user
 
 
+def set_district(user: User, district: object, *, actor: User | None) -> User:
+    """The district a user works in (any of the 64 by name, older spellings too; empty clears
+    it): a peer educator's clinic search starts there."""
+    from clinics.services import normalise_district
+
+    name = None
+    if isinstance(district, str) and district.strip():
+        name = normalise_district(district)
+        if name is None:
+            raise ValidationFailed(
+                N_("Unknown district."), fields={"district": N_("Choose one of the districts.")}
+            )
+    elif district is not None and not isinstance(district, str):
+        raise ValidationFailed(
+            N_("Unknown district."), fields={"district": N_("Choose one of the districts.")}
+        )
+    if name != user.district:
+        user.district = name
+        audit.record(actor, "user.district", "user", user.id, {"district": name})
+    return user
+
+
 def set_active(user: User, active: bool, *, actor: User | None) -> User:
     """Deactivate (ending every session and API token) or reactivate a user."""
     if actor is not None and actor.id == user.id and not active:

@@ -13,7 +13,7 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
@@ -52,8 +52,9 @@ class FindMemberForm(Form):
     lookup = StringField(_l("Phone number or UIC"), validators=[DataRequired(), Length(max=40)])
 
 
-class RegisterMemberForm(FlaskForm):
-    phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=32)])
+class RegisterMemberForm(Form):
+    phone = StringField(_l("Phone number"), validators=[Length(max=32)])
+    no_phone = BooleanField(_l("She has no phone of her own (no SMS; she gets the slip)"))
     language = SelectField(_l("SMS language"), choices=LANGUAGE_CHOICES)
     sms_consent = BooleanField(_l("She agrees to receive SMS (read the sentence aloud)"))
     shared_phone = BooleanField(_l("Shared phone (someone else also uses this phone)"))
@@ -66,6 +67,10 @@ class RegisterMemberForm(FlaskForm):
         _l("Nickname (optional, never a legal name)"), validators=[Optional(), Length(max=40)]
     )
 
+    def validate_phone(self, field: StringField) -> None:
+        """A number, or the box that says she has none (an empty box is not a choice)."""
+        if not (field.data or "").strip() and not self.no_phone.data:
+            raise ValidationError(_l("Type her number, or tick “She has no phone of her own”."))
 
 
 class WhatForm(Form):
@@ -107,7 +112,7 @@ class ConfirmForm(Form):
 
 
 class CodeForm(Form):
-    code = StringField(_l("Referral code"), validators=[DataRequired(), Length(max=20)])
+    code = StringField(_l("Referral code"), validators=[DataRequired(), Length(max=200)])
 
 
 class PreferencesForm(Form):

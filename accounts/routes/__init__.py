@@ -12,7 +12,8 @@ from flask_login import current_user, login_required, login_user
 
 from accounts import services, sessions, tokens
 from accounts.audit_log import audit_page, user_emails
-from accounts.forms import ROLE_CHOICES, ActionForm, LoginForm, OwnPasswordForm
+from accounts.forms import ROLE_CHOICES, ActionForm, DistrictForm, LoginForm, OwnPasswordForm
+from clinics.labels import district_choices
 from core.errors import DomainError
 from core.extensions import db, limiter
 from core.redirects import safe_next
@@ -107,12 +108,31 @@ def account():
     ):
         login_user(user, remember=False)  # this session carries the new session version
         return redirect(url_for("accounts.account"))
+    district = DistrictForm(formdata=None, district=current_user.district or "")
+    district.district.choices = district_choices(blank="—")
     return render_template(
         "accounts/account.html",
         form=form,
+        district_form=district,
         tokens=tokens.list_tokens(current_user),
         action_form=ActionForm(),
     )
+
+
+@bp.post("/account/district")
+@require("users.self")
+def own_district():
+    """One's own district (a new referral's clinic search starts there)."""
+    form = DistrictForm()
+    form.district.choices = district_choices(blank="—")
+    user = current_user._get_current_object()
+    submit(
+        form,
+        lambda: services.set_district(user, form.district.data, actor=user),
+        done=_("Saved."),
+        invalid=_("Choose one of the districts."),
+    )
+    return redirect(url_for("accounts.account"))
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

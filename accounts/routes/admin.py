@@ -11,6 +11,7 @@ from flask_login import current_user
 from accounts import services, tokens
 from accounts.forms import ActionForm, PasswordForm, UserCreateForm, UserEditForm
 from accounts.routes import bp
+from clinics.labels import district_choices
 from clinics.services import clinic_choices
 from core.security import require
 from core.web import attach_errors, submit
@@ -27,21 +28,30 @@ def _clinic_choices() -> list[tuple[int, str]]:
     return [(0, "—"), *clinic_choices()]
 
 
+def _district_choices() -> list[tuple[str, str]]:
+    return district_choices(blank="—")
+
+
 @bp.route("/admin/users/new", methods=["GET", "POST"])
 @require("users.manage")
 def user_create():
     """Create a user."""
     form = UserCreateForm()
     form.clinic_id.choices = _clinic_choices()
+    form.district.choices = _district_choices()
     if submit(
         form,
-        lambda: services.create_user(
-            email=form.email.data,
-            role=form.role.data,
-            password=form.password.data,
-            display_name=form.display_name.data,
-            clinic_id=form.clinic_id.data or None,
-            language=form.language.data,
+        lambda: services.set_district(
+            services.create_user(
+                email=form.email.data,
+                role=form.role.data,
+                password=form.password.data,
+                display_name=form.display_name.data,
+                clinic_id=form.clinic_id.data or None,
+                language=form.language.data,
+                actor=current_user,
+            ),
+            form.district.data,
             actor=current_user,
         ),
         done=lambda user: _("User %(email)s created.", email=user.email),
@@ -58,17 +68,23 @@ def user_edit(user_id: int):
     user = services.get_user(user_id)
     form = UserEditForm(obj=user)
     form.clinic_id.choices = _clinic_choices()
+    form.district.choices = _district_choices()
     if request.method == "GET":
         form.clinic_id.data = user.clinic_id or 0
+        form.district.data = user.district or ""
     if submit(
         form,
-        lambda: services.update_user(
-            user,
+        lambda: services.set_district(
+            services.update_user(
+                user,
+                actor=current_user,
+                display_name=form.display_name.data,
+                role=form.role.data,
+                clinic_id=form.clinic_id.data or None,
+                language=form.language.data,
+            ),
+            form.district.data,
             actor=current_user,
-            display_name=form.display_name.data,
-            role=form.role.data,
-            clinic_id=form.clinic_id.data or None,
-            language=form.language.data,
         ),
         done=_("Saved."),
         refused=lambda exc: attach_errors(form, exc),

@@ -85,7 +85,7 @@ def new_register():
         register,
         lambda: members.register_member(
             actor=current_user,
-            phone=register.phone.data,
+            phone=None if register.no_phone.data else register.phone.data,
             language=register.language.data,
             sms_consent=bool(register.sms_consent.data),
             shared_phone=bool(register.shared_phone.data),

@@ -11,9 +11,10 @@ import traceback
 # of a date or a time: nothing joined to another number by ":" (09:46:14), "." (the fraction of
 # "14.123409+00:00") or "-" (the day of "2026-12-04"), and no whole ISO date. A phone may still
 # stand next to punctuation ("to +8801712345678: failed"). URL-encoded ones (To=%2B880…) count.
+# The development server's "Debugger PIN: 123-456-789" is left for the developer to type.
 _DIGIT = r"[0-9০-৯]"
 _PHONE = re.compile(
-    rf"(?<![\w+])(?<!{_DIGIT}[:.\-])(?!\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?<![\w+])(?<!{_DIGIT}[:.\-])(?<!PIN: )(?!\d{{4}}-\d{{2}}-\d{{2}})"
     rf"(?:\+|%2[Bb])?(?:{_DIGIT}[ \-]?){{7,}}{_DIGIT}(?!\w|[:.]{_DIGIT})"
 )
 
@@ -66,8 +67,11 @@ def install_phone_masking() -> None:
 
 
 # APScheduler's lines for every run of every job (several a minute) and for each job it adds.
+# "Scheduler started" stays: once, it says the jobs run.
 _ROUTINE_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
-_ROUTINE_LINES = re.compile(r'^(Running job "|Job ".*" executed successfully$|Added job ")')
+_ROUTINE_LINES = re.compile(
+    r'^(Running job "|Job ".*" executed successfully$|Added job "|Adding job tentatively)'
+)
 
 
 class _RoutineToDebug(logging.Filter):
@@ -84,7 +88,7 @@ _routine_filter = _RoutineToDebug()
 
 
 def quiet_scheduler_routine() -> None:
-    """Log APScheduler's "Running job", "executed successfully" and "Added job" at DEBUG."""
+    """Log APScheduler's "Running job", "executed successfully" and "Add(ed|ing) job" at DEBUG."""
     for name in _ROUTINE_LOGGERS:
         logger = logging.getLogger(name)
         if _routine_filter not in logger.filters:

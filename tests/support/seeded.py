@@ -1,6 +1,6 @@
 """One of everything a page can show, made through the services (committed): a user of each role,
 a clinic offering the default catalogue, a member with a referral in each status (one missed
-appointment traced), a follow-up, and SMS of every kind and status.
+appointment traced), a follow-up, the clinic's feedback reports, and SMS of every kind and status.
 
 For the tests that look at every page (words not codes, untranslated text, dates and digits).
 """
@@ -79,6 +79,16 @@ def seed_everything() -> dict[str, Any]:
     db.session.commit()
     scheduled = make(services=("hiv_testing", "prep"), at=_local(3))
     referred = make(services=("sti",))
+    from clinics.services.feedback import record_feedback
+
+    for i in range(5):  # enough reports for the clinic's summary to show
+        record_feedback(
+            clinic.id, pe, visited_on=(utcnow() - timedelta(days=i + 1)).date(),
+            respectful=i != 0, refused_service=i == 0,
+            refused_service_code="prep" if i == 0 else None, waiting_minutes=30 + i,
+            comment="ভালো ব্যবহার করেছে" if i else None,
+        )  # fmt: skip
+    db.session.commit()
     contact = db.session.get(Contact, member.contact_id)
     for i, status in enumerate(MESSAGE_STATUSES):
         kind = MESSAGE_KINDS[i % len(MESSAGE_KINDS)]

@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from clinics.hours import DAYS
-from clinics.labels import district_choices
+from clinics.labels import CLINIC_STATUS_LABELS, district_choices
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
 from core.forms import Form
 
@@ -103,9 +103,7 @@ class ClinicForm(Form):
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     services = MultiCheckboxField(_l("Services"), choices=[])
     attributes = MultiCheckboxField(_l("Friendliness"), choices=list(ATTRIBUTE_LABELS.items()))
-    status = SelectField(
-        _l("Status"), choices=[("active", _l("active")), ("inactive", _l("inactive"))]
-    )
+    status = SelectField(_l("Status"), choices=list(CLINIC_STATUS_LABELS.items()))
     verified = BooleanField(_l("I checked this entry today"))
     submit = SubmitField(_l("Save"))
 

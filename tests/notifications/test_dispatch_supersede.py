@@ -80,3 +80,15 @@ def test_a_missed_appointment_message_is_never_superseded(twilio_app, fake_twili
     dispatch_pass(now=APPOINTMENT + timedelta(hours=26))
     assert reload(missed).status == "sent"
     assert reload(reminder).error_message == "the appointment time has passed"
+
+
+def test_the_sms_log_says_why_in_words(app, client, login_as):
+    contact = make_contact()
+    day_before, _two_hours = _referral(
+        contact, "K7P2QSUP7", ("reminder_24h", DAY_BEFORE), ("reminder_2h", TWO_HOURS)
+    )
+    dispatch_pass(now=TWO_HOURS + timedelta(minutes=1))
+    login_as("admin", language="bn")
+    html = client.get(f"/admin/sms/{day_before.id}").get_data(as_text=True)
+    assert "একই অ্যাপয়েন্টমেন্টের পরের বার্তাটিও তখন যাওয়ার কথা ছিল" in html
+    assert ">superseded<" not in html

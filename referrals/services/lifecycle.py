@@ -45,7 +45,8 @@ def _check_offered(clinic: Clinic, services: list[str], field: str = "services")
         )
 
 
-def _check_future(when: datetime | None, now: datetime) -> None:
+def check_future(when: datetime | None, now: datetime) -> None:
+    """An appointment must lie ahead."""
     if when is not None and when <= now:
         raise ValidationFailed(
             N_("The appointment is in the past; choose a later time."),
@@ -98,7 +99,7 @@ def create_referral(
         raise ValidationFailed(
             N_("Urgency: routine or urgent."), fields={"urgency": N_("routine or urgent.")}
         )
-    _check_future(appointment_at, now)
+    check_future(appointment_at, now)
     if notes is not None and (not isinstance(notes, str) or len(notes) > MAX_NOTES):
         raise ValidationFailed(
             N_("Notes: at most %(count)s characters."),
@@ -208,76 +209,6 @@ def list_referrals(
     return list(rows), total
 
 
-def reschedule(
-    code: Any,
-    appointment_at: datetime | None,
-    *,
-    actor: User,
-    channel: str = "web",
-    ask: bool = False,
-    accepted: Collection[str] = (),
-    now: datetime | None = None,
-) -> tuple[Referral, list[Notice]]:
-    """Set or move the appointment: old reminders cancelled, `appointment_changed` planned.
-    A time when the clinic is closed is asked first on a page (`ask`), reported by the API."""
-    now = now or utcnow()
-    referral = get_referral(code, actor)
-    require_manager(actor)
-    machine.check(referral, "scheduled")
-    notices = check_new_time(referral, appointment_at, ask=ask, accepted=accepted, now=now)
-    move_appointment(referral, appointment_at, actor=actor, channel=channel, now=now)
-    return referral, notices
-
-
-def check_new_time(
-    referral: Referral,
-    appointment_at: datetime | None,
-    *,
-    ask: bool,
-    accepted: Collection[str],
-    now: datetime,
-) -> list[Notice]:
-    """A new time is required and ahead; the clinic's hours are asked about (nothing saved)."""
-    if appointment_at is None:
-        raise ValidationFailed(
-            N_("Choose the new time."), fields={"appointment_at": N_("Required.")}
-        )
-    _check_future(appointment_at, now)
-    return ask_first([closed_notice(referral.clinic, appointment_at)], ask=ask, accepted=accepted)
-
-
-def move_appointment(
-    referral: Referral,
-    appointment_at: datetime,
-    *,
-    actor: User,
-    channel: str,
-    now: datetime,
-    trace_outcome: str | None = None,
-) -> None:
-    """Write the new time (a `scheduled` event, with the trace outcome that led to it) and
-    replan her messages."""
-    machine.transition(
-        referral,
-        "scheduled",
-        actor=actor,
-        channel=channel,
-        now=now,
-        values={
-            "appointment_at": appointment_at,
-            "trace_outcome": None,
-            "traced_at": now if trace_outcome else None,
-            "reply": None,
-            "replied_at": None,
-        },
-        trace_outcome=trace_outcome,
-    )
-    notifications.touch(referral.member.contact, now)
-    messaging.on_rescheduled(referral, now)
-    audit.record(actor, "referral.reschedule", "referral", referral.code)
-    db.session.flush()
-
-
 def cancel(
     code: Any, reason: Any, *, actor: User, channel: str = "web", now: datetime | None = None
 ) -> Referral:
@@ -360,7 +291,12 @@ def require_manager(actor: User) -> None:
         raise_forbidden()
 
 
-# The sweep and tracing live in their own modules; `lifecycle.sweep` and
-# `lifecycle.record_trace` stay the names callers use.
+# The sweep, new times and tracing live in their own modules; `lifecycle.sweep`,
+# `lifecycle.reschedule` and `lifecycle.record_trace` stay the names callers use.
+from referrals.services.scheduling import (  # noqa: E402, F401
+    check_new_time,
+    move_appointment,
+    reschedule,
+)
 from referrals.services.sweep import sweep  # noqa: E402, F401
 from referrals.services.tracing import record_trace  # noqa: E402, F401

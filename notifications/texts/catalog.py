@@ -44,6 +44,7 @@ __all__ = [
     "format_time",
     "load_default_template",
     "render_sms",
+    "syntax_problem",
     "template_placeholders",
     "to_bangla_digits",
     "variant_for",

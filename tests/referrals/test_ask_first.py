@@ -136,3 +136,15 @@ def test_the_api_goes_ahead_and_warns(client, api_headers, pe, new_member, new_r
         headers=h,
     )
     assert r.status_code == 200 and "warnings" not in r.json
+
+
+def test_the_question_is_asked_in_bangla(client, login_as, new_member, new_referral):
+    pe = login_as("peer_educator", language="bn")
+    referral = new_referral(pe, new_member(pe), appointment_at=local_at(2))
+    day = local_at(3).date().isoformat()
+    r = client.post(f"/referrals/{referral.code}/reschedule", data={"day": day, "at": "21:30"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409
+    assert "ওই সময়ে ক্লিনিক বন্ধ থাকে" in page and "০৮:০০–২০:০০" in page
+    assert "তবুও এই সময়টাই রাখুন" in page
+    assert "The clinic is closed" not in page

@@ -18,7 +18,7 @@ IDENT_CLASSES = frozenset({"code", "ident", "code-big"})
 # Latin words a Bangla page may hold: acronyms and names read the same in both languages.
 ALLOWED_LATIN = frozenset(
     {"SMS", "UIC", "HIV", "PrEP", "PEP", "ART", "STI", "TB", "MR", "ID", "API", "CSV", "DHIS2",
-     "DHIS", "QR", "HARC", "Twilio", "SMSGate", "OK", "English", "JSON"}
+     "DHIS", "QR", "HARC", "Twilio", "SMSGate", "OK", "English", "JSON", "USD"}
 )  # fmt: skip
 AMBIGUOUS_DATE = re.compile(
     r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}:\d{2}\s?(?:AM|PM|am|pm)\b|\b\d{4}-\d{2}-\d{2}[T ]\d{2}:"

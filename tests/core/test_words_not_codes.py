@@ -112,7 +112,7 @@ def world(app):
 def test_the_checker_sees_codes_digits_english_and_dates():
     codes = frozenset({"hiv_testing", "pending"})
     page = (
-        "<html><head><title>x 12</title></head><body><p>hiv_testing · ১২</p>"
+        "<html><head><title>x</title></head><body><p>hiv_testing · ১২</p>"
         '<span class="badge">pending</span><span translate="no">K7P-2QX-9MA 42</span>'
         "<p>১২ ডিসে Shapla Centre</p><p>12/2/26, 10:00 AM</p><p>Not translated</p></body></html>"
     )
@@ -141,5 +141,10 @@ def test_every_page_speaks_words_in_the_readers_language(app, client, world, rol
             html = response.get_data(as_text=True)
             for kind, node in problems(html, bangla=language == "bn", codes=codes, data=data):
                 failures[f"{language} [{endpoint}]: {kind}: {node[:120]!r}"] = None
+        for url in ("/referrals/ZZZZZZZZZ", "/clinics/999999"):  # error pages speak too
+            response = client.get(url)
+            html = response.get_data(as_text=True)
+            for kind, node in problems(html, bangla=language == "bn", codes=codes, data=data):
+                failures[f"{language} {url} ({response.status_code}): {kind}: {node!r}"] = None
     assert seen > 4, seen
     assert not failures, f"{len(failures)} problems:\n" + "\n".join(failures)

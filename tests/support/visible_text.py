@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
-HIDDEN_TAGS = frozenset({"script", "style", "head", "template", "svg", "noscript"})
+HIDDEN_TAGS = frozenset({"script", "style", "template", "svg", "noscript"})  # <title> shows
 IDENT_CLASSES = frozenset({"code", "ident", "code-big"})
 # Latin words a Bangla page may hold: acronyms and names read the same in both languages.
 ALLOWED_LATIN = frozenset(
@@ -26,8 +26,11 @@ AMBIGUOUS_DATE = re.compile(
 LATIN_DIGIT = re.compile(r"[0-9]")
 NAMES_WITH_DIGITS = re.compile(r"\bDHIS2\b")
 # A setting as it is written in the configuration (`SMS_BACKEND=console`): a name, not a word.
-# and a placeholder of an SMS text (`{code}`): names, not words.
-SETTING = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:=[\w.-]+)?|\{[a-z_]+\}")
+# a placeholder of an SMS text (`{code}`) and a referral code (a page's <title> cannot mark it):
+# names, not words.
+SETTING = re.compile(
+    r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:=[\w.-]+)?|\{[a-z_]+\}|\b[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}\b"
+)
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
 

@@ -29,7 +29,12 @@ NOT_CODES = ("reply_keyword", "language", "audit_channel")
 EXTRA_QUERIES = {
     "reports.index": ["group_by=district", "group_by=service", "group_by=peer_educator"],
     "notifications.sms_log": ["status=delivered", "kind=reminder_24h"],
-    "clinics.directory": ["district=Chattogram", "service=hiv_testing"],
+    "clinics.directory": ["district=Chattogram", "service=hiv_testing", "lat=22.35&lon=91.82"],
+    "referrals.new_where": [
+        "services=hiv_testing&district=",
+        "services=hiv_testing&services=prep&near=22.35,91.82",
+        "services=prep&district=Chattogram",
+    ],
 }
 
 

@@ -43,6 +43,7 @@ def seed_everything() -> dict[str, Any]:
     clinic = factories.make_clinic(
         name="Shapla Centre", sms_alias="Shapla Point", district="Chattogram",
         address="12 Lake Road", area="Agrabad", hours=ALL_DAY, offering=offered,
+        latitude=22.3419, longitude=91.8132,
     )  # fmt: skip
     users = {
         "admin": factories.make_user("admin", display_name="Rina Admin"),

@@ -19,11 +19,11 @@ from core.errors import DomainError, ValidationFailed
 from core.extensions import db
 from core.i18n import N_, Text
 from tests.support import factories
+from tests.support.catalog import catalog, compile_if_stale
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("accounts", "clinics", "referrals", "notifications", "reports", "core", "safety")
 ERRORS = {"DomainError", "BadInput", "ValidationFailed", "NotFound", "Forbidden", "Conflict"}
-PO_PATH = ROOT / "translations" / "bn" / "LC_MESSAGES" / "messages.po"
 WTFORMS_POT = Path(wtforms.__file__).parent / "locale" / "wtforms.pot"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[srd]|%[sd]|\{\w+\}")
 # A code or a name a translation may keep: snake_case, digits, dotted or slashed, all capitals.
@@ -86,8 +86,7 @@ def _msgids() -> dict[str, str]:
 
 
 def _catalog() -> Catalog:
-    with PO_PATH.open("rb") as f:
-        return read_po(f, locale="bn")
+    return catalog()
 
 
 def english_in(text: str) -> str | None:
@@ -150,6 +149,12 @@ def test_the_english_detector():
     assert english_in("এটি ঠিক নয়: %(field)s must be") == "must be"
     assert english_in("ভুল (Content-Type: application/json), near=lat,lon, YYYY-MM-DD") is None
     assert english_in("%(field)s সংখ্যা নয়, {code} দিন") is None
+
+
+@pytest.fixture(autouse=True)
+def compiled() -> None:
+    """The pages and renderings read the compiled catalogue."""
+    compile_if_stale()
 
 
 @pytest.fixture

@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from core import create_app
+from tests.support.catalog import TRANSLATIONS, catalog, compile_if_stale
 from tests.support.db import base_config
 
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
-PO_PATH = TRANSLATIONS / "bn" / "LC_MESSAGES" / "messages.po"
-MO_PATH = PO_PATH.with_suffix(".mo")
 PLACEHOLDER = re.compile(r"%\([^)]+\)[a-z]")
 
 
 def _catalog() -> Catalog:
-    with PO_PATH.open("rb") as f:
-        return read_po(f, locale="bn")
+    return catalog()
 
 
 def _messages() -> list[Message]:
@@ -39,17 +32,6 @@ def _strings(message: Message) -> tuple[str, ...]:
 
 def _label(message: Message) -> str:
     return _ids(message)[0]
-
-
-def _compile_if_stale() -> None:
-    """`make` compiles the catalogue before pytest; compile here too when the .mo is missing or
-    older, so that this test does not depend on that order."""
-    if MO_PATH.exists() and MO_PATH.stat().st_mtime >= PO_PATH.stat().st_mtime:
-        return
-    temporary = MO_PATH.with_name(f"messages.{os.getpid()}.mo.tmp")
-    with temporary.open("wb") as f:
-        write_mo(f, _catalog())
-    os.replace(temporary, MO_PATH)
 
 
 def test_the_catalogue_has_messages():
@@ -94,7 +76,7 @@ def test_babel_finds_no_format_errors():
 
 @pytest.fixture
 def bangla_client(tmp_path):
-    _compile_if_stale()
+    compile_if_stale()
     app = create_app(base_config(f"sqlite:///{tmp_path / 'unused.db'}", str(tmp_path / "instance")))
     return app.test_client()
 

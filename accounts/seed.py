@@ -39,7 +39,7 @@ def seed_users() -> list[str]:
         user = db.session.scalar(sa.select(User).where(User.email == email))
         clinic_id = first_clinic if role == "clinic_partner" else None
         if user is None:
-            services.create_user(
+            user = services.create_user(
                 email=email,
                 role=role,
                 password=password,
@@ -51,5 +51,7 @@ def seed_users() -> list[str]:
             services.reset_password(user, password, actor=None)
             services.unlock_user(user, actor=None)
             user.active = True
+        if role == "peer_educator" and user.district is None:
+            services.set_district(user, "Dhaka", actor=None)  # step 3 starts near her
         lines.append(f"  {role:15} {email:20} {password}")
     return lines

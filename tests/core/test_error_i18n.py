@@ -197,6 +197,23 @@ def test_a_word_parameter_is_shown_as_a_word(bangla):
     assert exc.localized() == "এই ক্লিনিকে এই সেবা দেওয়া হয় না: x_y।"  # unknown: the code stays
 
 
+def test_services_and_statuses_are_words_in_both_languages(catalogue, bangla):
+    from core.i18n import words
+
+    exc = DomainError(
+        N_("This referral is %(status)s: it cannot be %(change)s."),
+        params={"status": words("referral_status", "cancelled"), "change": Text(N_("confirmed"))},
+    )
+    assert exc.message.lower() == "this referral is cancelled: it cannot be confirmed."
+    assert english_in(exc.localized()) is None and "cancelled" not in exc.localized()
+    offer = DomainError(
+        N_("This clinic does not offer: %(services)s."),
+        params={"services": words("service", "hiv_testing", "prep")},
+    )
+    assert "hiv_testing" not in offer.message and "hiv_testing" not in offer.localized()
+    assert english_in(offer.localized()) is None
+
+
 def test_wtforms_required_is_bangla_with_bangla_digits(bangla):
     from wtforms import StringField
     from wtforms.validators import DataRequired, Length

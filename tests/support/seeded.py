@@ -96,7 +96,9 @@ def seed_everything() -> dict[str, Any]:
         factories.make_message(contact, kind, status=status, code=scheduled.code)
     for kind in MESSAGE_KINDS:
         factories.make_message(contact, kind, status="delivered", code=attended.code)
-    referrals = {r.status: r for r in db.session.scalars(sa.select(Referral).order_by(Referral.id))}
+    _more_members(pe, attended, member)
+    mine = sa.select(Referral).where(Referral.member_id == member.id).order_by(Referral.id)
+    referrals = {r.status: r for r in db.session.scalars(mine)}
     assert set(referrals) == {"referred", "scheduled", "attended", "missed", "cancelled",
                               "expired"}, set(referrals)  # fmt: skip
     return {
@@ -108,3 +110,25 @@ def seed_everything() -> dict[str, Any]:
         "referred": referred,
         "expired": expired,
     }
+
+
+def _more_members(pe, attended, member) -> None:
+    """A follow-up due this week, her replies (no; help), a member on safety hold, one who
+    stopped SMS: what the task list, the member pages and the console show."""
+    from notifications.inbound import handle_inbound
+    from referrals.models import FollowUp
+    from referrals.services import members
+
+    due = utcnow().astimezone(DHAKA).date() + timedelta(days=2)
+    db.session.add(
+        FollowUp(member_id=member.id, referral_id=attended.id, service_code="hiv_testing",
+                 due_on=due)
+    )  # fmt: skip
+    for n, body in enumerate(("2", "HELP")):
+        handle_inbound("+8801711000777", body, f"SMseed{n}", now=utcnow())
+    for uic, action in (("SEED-002", "safety_hold"), ("SEED-003", "opt_out")):
+        other = members.register_member(
+            actor=pe, phone=f"01711-000{uic[-1]}88", language="en", sms_consent=True, uic=uic
+        )
+        members.change_contact(other, action, actor=pe)
+    db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -12,6 +13,10 @@ from babel.messages.pofile import read_po
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
 PO_PATH = TRANSLATIONS / "bn" / "LC_MESSAGES" / "messages.po"
 MO_PATH = PO_PATH.with_suffix(".mo")
+PLACEHOLDER = re.compile(r"%\((\w+)\)[srd]|%[sd]|\{\w+\}")
+# A code or a name a translation may keep: snake_case, digits, dotted or slashed, all capitals.
+CODE_LIKE = re.compile(r"^(\S*[_=/.:0-9]\S*|[A-Z]{2,}\S*|[A-Z][a-z]+-[A-Z][a-z]+)$")
+ENGLISH_RUN = re.compile(r"\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b")
 
 
 def catalog() -> Catalog:
@@ -29,3 +34,12 @@ def compile_if_stale() -> None:
     with temporary.open("wb") as f:
         write_mo(f, catalog())
     os.replace(temporary, MO_PATH)
+
+
+def english_in(text: str) -> str | None:
+    """A run of two English words in `text` (placeholders and codes aside), or None."""
+    words = [
+        w for w in PLACEHOLDER.sub(" ", text).split() if not CODE_LIKE.match(w.strip("().,;'«»"))
+    ]
+    found = ENGLISH_RUN.search(" ".join(words))
+    return found.group(0) if found else None

@@ -14,6 +14,7 @@ from core.audit import record
 from core.db import utcnow
 from core.edge import parse_id
 from core.extensions import db
+from core.labels import label
 from core.security import require
 from notifications import message_log
 from notifications.forms import LogFilterForm, SimulateReplyForm
@@ -163,9 +164,10 @@ def _simulate(form: SimulateReplyForm):
         db.session.rollback()
         flash(_("The reply could not be recorded; try again."), "error")
         return redirect(url_for("notifications.sms_console"))
+    keyword = label("reply_keyword", result.keyword)
     if result.reply:
-        flash(_("Read as “%(keyword)s”. Answer: %(reply)s", keyword=result.keyword,
+        flash(_("Read as “%(keyword)s”. Answer: %(reply)s", keyword=keyword,
                 reply=result.reply), "success")  # fmt: skip
     else:
-        flash(_("Read as “%(keyword)s”. No answer is sent.", keyword=result.keyword), "success")
+        flash(_("Read as “%(keyword)s”. No answer is sent.", keyword=keyword), "success")
     return redirect(url_for("notifications.sms_console"))

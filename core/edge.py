@@ -47,25 +47,21 @@ def bad_text(value: str) -> bool:
     return _BAD_TEXT.search(value) is not None
 
 
+# (a lower bound?, an upper bound?) -> the message and the field's message
+_RANGE_MESSAGES = {
+    (True, True): (
+        N_("%(field)s must be at least %(min)s and at most %(max)s."),
+        N_("Must be at least %(min)s and at most %(max)s."),
+    ),
+    (True, False): (N_("%(field)s must be at least %(min)s."), N_("Must be at least %(min)s.")),
+    (False, True): (N_("%(field)s must be at most %(max)s."), N_("Must be at most %(max)s.")),
+}
+
+
 def _out_of_range(field: str, minimum: int | None, maximum: int | None) -> ValidationFailed:
+    message, short = _RANGE_MESSAGES[(minimum is not None, maximum is not None)]
     params = {"field": field, "min": minimum, "max": maximum}
-    if minimum is not None and maximum is not None:
-        return ValidationFailed(
-            N_("%(field)s must be at least %(min)s and at most %(max)s."),
-            params=params,
-            fields={field: N_("Must be at least %(min)s and at most %(max)s.")},
-        )
-    if minimum is not None:
-        return ValidationFailed(
-            N_("%(field)s must be at least %(min)s."),
-            params=params,
-            fields={field: N_("Must be at least %(min)s.")},
-        )
-    return ValidationFailed(
-        N_("%(field)s must be at most %(max)s."),
-        params=params,
-        fields={field: N_("Must be at most %(max)s.")},
-    )
+    return ValidationFailed(message, params=params, fields={field: short})
 
 
 def bounded_int(

@@ -55,6 +55,12 @@ def test_a_code_typed_with_bangla_digits_opens_the_confirmation(client, desk):
     assert response.headers["Location"].endswith(f"/clinic/confirm/{code}")
 
 
+def test_a_scanned_slip_link_typed_into_the_box_opens_the_confirmation(client, desk):
+    code = desk["here"].code
+    response = _find(client, f"https://harc.example.org/clinic/confirm/{code}")
+    assert response.headers["Location"].endswith(f"/clinic/confirm/{code}")
+
+
 def test_a_mistyped_code_stays_in_the_box_with_the_expected_code_it_meant(client, desk):
     code = desk["here"].code
     swapped = code[1] + code[0] + code[2:] if code[0] != code[1] else "Z" + code[1:]

@@ -44,7 +44,11 @@ def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> T
         db.session.scalars(
             base.where(
                 Referral.status == "missed",
-                sa.or_(Referral.trace_outcome.is_(None), Referral.trace_outcome == "reached"),
+                # "rescheduled" without a new time (recorded before it took one) is still to do.
+                sa.or_(
+                    Referral.trace_outcome.is_(None),
+                    Referral.trace_outcome.in_(("reached", "rescheduled")),
+                ),
             )
             .order_by(_urgent_first(), Referral.appointment_at)
             .limit(limit)

@@ -118,3 +118,12 @@ def test_a_clinic_partner_sees_no_tracing(client, api_headers, pe, missed, make_
         (None, "scheduled"),
         ("scheduled", "missed"),
     ]
+
+
+def test_an_old_rescheduled_without_a_time_is_back_on_the_list(pe, missed):
+    # Recorded before "rescheduled" took the new time: still missed, so still hers to trace.
+    db.session.execute(
+        sa.update(Referral).where(Referral.id == missed.id).values(trace_outcome="rescheduled")
+    )
+    db.session.commit()
+    assert [r.id for r in tasks.task_list(pe).to_trace] == [missed.id]

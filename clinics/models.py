@@ -17,7 +17,9 @@ clinic_services = sa.Table(
     "clinic_services",
     db.metadata,
     sa.Column("clinic_id", sa.ForeignKey("clinics.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("service_code", sa.ForeignKey("services.code"), primary_key=True, index=True),
+    sa.Column("service_code", sa.ForeignKey("services.code"), primary_key=True),
+    # The search's "offers this service": an index-only scan (clinic ids by service).
+    sa.Index("ix_clinic_services_service_clinic", "service_code", "clinic_id"),
 )
 
 
@@ -79,6 +81,8 @@ class Clinic(db.Model):
     __table_args__ = (
         sa.Index("ix_clinics_position", "latitude", "longitude"),
         sa.Index("ix_clinics_status_name", "status", "name", "id"),
+        # A district's active clinics by name, and the search's count, from the index alone.
+        sa.Index("ix_clinics_status_district_name", "status", "district", "name", "id"),
     )
 
     @property

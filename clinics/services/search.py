@@ -9,27 +9,41 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.sql.util import ClauseAdapter
 
 from clinics import geo
 from clinics.hours import week_minute
-from clinics.models import Clinic, ClinicHours, clinic_services
-from clinics.reference import ATTRIBUTES, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, normalise_district
-from clinics.services.catalogue import known_service_codes
+from clinics.models import Clinic, ClinicHours, Service, clinic_services
 from clinics.services.directory import app_zone
 from clinics.services.feedback import feedback_summaries
-from clinics.services.search_args import MAX_WITHIN_KM, parse_search_args, split_values
-from core.errors import BadInput, ValidationFailed
+from clinics.services.search_args import (
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_WITHIN_KM,
+    check_filters,
+    check_paging,
+    check_services,
+    parse_search_args,
+    split_values,
+)
 from core.extensions import db
-from core.i18n import N_, Text, as_text
 
-MAX_PER_PAGE = 100
-MAX_PAGE = 100_000  # far beyond any directory; keeps OFFSET within every database's integer
 # `near` without a radius: below this many matches every distance is computed; above it,
 # boxes of these radii are tried first (see _nearest).
 PREFILTER_FROM = 300
 PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
+NO_SERVICES = sa.orm.lazyload(Clinic.services)  # _attach_services loads the page's, once
 # parse_search_args and MAX_WITHIN_KM live in search_args; clinics.services imports them here.
-__all__ = ["MAX_WITHIN_KM", "ClinicHit", "ClinicPage", "parse_search_args", "search_clinics"]
+__all__ = [
+    "MAX_PAGE",
+    "MAX_PER_PAGE",
+    "MAX_WITHIN_KM",
+    "ClinicHit",
+    "ClinicPage",
+    "parse_search_args",
+    "search_clinics",
+]
 
 
 @dataclass
@@ -79,13 +93,13 @@ def search_clinics(
     beside it, the page's services, their feedback. The catalogue is read only when nothing
     matched, to tell an unknown service code from a search without results."""
     codes, attrs = split_values(services), split_values(attributes)
-    district_name = _check_filters(codes, attrs, district, near, within_km)
-    _check_paging(page, per_page, open_at)
+    district_name = check_filters(codes, attrs, district, near, within_km)
+    check_paging(page, per_page, open_at)
     conditions = _conditions(codes, attrs, district_name, open_at, q, include_inactive)
     offset = (page - 1) * per_page
     if near is None:
         query = sa.select(Clinic, sa.null().label("distance_km"), _total(conditions))
-        query = query.where(*conditions).order_by(Clinic.name, Clinic.id)
+        query = query.where(*conditions).order_by(Clinic.name, Clinic.id).options(NO_SERVICES)
         rows = list(db.session.execute(query.limit(per_page).offset(offset)).all())
         counted = conditions
     else:
@@ -94,91 +108,15 @@ def search_clinics(
         total = rows[0][2]
     else:
         if codes:
-            _check_services(codes, {})  # an unknown code matches nothing: say which
+            check_services(codes, {})  # an unknown code matches nothing: say which
         total = 0 if offset == 0 else _count(counted)
+    _attach_services([row[0] for row in rows])
     summaries = feedback_summaries([row[0].id for row in rows])
     items = [
         ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
         for row in rows
     ]
     return ClinicPage(items=items, total=total, page=page, per_page=per_page)
-
-
-def _check_services(codes: list[str], others: dict[str, str | Text]) -> None:
-    """Raise ValidationFailed for unknown service codes and the other fields' problems."""
-    known = known_service_codes()
-    unknown = [c for c in codes if c not in known]
-    errors: dict[str, str | Text] = {}
-    if unknown:
-        errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
-    errors.update(others)
-    if errors:
-        first = next(iter(errors))
-        raise ValidationFailed(
-            N_("%(field)s: %(problem)s"),
-            params={"field": first, "problem": as_text(errors[first])},
-            fields=errors,
-        )
-
-
-def _check_filters(
-    codes: list[str],
-    attrs: list[str],
-    district: str | None,
-    near: tuple[float, float] | None,
-    within_km: float | None,
-) -> str | None:
-    """The district's current name; every bad filter raises (services checked then too)."""
-    errors: dict[str, str | Text] = {}
-    bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
-    if bad_attrs:
-        errors["attribute"] = Text(
-            N_("Unknown attribute: %(codes)s."), {"codes": ", ".join(bad_attrs)}
-        )
-    district_name = None
-    if district:
-        district_name = normalise_district(district)
-        if district_name is None:
-            errors["district"] = Text(N_("Unknown district %(name)r."), {"name": district})
-    if near is not None:
-        lat, lon = near
-        if not (LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX):
-            bounds = {
-                "lat_min": LAT_MIN,
-                "lat_max": LAT_MAX,
-                "lon_min": LON_MIN,
-                "lon_max": LON_MAX,
-            }
-            msgid = N_(
-                "The point must be inside Bangladesh (latitude %(lat_min)s..%(lat_max)s, "
-                "longitude %(lon_min)s..%(lon_max)s)."
-            )
-            errors["near"] = Text(msgid, bounds)
-    if within_km is not None and near is None:
-        errors["within_km"] = N_("Needs near=lat,lon.")
-    if errors:
-        _check_services(codes, errors)
-    return district_name
-
-
-def _check_paging(page: int, per_page: int, open_at: datetime | None) -> None:
-    """Page and page size within bounds; `open_at` aware."""
-    if not 1 <= page <= MAX_PAGE:
-        raise BadInput(
-            N_("page must be between 1 and %(max)s."),
-            params={"max": MAX_PAGE},
-            fields={"page": N_("Must be between 1 and %(max)s.")},
-        )
-    if not 1 <= per_page <= MAX_PER_PAGE:
-        raise BadInput(
-            N_("per_page must be between 1 and %(max)s."),
-            params={"max": MAX_PER_PAGE},
-            fields={"per_page": N_("Must be between 1 and %(max)s.")},
-        )
-    if open_at is not None and open_at.tzinfo is None:
-        raise BadInput(
-            N_("open_at needs a time zone."), fields={"open_at": N_("Not an aware time.")}
-        )
 
 
 def _conditions(
@@ -227,19 +165,10 @@ def _total(conditions: list[Any]) -> sa.Label[int]:
     An uncorrelated scalar subquery, which both databases evaluate once: unlike
     `count(*) OVER ()`, it leaves the page free to stop at LIMIT on the name index."""
     inner = sa.orm.aliased(Clinic, name="matching")
-    count = (
-        sa.select(sa.func.count())
-        .select_from(inner)
-        .where(*[_retarget(c, inner) for c in conditions])
-    )
+    onto_inner = ClauseAdapter(sa.inspect(inner).selectable)  # `clinics.x` -> `matching.x`
+    count = sa.select(sa.func.count()).select_from(inner)
+    count = count.where(*(onto_inner.traverse(c) for c in conditions))
     return count.scalar_subquery().label("total")
-
-
-def _retarget(condition: Any, inner: Any) -> Any:
-    """A condition on `clinics` rewritten onto the alias the count reads."""
-    from sqlalchemy.sql.util import ClauseAdapter
-
-    return ClauseAdapter(sa.inspect(inner).selectable).traverse(condition)
 
 
 def _nearest(
@@ -269,21 +198,26 @@ def _nearest(
             distance <= radius,
         ]
 
-    def page_within(radius: float | None, counted: list[Any]) -> list[Any]:
+    def page_within(radius: float | None, total: Any) -> list[Any]:
         where = list(conditions) if radius is None else [*conditions, *within(radius)]
         query = (
-            sa.select(Clinic, distance.label("distance_km"), _total(counted))
+            sa.select(Clinic, distance.label("distance_km"), total)
             .where(*where)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
+            .options(NO_SERVICES)
         )
         return list(db.session.execute(query.limit(per_page).offset(offset)).all())
 
     if within_km is not None:
-        counted = [*conditions, *within(within_km)]
-        return page_within(within_km, counted), counted
-    total = None
+        inside = [*conditions, *within(within_km)]
+        return page_within(within_km, _total(inside)), inside
+    total: int | None = None
+
+    def counted() -> Any:  # the total is counted once: by the first try, or by a count
+        return _total(conditions) if total is None else sa.literal(total).label("total")
+
     for radius in PREFILTER_RADII_KM:
-        rows = page_within(radius, conditions)
+        rows = page_within(radius, counted())
         if len(rows) == per_page:
             return rows, conditions
         if rows:
@@ -292,7 +226,24 @@ def _nearest(
             total = _count(conditions)
         if total - offset <= PREFILTER_FROM:
             break  # few enough: compute every distance
-    return page_within(None, conditions), conditions
+    return page_within(None, counted()), conditions
+
+
+def _attach_services(clinics: list[Clinic]) -> None:
+    """The services of the page's clinics in one statement (a box tried and left loads none)."""
+    ids = [c.id for c in clinics]
+    if not ids:
+        return
+    rows = db.session.execute(
+        sa.select(clinic_services.c.clinic_id, Service)
+        .join(Service, Service.code == clinic_services.c.service_code)
+        .where(clinic_services.c.clinic_id.in_(ids))
+    ).all()
+    offered: dict[int, list[Service]] = {i: [] for i in ids}
+    for clinic_id, service in rows:
+        offered[clinic_id].append(service)
+    for clinic in clinics:
+        set_committed_value(clinic, "services", offered[clinic.id])
 
 
 def _count(conditions: list[Any]) -> int:

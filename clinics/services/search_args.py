@@ -1,4 +1,5 @@
-"""Reading the directory search from a query string: the API and the directory page share it."""
+"""The directory search's arguments: read from a query string (the API and the directory page
+share one reading) and checked, each problem naming its field."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from clinics.reference import ATTRIBUTES, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, normalise_district
+from clinics.services.catalogue import known_service_codes
 from core.db import utcnow
-from core.errors import BadInput
-from core.i18n import N_
+from core.errors import BadInput, ValidationFailed
+from core.i18n import N_, Text, as_text
 
+MAX_PER_PAGE = 100
+MAX_PAGE = 100_000  # far beyond any directory; keeps OFFSET within every database's integer
 MAX_WITHIN_KM = 1000.0
 
 
@@ -101,3 +106,80 @@ def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, An
             ) from None
         kwargs["within_km"] = value
     return kwargs
+
+
+def check_services(codes: list[str], others: dict[str, str | Text]) -> None:
+    """Raise ValidationFailed for unknown service codes and the other fields' problems."""
+    known = known_service_codes()
+    unknown = [c for c in codes if c not in known]
+    errors: dict[str, str | Text] = {}
+    if unknown:
+        errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
+    errors.update(others)
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(
+            N_("%(field)s: %(problem)s"),
+            params={"field": first, "problem": as_text(errors[first])},
+            fields=errors,
+        )
+
+
+def check_filters(
+    codes: list[str],
+    attrs: list[str],
+    district: str | None,
+    near: tuple[float, float] | None,
+    within_km: float | None,
+) -> str | None:
+    """The district's current name; every bad filter raises (services checked then too)."""
+    errors: dict[str, str | Text] = {}
+    bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
+    if bad_attrs:
+        errors["attribute"] = Text(
+            N_("Unknown attribute: %(codes)s."), {"codes": ", ".join(bad_attrs)}
+        )
+    district_name = None
+    if district:
+        district_name = normalise_district(district)
+        if district_name is None:
+            errors["district"] = Text(N_("Unknown district %(name)r."), {"name": district})
+    if near is not None:
+        lat, lon = near
+        if not (LAT_MIN <= lat <= LAT_MAX and LON_MIN <= lon <= LON_MAX):
+            bounds = {
+                "lat_min": LAT_MIN,
+                "lat_max": LAT_MAX,
+                "lon_min": LON_MIN,
+                "lon_max": LON_MAX,
+            }
+            msgid = N_(
+                "The point must be inside Bangladesh (latitude %(lat_min)s..%(lat_max)s, "
+                "longitude %(lon_min)s..%(lon_max)s)."
+            )
+            errors["near"] = Text(msgid, bounds)
+    if within_km is not None and near is None:
+        errors["within_km"] = N_("Needs near=lat,lon.")
+    if errors:
+        check_services(codes, errors)
+    return district_name
+
+
+def check_paging(page: int, per_page: int, open_at: datetime | None) -> None:
+    """Page and page size within bounds; `open_at` aware."""
+    if not 1 <= page <= MAX_PAGE:
+        raise BadInput(
+            N_("page must be between 1 and %(max)s."),
+            params={"max": MAX_PAGE},
+            fields={"page": N_("Must be between 1 and %(max)s.")},
+        )
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise BadInput(
+            N_("per_page must be between 1 and %(max)s."),
+            params={"max": MAX_PER_PAGE},
+            fields={"per_page": N_("Must be between 1 and %(max)s.")},
+        )
+    if open_at is not None and open_at.tzinfo is None:
+        raise BadInput(
+            N_("open_at needs a time zone."), fields={"open_at": N_("Not an aware time.")}
+        )

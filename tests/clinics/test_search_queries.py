@@ -76,6 +76,16 @@ def test_a_search_near_a_point_is_three_statements_when_the_first_box_fills_the_
     assert len(seen) == 3, seen
 
 
+def test_a_small_directory_near_a_point_is_four_statements(directory):
+    # The first box holds some clinics but not a page; the total (12) is small, so every
+    # distance is computed next: the box, the whole list, services, feedback.
+    with statements() as seen:
+        page = services.search_clinics(near=DHAKA_POINT, per_page=20)
+    assert page.total == 12 and len(page.items) == 12
+    assert len(seen) == 4, seen
+    assert all(hit.clinic.service_codes == ["prep", "sti"] for hit in page.items)
+
+
 def test_a_sparse_search_near_a_point_stays_bounded(directory, monkeypatch):
     # No clinic within the first box: it costs one more try and a count, never one per clinic.
     monkeypatch.setattr(search, "PREFILTER_RADII_KM", (0.001, 0.002, 0.003))

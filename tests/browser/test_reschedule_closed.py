@@ -64,8 +64,8 @@ def _in_view(locator, height: int = 844) -> bool:
     return box is not None and -2 <= box["y"] < height
 
 
-def _sign_in(browser, base: str, email: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD")
+def _sign_in(browser, base: str, email: str, **options):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD", **options)
     page = context.new_page()
     page.goto(base + "/login")
     page.fill("input[name=email]", email)
@@ -99,6 +99,22 @@ def test_the_clinic_filter_lands_on_the_results(live_app, browser):
     assert page.url.endswith("#results"), page.url
     assert _in_view(page.locator("#results")), page.locator("#results").bounding_box()
     assert page.evaluate("window.scrollY") > 300  # scrolled past the filter to the results
+    context.close()
+
+    # "Use my location": nearest first in every district, and the page lands on the results.
+    context, page = _sign_in(
+        browser,
+        base,
+        email,
+        geolocation={"latitude": 22.82, "longitude": 89.55},
+        permissions=["geolocation"],
+    )
+    page.goto(f"{base}/referrals/new/{member_id}/where?services=hiv_testing&urgency=routine")
+    page.click("#use-location")
+    page.wait_for_url("**#results")
+    assert "near=22.8200" in page.url and "district=#" in page.url, page.url
+    assert "সবচেয়ে কাছেরগুলো আগে" in page.locator("#results").inner_text()
+    assert _in_view(page.locator("#results")) and page.evaluate("window.scrollY") > 300
     context.close()
 
 

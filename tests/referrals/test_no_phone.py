@@ -73,5 +73,7 @@ def test_the_pages_register_her_refer_her_and_say_why(client, login_as, clinic):
     slip = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "no SMS will be sent" in slip
     assert count(Referral) == 1 and count(OutboxMessage) == 0
+    code = r.headers["Location"].split("/")[-2]
+    assert "no SMS will be sent" in client.get(f"/referrals/{code}").get_data(as_text=True)
     page = client.get(f"/members/{member.id}").get_data(as_text=True)
     assert 'id="no-phone"' in page and "no SMS is planned for her" in page

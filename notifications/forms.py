@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     SelectField,
@@ -14,12 +13,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.edge_forms import DateField, IntegerField  # bounded years and integers
+from core.forms import Form
 from core.labels import choices
 from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES
 from notifications.texts.store import MAX_SOURCE_LENGTH
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     """Both languages of one kind and variant; `preview` re-renders, `save` stores."""
 
     source_bn = TextAreaField(_l("Bangla text"), validators=[Length(max=MAX_SOURCE_LENGTH)])
@@ -28,13 +28,13 @@ class TemplateForm(FlaskForm):
     save = SubmitField(_l("Save"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     """Back to the default text of one language."""
 
     lang = HiddenField(validators=[DataRequired()])
 
 
-class LogFilterForm(FlaskForm):
+class LogFilterForm(Form):
     """The SMS log's filters (GET, so no CSRF token)."""
 
     class Meta:
@@ -55,7 +55,7 @@ class LogFilterForm(FlaskForm):
     date_to = DateField(_l("To (day)"), validators=[Optional()])
 
 
-class SimulateReplyForm(FlaskForm):
+class SimulateReplyForm(Form):
     """Development: a reply from the phone a message went to, through the inbound handler."""
 
     message_id = IntegerField(validators=[InputRequired()])

@@ -214,3 +214,16 @@ def test_wtforms_required_is_bangla_with_bangla_digits(bangla):
     assert not form.validate()
     assert form.name.errors == ["এই ঘরটি পূরণ করতে হবে।"]
     assert form.code.errors == ["সর্বোচ্চ ১২টি অক্ষর দেওয়া যায়।"]
+
+
+def test_every_page_form_derives_from_the_translated_base():
+    direct = []
+    for path in _sources():
+        if path == ROOT / "core" / "forms.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ClassDef):
+                bases = {getattr(base, "id", getattr(base, "attr", None)) for base in node.bases}
+                if "FlaskForm" in bases:
+                    direct.append(f"{path.relative_to(ROOT)}: {node.name}")
+    assert not direct, "derive from core.forms.Form instead:\n" + "\n".join(direct)

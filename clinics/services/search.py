@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.sql.util import ClauseAdapter
 
 from clinics import geo
 from clinics.hours import week_minute
@@ -33,6 +32,7 @@ from core.extensions import db
 # boxes of these radii are tried first (see _nearest).
 PREFILTER_FROM = 300
 PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
+Where = Callable[[Any], list[Any]]  # the search's conditions on Clinic or an alias of it
 NO_SERVICES = sa.orm.lazyload(Clinic.services)  # _attach_services loads the page's, once
 # parse_search_args and MAX_WITHIN_KM live in search_args; clinics.services imports them here.
 __all__ = [
@@ -95,21 +95,21 @@ def search_clinics(
     codes, attrs = split_values(services), split_values(attributes)
     district_name = check_filters(codes, attrs, district, near, within_km)
     check_paging(page, per_page, open_at)
-    conditions = _conditions(codes, attrs, district_name, open_at, q, include_inactive)
+    where = _conditions(codes, attrs, district_name, open_at, q, include_inactive)
     offset = (page - 1) * per_page
     if near is None:
-        query = sa.select(Clinic, sa.null().label("distance_km"), _total(conditions))
-        query = query.where(*conditions).order_by(Clinic.name, Clinic.id).options(NO_SERVICES)
+        query = sa.select(Clinic, sa.null().label("distance_km"), _total(where))
+        query = query.where(*where(Clinic)).order_by(Clinic.name, Clinic.id).options(NO_SERVICES)
         rows = list(db.session.execute(query.limit(per_page).offset(offset)).all())
-        counted = conditions
+        counted = where
     else:
-        rows, counted = _nearest(conditions, near, within_km, offset, per_page)
+        rows, counted = _nearest(where, near, within_km, offset, per_page)
     if rows:
         total = rows[0][2]
     else:
         if codes:
             check_services(codes, {})  # an unknown code matches nothing: say which
-        total = 0 if offset == 0 else _count(counted)
+        total = 0 if offset == 0 else _count(counted(Clinic))
     _attach_services([row[0] for row in rows])
     summaries = feedback_summaries([row[0].id for row in rows])
     items = [
@@ -126,58 +126,73 @@ def _conditions(
     open_at: datetime | None,
     q: str | None,
     include_inactive: bool,
+) -> Where:
+    """The WHERE clauses on a clinic entity (the table, or the alias the count reads):
+    services and opening hours as correlated EXISTS on indexed tables."""
+    minute = None if open_at is None else week_minute(open_at, app_zone())
+    needle = (q or "").strip().lower()
+
+    def where(entity: Any) -> list[Any]:
+        return _clauses(entity, codes, attrs, district_name, minute, needle, include_inactive)
+
+    return where
+
+
+def _clauses(
+    entity: Any,  # Clinic, or an alias of it
+    codes: list[str],
+    attrs: list[str],
+    district_name: str | None,
+    minute: int | None,
+    needle: str,
+    include_inactive: bool,
 ) -> list[Any]:
-    """The WHERE clauses: services and opening hours as correlated EXISTS on indexed tables."""
     conditions: list[Any] = []
     if not include_inactive:
-        conditions.append(Clinic.status == "active")
+        conditions.append(entity.status == "active")
     for code in codes:
         conditions.append(
             sa.exists().where(
-                clinic_services.c.clinic_id == Clinic.id, clinic_services.c.service_code == code
+                clinic_services.c.clinic_id == entity.id, clinic_services.c.service_code == code
             )
         )
     if district_name:
-        conditions.append(Clinic.district == district_name)
+        conditions.append(entity.district == district_name)
     for code in attrs:
-        conditions.append(getattr(Clinic, code).is_(True))
-    if open_at is not None:
-        minute = week_minute(open_at, app_zone())
+        conditions.append(getattr(entity, code).is_(True))
+    if minute is not None:
         conditions.append(
             sa.exists().where(
-                ClinicHours.clinic_id == Clinic.id,
+                ClinicHours.clinic_id == entity.id,
                 ClinicHours.start_minute <= minute,
                 ClinicHours.end_minute > minute,
             )
         )
-    if q and q.strip():
-        needle = q.strip().lower()
-        columns = (Clinic.name, Clinic.sms_alias, Clinic.area, Clinic.address)
+    if needle:
+        columns = (entity.name, entity.sms_alias, entity.area, entity.address)
         conditions.append(
             sa.or_(*(sa.func.lower(c).contains(needle, autoescape=True) for c in columns))
         )
     return conditions
 
 
-def _total(conditions: list[Any]) -> sa.Label[int]:
+def _total(where: Where) -> sa.Label[int]:
     """The number of matches, as a column of the page's own query (one round trip).
 
-    An uncorrelated scalar subquery, which both databases evaluate once: unlike
+    An uncorrelated scalar subquery over an alias, which both databases evaluate once: unlike
     `count(*) OVER ()`, it leaves the page free to stop at LIMIT on the name index."""
     inner = sa.orm.aliased(Clinic, name="matching")
-    onto_inner = ClauseAdapter(sa.inspect(inner).selectable)  # `clinics.x` -> `matching.x`
-    count = sa.select(sa.func.count()).select_from(inner)
-    count = count.where(*(onto_inner.traverse(c) for c in conditions))
+    count = sa.select(sa.func.count()).select_from(inner).where(*where(inner))
     return count.scalar_subquery().label("total")
 
 
 def _nearest(
-    conditions: list[Any],
+    where: Where,
     near: tuple[float, float],
     within_km: float | None,
     offset: int,
     per_page: int,
-) -> tuple[list[Any], list[Any]]:
+) -> tuple[list[Any], Where]:
     """A page ordered by distance: rows of (clinic, distance, total), and what was counted.
 
     With `within_km` the box and the exact distance filter the matches. Without it, when the
@@ -189,44 +204,48 @@ def _nearest(
     lat, lon = near
     distance = geo.distance_sql(Clinic.latitude, Clinic.longitude, lat, lon)
 
-    def within(radius: float) -> list[Any]:
+    def within(radius: float) -> Where:
         # The box is cheap and uses the position index; the exact distance trims its corners.
         lat_lo, lat_hi, lon_lo, lon_hi = geo.bounding_box(lat, lon, radius)
-        return [
-            Clinic.latitude.between(lat_lo, lat_hi),
-            Clinic.longitude.between(lon_lo, lon_hi),
-            distance <= radius,
-        ]
+
+        def inside(entity: Any) -> list[Any]:
+            return [
+                *where(entity),
+                entity.latitude.between(lat_lo, lat_hi),
+                entity.longitude.between(lon_lo, lon_hi),
+                geo.distance_sql(entity.latitude, entity.longitude, lat, lon) <= radius,
+            ]
+
+        return inside
 
     def page_within(radius: float | None, total: Any) -> list[Any]:
-        where = list(conditions) if radius is None else [*conditions, *within(radius)]
+        clauses = where(Clinic) if radius is None else within(radius)(Clinic)
         query = (
             sa.select(Clinic, distance.label("distance_km"), total)
-            .where(*where)
+            .where(*clauses)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
             .options(NO_SERVICES)
         )
         return list(db.session.execute(query.limit(per_page).offset(offset)).all())
 
     if within_km is not None:
-        inside = [*conditions, *within(within_km)]
-        return page_within(within_km, _total(inside)), inside
+        return page_within(within_km, _total(within(within_km))), within(within_km)
     total: int | None = None
 
     def counted() -> Any:  # the total is counted once: by the first try, or by a count
-        return _total(conditions) if total is None else sa.literal(total).label("total")
+        return _total(where) if total is None else sa.literal(total).label("total")
 
     for radius in PREFILTER_RADII_KM:
         rows = page_within(radius, counted())
         if len(rows) == per_page:
-            return rows, conditions
+            return rows, where
         if rows:
             total = rows[0][2]
         elif total is None:
-            total = _count(conditions)
+            total = _count(where(Clinic))
         if total - offset <= PREFILTER_FROM:
             break  # few enough: compute every distance
-    return page_within(None, counted()), conditions
+    return page_within(None, counted()), where
 
 
 def _attach_services(clinics: list[Clinic]) -> None:

@@ -13,16 +13,15 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from clinics import geo
 from clinics.hours import week_minute
-from clinics.models import Clinic, ClinicHours, Service, clinic_services
+from clinics.models import Clinic, ClinicFeedback, ClinicHours, Service, clinic_services
+from clinics.reference import FEEDBACK_MIN_REPORTS
 from clinics.services.directory import app_zone
-from clinics.services.feedback import feedback_summaries
 from clinics.services.search_args import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_WITHIN_KM,
     check_filters,
     check_paging,
-    check_services,
     parse_search_args,
     split_values,
 )
@@ -33,7 +32,7 @@ from core.extensions import db
 PREFILTER_FROM = 300
 PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
 Where = Callable[[Any], list[Any]]  # the search's conditions on Clinic or an alias of it
-NO_SERVICES = sa.orm.lazyload(Clinic.services)  # _attach_services loads the page's, once
+NO_SERVICES = sa.orm.lazyload(Clinic.services)  # set from the row's codes (_hit)
 # parse_search_args and MAX_WITHIN_KM live in search_args; clinics.services imports them here.
 __all__ = [
     "MAX_PAGE",
@@ -89,16 +88,16 @@ def search_clinics(
     within `within_km` if given — else by name. Bad values raise BadInput/ValidationFailed with
     the field named (`service`, `district`, `attribute`, `open_at`, `near`, `per_page`...).
 
-    Three statements (tests/clinics/test_search_queries.py holds it): the page with the total
-    beside it, the page's services, their feedback. The catalogue is read only when nothing
-    matched, to tell an unknown service code from a search without results."""
+    Two statements (tests/clinics/test_search_queries.py holds it): the service catalogue, and
+    the page with, on each row, the total, the clinic's service codes and its feedback counts."""
     codes, attrs = split_values(services), split_values(attributes)
-    district_name = check_filters(codes, attrs, district, near, within_km)
+    catalogue = {s.code: s for s in db.session.scalars(sa.select(Service))}
+    district_name = check_filters(codes, attrs, district, near, within_km, set(catalogue))
     check_paging(page, per_page, open_at)
     where = _conditions(codes, attrs, district_name, open_at, q, include_inactive)
     offset = (page - 1) * per_page
     if near is None:
-        query = sa.select(Clinic, sa.null().label("distance_km"), _total(where))
+        query = sa.select(Clinic, sa.null().label("distance_km"), _total(where), *_extras())
         query = query.where(*where(Clinic)).order_by(Clinic.name, Clinic.id).options(NO_SERVICES)
         rows = list(db.session.execute(query.limit(per_page).offset(offset)).all())
         counted = where
@@ -106,17 +105,39 @@ def search_clinics(
         rows, counted = _nearest(where, near, within_km, offset, per_page)
     if rows:
         total = rows[0][2]
+    elif offset:
+        total = _count(counted(Clinic))  # a page past the end
     else:
-        if codes:
-            check_services(codes, {})  # an unknown code matches nothing: say which
-        total = 0 if offset == 0 else _count(counted(Clinic))
-    _attach_services([row[0] for row in rows])
-    summaries = feedback_summaries([row[0].id for row in rows])
-    items = [
-        ClinicHit(clinic=row[0], distance_km=row[1], feedback=summaries.get(row[0].id))
-        for row in rows
-    ]
+        total = 0
+    items = [_hit(row, catalogue) for row in rows]
     return ClinicPage(items=items, total=total, page=page, per_page=per_page)
+
+
+def _extras() -> list[Any]:
+    """Per row of the page: the clinic's service codes, and its feedback reports and how many
+    said "respectful" (correlated subqueries: computed for the rows returned)."""
+    codes = sa.select(sa.func.aggregate_strings(clinic_services.c.service_code, ","))
+    codes = codes.where(clinic_services.c.clinic_id == Clinic.id)
+    reports = sa.select(sa.func.count()).where(ClinicFeedback.clinic_id == Clinic.id)
+    good = sa.select(sa.func.count()).where(
+        ClinicFeedback.clinic_id == Clinic.id, ClinicFeedback.respectful.is_(True)
+    )
+    return [
+        codes.scalar_subquery().label("service_codes"),
+        reports.scalar_subquery().label("reports"),
+        good.scalar_subquery().label("respectful"),
+    ]
+
+
+def _hit(row: Any, catalogue: dict[str, Service]) -> ClinicHit:
+    """A result: the clinic with its services set from the row's codes, and its feedback."""
+    clinic, distance, _total, codes, reports, respectful = row
+    offered = [catalogue[code] for code in sorted((codes or "").split(",")) if code in catalogue]
+    set_committed_value(clinic, "services", offered)
+    feedback = None
+    if reports >= FEEDBACK_MIN_REPORTS:  # as clinics.services.feedback summarises it
+        feedback = {"count": reports, "respectful_share": round(respectful / reports, 2)}
+    return ClinicHit(clinic=clinic, distance_km=distance, feedback=feedback)
 
 
 def _conditions(
@@ -221,7 +242,7 @@ def _nearest(
     def page_within(radius: float | None, total: Any) -> list[Any]:
         clauses = where(Clinic) if radius is None else within(radius)(Clinic)
         query = (
-            sa.select(Clinic, distance.label("distance_km"), total)
+            sa.select(Clinic, distance.label("distance_km"), total, *_extras())
             .where(*clauses)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
             .options(NO_SERVICES)
@@ -246,23 +267,6 @@ def _nearest(
         if total - offset <= PREFILTER_FROM:
             break  # few enough: compute every distance
     return page_within(None, counted()), where
-
-
-def _attach_services(clinics: list[Clinic]) -> None:
-    """The services of the page's clinics in one statement (a box tried and left loads none)."""
-    ids = [c.id for c in clinics]
-    if not ids:
-        return
-    rows = db.session.execute(
-        sa.select(clinic_services.c.clinic_id, Service)
-        .join(Service, Service.code == clinic_services.c.service_code)
-        .where(clinic_services.c.clinic_id.in_(ids))
-    ).all()
-    offered: dict[int, list[Service]] = {i: [] for i in ids}
-    for clinic_id, service in rows:
-        offered[clinic_id].append(service)
-    for clinic in clinics:
-        set_committed_value(clinic, "services", offered[clinic.id])
 
 
 def _count(conditions: list[Any]) -> int:

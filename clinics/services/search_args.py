@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Any
 
 from clinics.reference import ATTRIBUTES, LAT_MAX, LAT_MIN, LON_MAX, LON_MIN, normalise_district
-from clinics.services.catalogue import known_service_codes
 from core.db import utcnow
 from core.errors import BadInput, ValidationFailed
 from core.i18n import N_, Text, as_text
@@ -108,14 +107,8 @@ def parse_search_args(args: Any, *, now: datetime | None = None) -> dict[str, An
     return kwargs
 
 
-def check_services(codes: list[str], others: dict[str, str | Text]) -> None:
-    """Raise ValidationFailed for unknown service codes and the other fields' problems."""
-    known = known_service_codes()
-    unknown = [c for c in codes if c not in known]
-    errors: dict[str, str | Text] = {}
-    if unknown:
-        errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
-    errors.update(others)
+def _refuse(errors: dict[str, str | Text]) -> None:
+    """Raise ValidationFailed naming every field in `errors` (the first one in the message)."""
     if errors:
         first = next(iter(errors))
         raise ValidationFailed(
@@ -131,9 +124,13 @@ def check_filters(
     district: str | None,
     near: tuple[float, float] | None,
     within_km: float | None,
+    known: set[str],
 ) -> str | None:
-    """The district's current name; every bad filter raises (services checked then too)."""
+    """The district's current name; any bad filter raises, naming each (`known`: the catalogue)."""
     errors: dict[str, str | Text] = {}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        errors["service"] = Text(N_("Unknown service: %(codes)s."), {"codes": ", ".join(unknown)})
     bad_attrs = [a for a in attrs if a not in ATTRIBUTES]
     if bad_attrs:
         errors["attribute"] = Text(
@@ -160,8 +157,7 @@ def check_filters(
             errors["near"] = Text(msgid, bounds)
     if within_km is not None and near is None:
         errors["within_km"] = N_("Needs near=lat,lon.")
-    if errors:
-        check_services(codes, errors)
+    _refuse(errors)
     return district_name
 
 

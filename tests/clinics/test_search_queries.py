@@ -50,7 +50,7 @@ def directory(clinic):
     db.session.expunge_all()  # nothing cached: each search loads what it shows
 
 
-def test_a_filtered_search_is_three_statements(directory):
+def test_a_filtered_search_is_two_statements(directory):
     with statements() as seen:
         page = services.search_clinics(
             services=["prep", "sti"],
@@ -60,12 +60,13 @@ def test_a_filtered_search_is_three_statements(directory):
             per_page=5,
         )
     assert page.total == 12 and len(page.items) == 5
-    # The page with its total, the page's services, their feedback: nothing per clinic.
-    assert len(seen) == 3, seen
-    assert "count(" in seen[0].lower()
+    # The catalogue, then the page with its total, services and feedback: nothing per clinic.
+    assert len(seen) == 2, seen
+    assert "count(" in seen[1].lower()
+    assert all(hit.clinic.service_codes == ["prep", "sti"] for hit in page.items)
 
 
-def test_a_search_near_a_point_is_three_statements_when_the_first_box_fills_the_page(
+def test_a_search_near_a_point_is_two_statements_when_the_first_box_fills_the_page(
     directory, monkeypatch
 ):
     monkeypatch.setattr(search, "PREFILTER_RADII_KM", (10.0, 40.0, 160.0))
@@ -73,16 +74,16 @@ def test_a_search_near_a_point_is_three_statements_when_the_first_box_fills_the_
         page = services.search_clinics(near=DHAKA_POINT, services=["prep"], per_page=5)
     assert page.total == 12
     assert [hit.clinic.name for hit in page.items] == [f"Centre {n:02d}" for n in range(5)]
-    assert len(seen) == 3, seen
+    assert len(seen) == 2, seen
 
 
-def test_a_small_directory_near_a_point_is_four_statements(directory):
+def test_a_small_directory_near_a_point_is_three_statements(directory):
     # The first box holds some clinics but not a page; the total (12) is small, so every
-    # distance is computed next: the box, the whole list, services, feedback.
+    # distance is computed next: the catalogue, the box, the whole list.
     with statements() as seen:
         page = services.search_clinics(near=DHAKA_POINT, per_page=20)
     assert page.total == 12 and len(page.items) == 12
-    assert len(seen) == 4, seen
+    assert len(seen) == 3, seen
     assert all(hit.clinic.service_codes == ["prep", "sti"] for hit in page.items)
 
 
@@ -95,11 +96,26 @@ def test_a_sparse_search_near_a_point_stays_bounded(directory, monkeypatch):
     assert len(seen) <= 5, seen
 
 
-def test_no_match_with_a_known_service_reads_the_catalogue_once(directory):
+def test_no_match_is_two_statements(directory):
     with statements() as seen:
         page = services.search_clinics(services=["art"])
     assert page.total == 0 and page.items == []
-    assert len(seen) == 2, seen  # the empty page, then the catalogue (to rule out a typo)
+    assert len(seen) == 2, seen  # the catalogue, the empty page: its total is 0, not counted
+
+
+def test_feedback_is_summarised_from_five_reports(directory):
+    from clinics.models import Clinic, ClinicFeedback
+
+    first = db.session.scalar(sa.select(Clinic).order_by(Clinic.name))
+    for n in range(5):
+        db.session.add(
+            ClinicFeedback(clinic_id=first.id, visited_on=WEDNESDAY_NOON.date(), respectful=n > 0)
+        )
+    db.session.commit()
+    hits = services.search_clinics(per_page=2).items
+    assert hits[0].feedback == {"count": 5, "respectful_share": 0.8}
+    assert hits[1].feedback is None  # fewer than five reports: nothing shown
+    assert hits[0].feedback == services.feedback_summary(first.id)
 
 
 def test_an_unknown_service_is_still_named(directory):
@@ -115,10 +131,10 @@ def test_a_page_past_the_end_still_knows_the_total(directory):
     with statements() as seen:
         page = services.search_clinics(page=9, per_page=5)
     assert page.total == 12 and page.items == []
-    assert len(seen) == 2, seen
+    assert len(seen) == 3, seen  # the page found nothing to carry the total: counted apart
 
 
-def test_the_api_search_costs_three_statements_more_than_a_trivial_call(
+def test_the_api_search_costs_two_statements_more_than_a_trivial_call(
     client, api_headers, directory
 ):
     headers = api_headers("peer_educator")
@@ -132,4 +148,4 @@ def test_the_api_search_costs_three_statements_more_than_a_trivial_call(
     with statements() as seen:
         response = client.get(query, headers=headers)
     assert response.status_code == 200 and len(response.json["items"]) == 5
-    assert len(seen) == len(trivial) + 3, seen
+    assert len(seen) == len(trivial) + 2, seen

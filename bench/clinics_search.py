@@ -323,15 +323,21 @@ def table(results: dict, args: argparse.Namespace, pg_version: str, loads: list[
                 )
     lines += [
         "",
-        "How the search stays in the database: services and `open_at` are correlated `EXISTS` "
-        "on indexed tables (`clinic_services` primary key; `clinic_hours` ranges in minutes of "
-        "the week, an interval past midnight split in two, indexed on (clinic_id, start, end)); "
-        "attributes are boolean columns; paging is `LIMIT/OFFSET` with a `count(*)` of the same "
-        "conditions. `near` orders by a haversine computed in SQL (SQLite's built-in math "
-        "functions, or Python ones registered on the connection when SQLite lacks them); when "
-        "more than 300 clinics match, boxes of 10, 40 and 160 km (on the (latitude, longitude) "
-        "index) are tried first, and a box whose clinics fill the page holds exactly the "
-        "nearest ones. `matches` is the `total` of the response.",
+        "How the search stays in the database: two statements per search (`SQL statements` "
+        "counts the whole request: three of them are the Bearer token's check and its "
+        "`last_used_at` commit, as in `GET /api/v1/me`). The first reads the service catalogue "
+        "(it checks the codes asked for); the second is the page, each row carrying the total "
+        "(an uncorrelated `count(*)` subquery over an alias: evaluated once, and the page can "
+        "still stop at `LIMIT` on an index), the clinic's service codes (`aggregate_strings`) "
+        "and its feedback counts (correlated subqueries, computed for the rows returned). "
+        "Services and `open_at` are correlated `EXISTS` on indexed tables (`clinic_services` "
+        "primary key and (service_code, clinic_id); `clinic_hours` ranges in minutes of the "
+        "week, indexed on (clinic_id, start, end)); a district's active clinics come by name "
+        "from (status, district, name, id). `near` orders by a haversine computed in SQL; boxes "
+        "of 10, 40 and 160 km (on the (latitude, longitude) index) are tried first, and a box "
+        "whose clinics fill the page holds exactly the nearest ones, so in a dense place the "
+        "page is one statement; the total is counted once. `matches` is the `total` of the "
+        "response; tests/clinics/test_search_queries.py holds the statement counts.",
         "",
         "The machine was shared with other sessions' test runs, so the absolute numbers are "
         "noisy; compare each row with `GET /healthz` of the same run. "

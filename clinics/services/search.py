@@ -116,7 +116,7 @@ def search_clinics(
 def _extras() -> list[Any]:
     """Per row of the page: the clinic's service codes, and its feedback reports and how many
     said "respectful" (correlated subqueries on indexed columns: PostgreSQL computes them for
-    the rows returned; SQLite for the rows it sorts, at most a box's when `near` is given)."""
+    the rows returned; SQLite for every row it sorts by distance)."""
     codes = sa.select(sa.func.aggregate_strings(clinic_services.c.service_code, ","))
     codes = codes.where(clinic_services.c.clinic_id == Clinic.id)
     reports = sa.select(sa.func.count()).where(ClinicFeedback.clinic_id == Clinic.id)

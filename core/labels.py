@@ -78,6 +78,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "token.revoke": _l("revoked an API token"),
     "token.revoke_all": _l("revoked all API tokens"),
     "user.create": _l("added a user"),
+    "user.district": _l("set a user's district"),
     "user.update": _l("changed a user"),
     "user.activate": _l("reactivated a user"),
     "user.deactivate": _l("deactivated a user"),

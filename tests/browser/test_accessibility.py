@@ -1,4 +1,6 @@
-"""Every page of every role, in Bangla, on a 390-pixel phone: axe-core finds no violation.
+"""Every page of every role, in Bangla, on a 390-pixel phone: axe-core finds no violation, and
+the text she sees has no untranslated English, raw code, Latin digit or ambiguous date (what the
+browser shows, after its scripts ran: tests/core/test_words_not_codes.py reads the server's HTML).
 
 The pages are found the way a person finds them: from the role's home, following the links she
 sees (same origin, GET, never sign-out, exit or a download), breadth first. axe-core comes from npm
@@ -15,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from core.extensions import db
+from tests.support.visible_text import problems, raw_codes, typed_data
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +44,15 @@ def _seed_logins(live_app) -> dict[str, tuple[str, str]]:
 @pytest.fixture(scope="module")
 def logins(live_app):
     return _seed_logins(live_app)
+
+
+@pytest.fixture(scope="module")
+def vocabulary(live_app):
+    """The codes that must never show, and what people typed (names shown as written)."""
+    with live_app.app_context():
+        found = raw_codes(live_app), typed_data()
+        db.session.remove()
+    return found
 
 
 def _page_key(url: str) -> str:
@@ -89,7 +101,7 @@ def _violations(page) -> list[str]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_page_of_the_role_passes_axe_in_bangla(live_app, browser, logins, role):
+def test_every_page_of_the_role_passes_axe_in_bangla(live_app, browser, logins, vocabulary, role):
     base = live_app.config["LIVE_URL"]
     email, password = logins[role]
     # bypass_csp lets the test inject axe-core; the app's own policy stays as it is.
@@ -106,14 +118,18 @@ def test_every_page_of_the_role_passes_axe_in_bangla(live_app, browser, logins, 
         switch.first.click()
     assert page.locator("html").get_attribute("lang") == "bn"
 
-    problems: dict[str, list[str]] = {}
+    failing: dict[str, list[str]] = {}
     pages = _crawl(page, base)
     assert len(pages) >= 3, pages
     assert AXE.exists(), "axe-core is missing: `make install-dev` installs it (npm ci)"
     for url in pages:
         page.goto(url)
-        found = _violations(page)
+        codes, data = vocabulary
+        found = _violations(page) + [
+            f"{kind}: {node}"
+            for kind, node in problems(page.content(), bangla=True, codes=codes, data=data)
+        ]
         if found:
-            problems[_page_key(url)] = found
+            failing[_page_key(url)] = found
     context.close()
-    assert not problems, "\n".join(f"{url}\n  " + "\n  ".join(v) for url, v in problems.items())
+    assert not failing, "\n".join(f"{url}\n  " + "\n  ".join(v) for url, v in failing.items())

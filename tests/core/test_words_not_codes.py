@@ -14,18 +14,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale
 
 from core.extensions import db
-from core.labels import known_codes, label, vocabularies
 from core.security import ROLES
 from tests.support.db import PASSWORD
 from tests.support.seeded import seed_everything
-from tests.support.visible_text import problems, visible_nodes
+from tests.support.visible_text import problems, raw_codes, typed_data, visible_nodes
 
 NOT_PAGES = ("static", "core.healthz", "accounts.logout", "core.set_language")
-# Vocabularies whose codes are everyday words (a reply "no", a language name).
-NOT_CODES = ("reply_keyword", "language", "audit_channel")
 EXTRA_QUERIES = {
     "reports.index": ["group_by=district", "group_by=service", "group_by=peer_educator"],
     "notifications.sms_log": ["status=delivered", "kind=reminder_24h"],
@@ -36,36 +32,6 @@ EXTRA_QUERIES = {
         "services=prep&district=Chattogram",
     ],
 }
-
-
-def _raw_codes(app) -> frozenset[str]:
-    """Codes that must never show as they are: those whose English word differs from them."""
-    from clinics.models import Service
-
-    codes = set(db.session.scalars(sa.select(Service.code)))
-    with app.test_request_context(), force_locale("en"):
-        for kind in vocabularies():
-            if kind in NOT_CODES:
-                continue
-            for code in known_codes(kind):
-                if label(kind, code).casefold() != code.casefold():
-                    codes.add(code)
-    return frozenset(codes)
-
-
-def _data_strings() -> tuple[str, ...]:
-    """What people typed (names, addresses, e-mails, UICs): shown as written, in any language."""
-    from accounts.models import User
-    from clinics.models import Clinic
-    from referrals.models import Member
-
-    values: list[str] = []
-    for c in db.session.scalars(sa.select(Clinic)):
-        values += [c.name, c.sms_alias, c.address or "", c.area or "", c.phone or ""]
-    for u in db.session.scalars(sa.select(User)):
-        values += [u.email, u.display_name or ""]
-    values += list(db.session.scalars(sa.select(Member.uic)))
-    return tuple(v for v in values if v)
 
 
 def _values(world: dict[str, Any]) -> dict[str, object]:
@@ -131,7 +97,7 @@ def test_the_checker_sees_codes_digits_english_and_dates():
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_speaks_words_in_the_readers_language(app, client, world, role):
     user = world["users"][role]
-    codes, data = _raw_codes(app), _data_strings()
+    codes, data = raw_codes(app), typed_data()
     failures: dict[str, None] = {}  # in order, each once
     seen = 0
     for language in ("en", "bn"):

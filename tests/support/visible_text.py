@@ -10,6 +10,12 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from core.extensions import db
+from core.labels import known_codes, label, vocabularies
+
 VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 )
@@ -31,6 +37,8 @@ NAMES_WITH_DIGITS = re.compile(r"\bDHIS2\b")
 SETTING = re.compile(
     r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?:=[\w.-]+)?|\{[a-z_]+\}|\b[0-9A-Z]{3}-[0-9A-Z]{3}-[0-9A-Z]{3}\b"
 )
+# Vocabularies whose codes are everyday words (a reply "no", a language name).
+NOT_CODES = ("reply_keyword", "language", "audit_channel")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z]")
 
 
@@ -117,3 +125,33 @@ def problems(html: str, *, bangla: bool, codes: frozenset[str], data: tuple[str,
             if english:
                 found.append(("English " + " ".join(english), raw))
     return found
+
+
+def raw_codes(app) -> frozenset[str]:
+    """Codes that must never show as they are: those whose English word differs from them."""
+    from clinics.models import Service
+
+    codes = set(db.session.scalars(sa.select(Service.code)))
+    with app.test_request_context(), force_locale("en"):
+        for kind in vocabularies():
+            if kind in NOT_CODES:
+                continue
+            for code in known_codes(kind):
+                if label(kind, code).casefold() != code.casefold():
+                    codes.add(code)
+    return frozenset(codes)
+
+
+def typed_data() -> tuple[str, ...]:
+    """What people typed (names, addresses, e-mails, UICs): shown as written, in any language."""
+    from accounts.models import User
+    from clinics.models import Clinic
+    from referrals.models import Member
+
+    values: list[str] = []
+    for c in db.session.scalars(sa.select(Clinic)):
+        values += [c.name, c.sms_alias, c.address or "", c.area or "", c.phone or ""]
+    for u in db.session.scalars(sa.select(User)):
+        values += [u.email, u.display_name or ""]
+    values += list(db.session.scalars(sa.select(Member.uic)))
+    return tuple(v for v in values if v)

@@ -10,7 +10,7 @@ import brotli
 import pytest
 from flask import url_for
 
-from core.assets import IMMUTABLE, build_manifest
+from core.assets import IMMUTABLE, build_manifest, manifest
 
 STYLESHEET = re.compile(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"')
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin"}
@@ -83,6 +83,16 @@ def test_a_changed_font_changes_the_stylesheet_url(tmp_path: Path):
     second = build_manifest(tmp_path)
     assert second.url_name("css/a.css") != first.url_name("css/a.css")
     assert second.url_name("fonts/f.woff2") != first.url_name("fonts/f.woff2")
+
+
+def test_the_debug_server_notices_a_changed_file(app, tmp_path: Path):
+    (tmp_path / "a.css").write_text("a { color: red; }")
+    app.extensions["assets"] = build_manifest(tmp_path)
+    before = manifest(app).url_name("a.css")
+    (tmp_path / "a.css").write_text("a { color: blue; }")
+    assert manifest(app).url_name("a.css") == before  # a production server keeps its names
+    app.debug = True
+    assert manifest(app).url_name("a.css") != before
 
 
 def test_stylesheet_references_outside_static_are_left_alone(tmp_path: Path):

@@ -115,8 +115,8 @@ def register_core(app: Flask) -> None:
     from core.cli import keys_cli, retention_cli, scheduler_cli, seed_demo
     from core.errors import register_error_handlers
     from core.health import bp as core_bp
-    from core.once import install_once
     from core.labels import register_core_labels
+    from core.once import install_once
     from core.scheduler import daily_retention
     from core.security import register_security_headers
 

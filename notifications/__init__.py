@@ -36,8 +36,8 @@ def init_app(app: Flask) -> None:
     from notifications.contacts import purge_inactive
     from notifications.engine import pause  # noqa: F401 - the dispatch pause's table
     from notifications.health import sms_health
-    from notifications.labels import register_notification_labels
     from notifications.jobs import dispatch_interval, dispatch_tick
+    from notifications.labels import register_notification_labels
     from notifications.retention import purge_outbox
     from notifications.routes import ADMIN_LINKS, bp, log  # noqa: F401 - log adds its pages to bp
     from notifications.webhooks import bp as webhooks_bp

@@ -32,7 +32,6 @@ from core.extensions import db
 PREFILTER_FROM = 300
 PREFILTER_RADII_KM = (10.0, 40.0, 160.0)
 Where = Callable[[Any], list[Any]]  # the search's conditions on Clinic or an alias of it
-NO_SERVICES = sa.orm.lazyload(Clinic.services)  # set from the row's codes (_hit)
 # parse_search_args and MAX_WITHIN_KM live in search_args; clinics.services imports them here.
 __all__ = [
     "MAX_PAGE",
@@ -43,6 +42,12 @@ __all__ = [
     "parse_search_args",
     "search_clinics",
 ]
+
+
+def _no_services() -> Any:
+    """Leave Clinic.services unloaded: it is set from the row's codes (_hit). Built per query,
+    not at import, where naming a relationship would configure the mappers too early."""
+    return sa.orm.lazyload(Clinic.services)
 
 
 @dataclass
@@ -98,7 +103,7 @@ def search_clinics(
     offset = (page - 1) * per_page
     if near is None:
         query = sa.select(Clinic, sa.null().label("distance_km"), _total(where), *_extras())
-        query = query.where(*where(Clinic)).order_by(Clinic.name, Clinic.id).options(NO_SERVICES)
+        query = query.where(*where(Clinic)).order_by(Clinic.name, Clinic.id).options(_no_services())
         rows = list(db.session.execute(query.limit(per_page).offset(offset)).all())
         counted = where
     else:
@@ -246,7 +251,7 @@ def _nearest(
             sa.select(Clinic, distance.label("distance_km"), total, *_extras())
             .where(*clauses)
             .order_by(sa.nulls_last(distance.asc()), Clinic.id)
-            .options(NO_SERVICES)
+            .options(_no_services())
         )
         return list(db.session.execute(query.limit(per_page).offset(offset)).all())
 

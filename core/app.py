@@ -142,10 +142,12 @@ def register_api(app: Flask) -> None:
 
 def register_template_context(app: Flask) -> None:
     """Template helpers shared by every page."""
+    from core.forms import register_form_helpers
     from core.security import can
     from core.templating import register_template_helpers
 
     register_template_helpers(app)
+    register_form_helpers(app)
     endpoints = frozenset(app.view_functions)
     links = registry(app).admin_links
 

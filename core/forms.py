@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from flask import Flask, g, has_request_context
 from flask_babel import get_locale, get_translations
 from flask_wtf import FlaskForm
 
@@ -55,7 +56,13 @@ TRANSLATIONS = Translations()
 
 
 class Form(FlaskForm):
-    """Every page form's base: a FlaskForm (CSRF) whose built-in messages are translated."""
+    """Every page form's base: a FlaskForm (CSRF) whose built-in messages are translated, and
+    which the page's error summary (base.html) finds."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if has_request_context():
+            g.setdefault("page_forms", []).append(self)
 
     class Meta:
         """WTForms' meta options: our catalogue instead of WTForms' own (it has no Bangla)."""
@@ -63,3 +70,21 @@ class Form(FlaskForm):
         def get_translations(self, form: Any) -> Translations:
             """The translations WTForms' validators and fields use."""
             return TRANSLATIONS
+
+
+def form_problems() -> list[tuple[str, str, str]]:
+    """(field id, label, message) of every error of the forms this request built, in page
+    order: base.html lists them at the top of the page, each a link to its field, so a phone
+    user sees what to fix without scrolling to find it. Errors a service attached after
+    validation (core.web.attach_errors) are there too, as it runs before the page renders."""
+    found: list[tuple[str, str, str]] = []
+    for form in g.get("page_forms", []):
+        for field in form:
+            for message in field.errors if isinstance(field.errors, list) else []:
+                found.append((field.id, str(field.label.text), str(message)))
+    return found
+
+
+def register_form_helpers(app: Flask) -> None:
+    """Templates call form_problems() (base.html's error summary)."""
+    app.jinja_env.globals["form_problems"] = form_problems

@@ -4,7 +4,7 @@ message and its attempts, the admin's template texts, and the inbound replies al
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -157,3 +157,69 @@ class InboundMessage(Model):
     # yes, no, stop, start, help or other.
     keyword: Mapped[str] = mapped_column(sa.String(16))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+ATTEMPT_STATUSES = (
+    "sending",
+    "unknown",
+    "sent",
+    "delivered",
+    "undelivered",
+    "failed",
+    "cancelled",
+)
+# An attempt in one of these may still reach her phone: no other gateway may send the message.
+OPEN_ATTEMPT_STATUSES = ("sending", "unknown")
+
+
+class MessageAttempt(Model):
+    """One try at sending a message through one gateway; the message's status derives from these.
+
+    `reference` is our id of the attempt (notifications.engine.gateways.attempt_reference), which
+    SMSGate keeps as its message id; `provider_id` is the gateway's own id (Twilio's SID).
+    """
+
+    __tablename__ = "message_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(sa.ForeignKey("outbox_messages.id"), index=True)
+    number: Mapped[int] = mapped_column()
+    gateway: Mapped[str] = mapped_column(sa.String(32))
+    reference: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    provider_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    status: Mapped[str] = mapped_column(
+        enum_column(*ATTEMPT_STATUSES, name="attempt_status"), default="sending"
+    )
+    error_code: Mapped[str | None] = mapped_column(sa.String(16))
+    error_message: Mapped[str | None] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    final_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    message: Mapped[OutboxMessage] = relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("message_id", "number", name="uq_message_attempts_number"),
+        # Today's count per gateway (the daily limit) comes from here too.
+        sa.Index("ix_message_attempts_gateway_created", "gateway", "created_at"),
+    )
+
+
+class GatewayState(Model):
+    """What the dispatchers know of one gateway: health, today's count, the last send (pacing).
+
+    Shared by every dispatcher through the database; on PostgreSQL the row is locked while a send
+    is paced and counted.
+    """
+
+    __tablename__ = "gateway_states"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    last_ping_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(sa.String(255))
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    sent_today: Mapped[int] = mapped_column(default=0)
+    day: Mapped[date | None] = mapped_column(sa.Date)  # the local day `sent_today` counts
+    last_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from tests.support.db import (
     private_postgres_database,
 )
 from tests.support.sms import twilio_config
+from tests.support.smsgate_fake import SMSGateFake
 from tests.support.twilio_fake import TwilioFake
 
 
@@ -165,6 +166,14 @@ def fake_twilio(app_config) -> Iterator[TwilioFake]:
     """A Twilio-compatible server; the app (built after this) talks to it."""
     with TwilioFake() as fake:
         app_config.update(twilio_config(fake))
+        yield fake
+        assert not fake.errors, fake.errors
+
+
+@pytest.fixture
+def smsgate_fake() -> Iterator[SMSGateFake]:
+    """An SMSGate relay and its phone (apply `smsgate_config(fake)` to send through it)."""
+    with SMSGateFake() as fake:
         yield fake
         assert not fake.errors, fake.errors
 

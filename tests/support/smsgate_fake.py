@@ -9,10 +9,11 @@ to it as is.
         fake.add_webhook("https://harc.example/webhooks/smsgate", "sms:delivered")
         fake.advance("harc-1-1", "Delivered")  # state Delivered + a signed sms:delivered POST
 
-The API lives in smsgate_fake_app.py (under /3rdparty/v1). Webhook POSTs go through
-`fake.deliver(url, body_bytes, headers) -> status`: by default a real HTTP POST; for a Flask test
-client, `fake.deliver = flask_deliverer(client)`. Signed as the app signs them: X-Signature = hex
-HMAC-SHA256(signing_key, raw body + X-Timestamp), X-Timestamp in Unix seconds.
+The API lives in smsgate_fake_app.py (under /3rdparty/v1), the phone in smsgate_fake_phone.py.
+Webhook POSTs go through `fake.deliver(url, body_bytes, headers) -> status`: by default a real
+HTTP POST; for a Flask test client, `fake.deliver = flask_deliverer(client)`. Signed as the app
+signs them: X-Signature = hex HMAC-SHA256(signing_key, raw body + X-Timestamp), X-Timestamp in Unix
+seconds.
 Faults: `fail_next(n, status, on=...)`, `accept_then_hang(n, seconds)`, `latency` (seconds, every
 API request). Encrypted sends are decrypted with `passphrase` when the test reads `sent`.
 """
@@ -20,76 +21,24 @@ API request). Encrypted sends are decrypted with `passphrase` when the test read
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import hmac
 import json
-import secrets
 import socket
+import sys
 import threading
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import urlsplit
 
-from tests.support.smsgate_fake_app import (
-    BASE_PATH,
-    HEALTH,
-    FakeHTTPServer,
-    Fault,
-    RecordedRequest,
-    SmsGateApi,
-    StoredMessage,
-)
-from tests.support.twilio_fake_api import segments
+from tests.support.smsgate_fake_app import BASE_PATH, Fault, RecordedRequest
+from tests.support.smsgate_fake_phone import Delivery, Phone, SentMessage, flask_deliverer
 
-__all__ = ["RecordedRequest", "SMSGateFake", "SentMessage", "flask_deliverer", "smsgate_config"]
-
-Deliver = Callable[[str, bytes, dict[str, str]], int]
-EVENT_OF_STATE = {
-    "Sent": "sms:sent",
-    "Delivered": "sms:delivered",
-    "Failed": "sms:failed",
-    "Cancelled": "sms:cancelled",
-}
-DHAKA = timezone(timedelta(hours=6))  # the phone's local time, as its webhooks carry it
-
-
-@dataclass
-class SentMessage:
-    """A message the relay accepted, as the phone would send it (decrypted when it can be)."""
-
-    id: str
-    text: str | None
-    phone_numbers: list[str]
-    state: str
-    reason: str | None
-    sim_number: int | None
-    ttl: int | None
-    valid_until: str | None
-    with_delivery_report: bool
-    priority: int
-    is_encrypted: bool
-    received_at: float  # time.time() when the send arrived
-    body: dict[str, Any] = field(default_factory=dict)  # the JSON as the relay received it
-
-
-@dataclass
-class Delivery:
-    """One webhook POST the fake made."""
-
-    url: str
-    event: str
-    body: bytes
-    headers: dict[str, str]
-    status: int  # the HTTP status our endpoint answered (0: no answer)
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return json.loads(self.body)
+__all__ = [
+    "Delivery",
+    "RecordedRequest",
+    "SMSGateFake",
+    "SentMessage",
+    "flask_deliverer",
+    "smsgate_config",
+]
 
 
 def smsgate_config(fake: SMSGateFake) -> dict[str, Any]:
@@ -106,35 +55,7 @@ def smsgate_config(fake: SMSGateFake) -> dict[str, Any]:
     return config
 
 
-def http_deliver(url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST `body` to `url` over HTTP; the status (0 when nothing answered)."""
-    request = urllib.request.Request(url, body, headers, method="POST")  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except OSError:
-        return 0
-
-
-def flask_deliverer(client: Any) -> Deliver:
-    """A `deliver` that POSTs through a Flask test client (the URL's path and query)."""
-
-    def deliver(url: str, body: bytes, headers: dict[str, str]) -> int:
-        parts = urlsplit(url)
-        path = parts.path + (f"?{parts.query}" if parts.query else "")
-        others = {k: v for k, v in headers.items() if k.lower() != "content-type"}
-        base = f"{parts.scheme}://{parts.netloc}"
-        response = client.post(
-            path, data=body, headers=others, content_type="application/json", base_url=base
-        )
-        return int(response.status_code)
-
-    return deliver
-
-
-class SMSGateFake(SmsGateApi):
+class SMSGateFake(Phone):
     """The relay and its phone: start()/stop() or a `with` block; see the module docstring."""
 
     def __init__(
@@ -146,14 +67,8 @@ class SMSGateFake(SmsGateApi):
         phone_number: str = "+8801900000001",
         host: str = "127.0.0.1",
     ) -> None:
-        super().__init__(username, password)
-        self.signing_key = signing_key or secrets.token_hex(16)
-        self.passphrase = passphrase  # to read encrypted sends (the phone's passphrase)
-        self.phone_number = phone_number  # the phone's SIM: sender of sends, recipient of replies
+        super().__init__(username, password, signing_key, passphrase, phone_number)
         self.host = host
-        self.deliver: Deliver = http_deliver
-        self.deliveries: list[Delivery] = []
-        self._plain: dict[str, str] = {}  # encrypted value -> clear text (decryption is slow)
         self._httpd: FakeHTTPServer | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -217,59 +132,15 @@ class SMSGateFake(SmsGateApi):
             http=RequestsHttpClient(TimeoutSession()),
         )
 
-    # -- what the tests read ------------------------------------------------------------------
-    @property
-    def sent(self) -> list[SentMessage]:
-        """Every message accepted, in order, decrypted with `passphrase` where encrypted."""
-        with self._lock:
-            stored = list(self._messages.values())
-        return [self._sent(m) for m in stored]
-
-    def message(self, ident: str) -> SentMessage:
-        with self._lock:
-            return self._sent(self._messages[ident])
-
     @property
     def requests(self) -> list[RecordedRequest]:
+        """Every API request as the relay saw it (raw bodies: encrypted ones stay so)."""
         with self._lock:
             return list(self._requests)
-
-    @property
-    def webhooks(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [dict(w) for w in self._webhooks.values()]
 
     def wait_for_messages(self, n: int, timeout: float = 5.0) -> bool:
         with self._lock:
             return self._lock.wait_for(lambda: len(self._messages) >= n, timeout)
-
-    def _clear(self, value: str | None, encrypted: bool) -> str | None:
-        if value is None or not encrypted or not self.passphrase:
-            return value
-        if value not in self._plain:
-            from android_sms_gateway import Encryptor
-
-            self._plain[value] = Encryptor(self.passphrase).decrypt(value)
-        return self._plain[value]
-
-    def _sent(self, m: StoredMessage) -> SentMessage:
-        encrypted = bool(m.body.get("isEncrypted"))
-        numbers = [self._clear(n, encrypted) or "" for n in m.wire_numbers]
-        return SentMessage(
-            m.id,
-            self._clear(m.wire_text, encrypted),
-            numbers,
-            m.state,
-            m.reason,
-            m.body.get("simNumber"),
-            m.body.get("ttl"),
-            m.body.get("validUntil"),
-            bool(m.body.get("withDeliveryReport", True)),
-            int(m.body.get("priority") or 0),
-            encrypted,
-            m.received_at,
-            json.loads(json.dumps(m.body)),
-        )
 
     # -- faults ---------------------------------------------------------------------------------
     def fail_next(
@@ -292,108 +163,66 @@ class SMSGateFake(SmsGateApi):
             self._hang.clear()
             self.latency = 0.0
 
-    # -- the phone ------------------------------------------------------------------------------
-    def advance(
-        self, ident: str, state: str, reason: str | None = None, notify: bool = True
-    ) -> list[Delivery]:
-        """Move a message to `state` (Processed, Sent, Delivered, Failed, Cancelled) and, unless
-        `notify` is false, POST its event to every webhook registered for it."""
-        assert state in ("Pending", "Processed", *EVENT_OF_STATE), state
-        now = datetime.now(DHAKA)
-        with self._lock:
-            stored = self._messages[ident]
-            stored.state, stored.reason = state, reason if state == "Failed" else None
-            when = now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-            if state in ("Delivered",) and "Sent" not in stored.states:
-                stored.states["Sent"] = when
-            stored.states[state] = when
-            message = self._sent(stored)
-        event = EVENT_OF_STATE.get(state)
-        if not notify or event is None:
-            return []
-        results = []
-        for number in message.phone_numbers:
-            payload: dict[str, Any] = {
-                "messageId": ident,
-                "phoneNumber": number,
-                "sender": self.phone_number,
-                "recipient": number,
-                "simNumber": message.sim_number or 1,
-            }
-            stamp = now.isoformat(timespec="milliseconds")
-            if state == "Sent":
-                payload.update(partsCount=segments(message.text or ""), sentAt=stamp)
-            elif state == "Delivered":
-                payload["deliveredAt"] = stamp
-            elif state == "Failed":
-                payload.update(reason=reason or "RESULT_ERROR_GENERIC_FAILURE", failedAt=stamp)
-            else:
-                payload["cancelledAt"] = stamp
-            results += self.emit(event, payload)
-        return results
 
-    def receive(
-        self, sender: str, text: str, sim_number: int = 1, recipient: str | None = None
-    ) -> list[Delivery]:
-        """An SMS from `sender` reaches the phone: sms:received to every webhook for it."""
-        payload = {
-            "messageId": secrets.token_hex(8),
-            "message": text,
-            "phoneNumber": sender,
-            "sender": sender,
-            "recipient": recipient or self.phone_number,
-            "simNumber": sim_number,
-            "receivedAt": datetime.now(DHAKA).isoformat(timespec="milliseconds"),
-        }
-        return self.emit("sms:received", payload)
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"  # keep-alive, as the client's requests.Session expects
+    disable_nagle_algorithm = True
+    server: FakeHTTPServer
 
-    def ping(self) -> list[Delivery]:
-        """The phone's system:ping (its health) to every webhook for it."""
-        return self.emit("system:ping", {"health": json.loads(json.dumps(HEALTH))})
+    def log_message(self, *args: Any) -> None:  # quiet, please
+        pass
 
-    # -- webhooks -------------------------------------------------------------------------------
-    def add_webhook(self, url: str, event: str, ident: str | None = None) -> dict[str, Any]:
-        """Register `url` for `event` directly (as POST /webhooks would)."""
-        webhook = {"id": ident or secrets.token_urlsafe(16)[:21], "url": url, "event": event}
-        with self._lock:
-            self._webhooks[webhook["id"]] = webhook
-        return dict(webhook)
+    def _serve(self, method: str) -> None:
+        api = self.server.api
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
+        status, payload, hold, headers = api._handle(method, self.path, raw, self.headers)
+        if hold:
+            api._stopping.wait(hold)  # stop() releases held replies at once
+        body = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        if payload is not None:
+            self.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-    def event_body(self, event: str, payload: dict[str, Any], webhook_id: str = "") -> bytes:
-        """The JSON body the phone POSTs for one event (a new event id each time)."""
-        body = {
-            "deviceId": self.device_id,
-            "event": event,
-            "id": secrets.token_urlsafe(16)[:21],
-            "payload": payload,
-            "webhookId": webhook_id,
-        }
-        return json.dumps(body, ensure_ascii=False).encode()
+    def do_GET(self) -> None:
+        self._serve("GET")
 
-    def sign(
-        self, body: bytes, timestamp: int | None = None, key: str | None = None
-    ) -> dict[str, str]:
-        """The headers of a webhook POST of `body`, signed with `key` (default: signing_key)."""
-        stamp = str(int(time.time()) if timestamp is None else timestamp)
-        mac = hmac.new((key or self.signing_key).encode(), body + stamp.encode(), hashlib.sha256)
-        return {
-            "Content-Type": "application/json",
-            "User-Agent": "android-sms-gateway/1.40.0 (fake)",
-            "X-Signature": mac.hexdigest(),
-            "X-Timestamp": stamp,
-        }
+    def do_POST(self) -> None:
+        self._serve("POST")
 
-    def emit(self, event: str, payload: dict[str, Any]) -> list[Delivery]:
-        """POST `event` with `payload`, signed, to every webhook registered for it."""
-        with self._lock:
-            targets = [w for w in self._webhooks.values() if w["event"] == event]
-        results = []
-        for webhook in targets:
-            body = self.event_body(event, payload, webhook["id"])
-            headers = self.sign(body)
-            status = self.deliver(webhook["url"], body, headers)
-            delivery = Delivery(webhook["url"], event, body, headers, status)
-            with self._lock:
-                self.deliveries.append(delivery)
-            results.append(delivery)
-        return results
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_PATCH(self) -> None:
+        self._serve("PATCH")
+
+
+class FakeHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # bursts of connections from several client processes
+
+    def __init__(self, api: SMSGateFake, address: tuple[str, int]) -> None:
+        self.api = api
+        self.open_sockets: set[Any] = set()
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.open_sockets.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        self.open_sockets.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is not None and not isinstance(error, OSError):  # a client gone is no error
+            self.api.errors.append(error)

@@ -4,7 +4,7 @@
 real server answers), `GET /messages/{id}`, `DELETE /messages/{id}` (cancel: 409 once not Pending,
 404 when unknown), `GET/POST /webhooks`, `DELETE /webhooks/{id}`, `GET /health`; HTTP Basic auth;
 errors as the server's `{"message": ...}`. `SmsGateApi` holds the state; `smsgate_fake.SMSGateFake`
-adds the server's lifecycle, faults, decryption and webhooks.
+adds the HTTP server and the test's controls; smsgate_fake_phone.py the phone's side.
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import binascii
 import json
 import re
 import secrets
-import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -117,70 +115,6 @@ class Fault:
     status: int
     message: str | None
     on: str  # "any", "send" (POST /messages) or "state" (GET /messages/{id})
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as the client's requests.Session expects
-    disable_nagle_algorithm = True
-    server: FakeHTTPServer
-
-    def log_message(self, *args: Any) -> None:  # quiet, please
-        pass
-
-    def _serve(self, method: str) -> None:
-        api = self.server.api
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
-        status, payload, hold, headers = api._handle(method, self.path, raw, self.headers)
-        if hold:
-            api._stopping.wait(hold)  # stop() releases held replies at once
-        body = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self) -> None:
-        self._serve("GET")
-
-    def do_POST(self) -> None:
-        self._serve("POST")
-
-    def do_DELETE(self) -> None:
-        self._serve("DELETE")
-
-    def do_PUT(self) -> None:
-        self._serve("PUT")
-
-    def do_PATCH(self) -> None:
-        self._serve("PATCH")
-
-
-class FakeHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # bursts of connections from several client processes
-
-    def __init__(self, api: SmsGateApi, address: tuple[str, int]) -> None:
-        self.api = api
-        self.open_sockets: set[Any] = set()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if error is not None and not isinstance(error, OSError):  # a client gone is no error
-            self.api.errors.append(error)
 
 
 def _error(status: int, message: str, **headers: str) -> Result:

@@ -14,35 +14,16 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from flask import current_app
 
+from clinics.hours import DAY_NAMES, DAYS
 from clinics.models import Clinic
 from core.errors import Conflict
 from core.extensions import db
-from core.i18n import N_, Text
+from core.i18n import N_, Digits, Text
 from referrals.models import Referral
 
 CLINIC_CLOSED = "clinic_closed"
 DUPLICATE_REFERRAL = "duplicate_referral"
 OPEN_STATUSES = ("referred", "scheduled", "missed")
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES = {
-    "mon": N_("Monday"),
-    "tue": N_("Tuesday"),
-    "wed": N_("Wednesday"),
-    "thu": N_("Thursday"),
-    "fri": N_("Friday"),
-    "sat": N_("Saturday"),
-    "sun": N_("Sunday"),
-}
-
-
-class Digits(Text):
-    """Text that is not translated, only written in the page's digits (times, codes)."""
-
-    def localized(self) -> str:
-        """The same text, with Bangla digits on a Bangla page."""
-        from core.templating import in_page_digits
-
-        return in_page_digits(self.msgid)
 
 
 @dataclass(frozen=True)

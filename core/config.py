@@ -79,6 +79,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER"),
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL"),
+        **_smsgate_settings(env),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -104,15 +105,14 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.update(overrides)
     config.setdefault("INSTANCE_PATH", str(instance))
     _load_keys(config, env, production, Path(config["INSTANCE_PATH"]))
-    if config["SMS_BACKEND"] not in {"console", "twilio"}:
-        raise ConfigError("SMS_BACKEND must be 'console' or 'twilio'")
-    if config["SMS_BACKEND"] == "twilio":
-        missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(k)]
-        if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
-            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
-        if missing:
-            raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
-    if production and config["SMS_BACKEND"] == "console":
+    config["SMS_BACKENDS"] = parse_backends(config["SMS_BACKEND"])
+    for name in _SMSGATE_NUMBERS:  # an override may bring a number as text
+        config[name] = _smsgate_number(name, config.get(name))
+    config["SMSGATE_API_URL"] = str(config.get("SMSGATE_API_URL") or SMSGATE_DEFAULT_URL).rstrip(
+        "/"
+    )
+    _check_gateways(config)
+    if production and config["SMS_BACKENDS"] == ("console",):
         # Allowed (a site may start before its gateway is ready), but no member gets any SMS.
         log.warning(CONSOLE_IN_PRODUCTION)
     return config
@@ -120,8 +120,83 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
 
 CONSOLE_IN_PRODUCTION = (
     "SMS_BACKEND=console in production: messages are only written to the log, no SMS is sent. "
-    "Set SMS_BACKEND=twilio (and its settings) to reach members."
+    "Set SMS_BACKEND=smsgate or twilio (and its settings) to reach members."
 )
+SMS_BACKENDS = ("console", "twilio", "smsgate")
+SMSGATE_DEFAULT_URL = "https://api.sms-gate.app/3rdparty/v1"
+_SMSGATE_NUMBERS = {  # setting: (default, smallest allowed)
+    "SMSGATE_SIM": (None, 1),
+    "SMSGATE_DAILY_LIMIT": (None, 1),
+    "SMSGATE_MIN_INTERVAL": (5.0, 0),
+    "SMSGATE_PING_STALE": (900, 1),
+}
+
+
+def parse_backends(value: str | None) -> tuple[str, ...]:
+    """SMS_BACKEND as a routing order ("smsgate,twilio"); an unknown name stops start-up."""
+    names = tuple(part.strip().lower() for part in (value or "console").split(",") if part.strip())
+    unknown = [name for name in names if name not in SMS_BACKENDS]
+    if unknown or not names:
+        raise ConfigError(
+            f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)} or a comma-separated order of "
+            f"them (e.g. smsgate,twilio); unknown: {', '.join(unknown) or 'none given'}"
+        )
+    if len(set(names)) != len(names):
+        raise ConfigError("SMS_BACKEND names a gateway twice")
+    return names
+
+
+def _smsgate_number(name: str, raw: object) -> float | int | None:
+    default, least = _SMSGATE_NUMBERS[name]
+    if raw is None or str(raw).strip() == "":
+        return default
+    try:
+        text = str(raw).strip()
+        value = float(text) if name == "SMSGATE_MIN_INTERVAL" else int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number (got {raw!r})") from None
+    if value < least or (name == "SMSGATE_SIM" and value > 3):
+        limits = "1, 2 or 3" if name == "SMSGATE_SIM" else f"at least {least}"
+        raise ConfigError(f"{name} must be {limits} (got {raw!r})")
+    return value
+
+
+def _smsgate_settings(env: dict) -> dict[str, Any]:
+    """The SMSGATE_* settings from the environment, numbers parsed (CONTRACT.md)."""
+    settings: dict[str, Any] = {
+        "SMSGATE_API_URL": env.get("SMSGATE_API_URL") or SMSGATE_DEFAULT_URL,
+        "SMSGATE_PRICE_PER_SEGMENT": env.get("SMSGATE_PRICE_PER_SEGMENT") or "0",
+    }
+    for name in (
+        "SMSGATE_USERNAME",
+        "SMSGATE_PASSWORD",
+        "SMSGATE_SIGNING_KEY",
+        "SMSGATE_ENCRYPTION_PASSPHRASE",
+        "SMSGATE_ID_PREFIX",
+    ):
+        settings[name] = env.get(name) or None
+    for name in _SMSGATE_NUMBERS:
+        settings[name] = _smsgate_number(name, env.get(name))
+    return settings
+
+
+def _check_gateways(config: dict[str, Any]) -> None:
+    """Start-up stops, naming the missing keys, when a selected gateway lacks its settings."""
+    backends = config["SMS_BACKENDS"]
+    if "twilio" in backends:
+        missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not config.get(k)]
+        if not (config.get("TWILIO_FROM_NUMBER") or config.get("TWILIO_MESSAGING_SERVICE_SID")):
+            missing.append("TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID")
+        if missing:
+            raise ConfigError("SMS_BACKEND=twilio needs " + ", ".join(missing))
+    if "smsgate" in backends:
+        needed = ("SMSGATE_USERNAME", "SMSGATE_PASSWORD", "SMSGATE_SIGNING_KEY")
+        missing = [k for k in needed if not config.get(k)]
+        if missing:
+            raise ConfigError("SMS_BACKEND=smsgate needs " + ", ".join(missing))
+        prefix = config.get("SMSGATE_ID_PREFIX")
+        if prefix and not (str(prefix).isascii() and str(prefix).isalnum() and len(prefix) <= 12):
+            raise ConfigError("SMSGATE_ID_PREFIX must be at most 12 letters or digits")
 
 
 def _load_keys(config: dict[str, Any], env: dict, production: bool, instance: Path) -> None:

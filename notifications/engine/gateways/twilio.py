@@ -1,26 +1,26 @@
-"""SMS gateways: Twilio (the only file that imports twilio) and the console (development).
+"""The Twilio gateway (the only module that imports twilio).
 
-A gateway answers with small typed results; no twilio or requests type leaves this module, and no
-phone number reaches a log (only the masked form).
+No twilio or requests type leaves this module, and no phone number reaches a log (only the masked
+form).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
 from urllib.parse import unquote_plus
 
-from flask import Flask
-
-from core.logging import mask_phone, mask_phones
+from core.logging import mask_phones
+from notifications.engine.gateways.base import (
+    LookupResult,
+    SendOutcome,
+    SendResult,
+    request_never_left,
+)
 
 log = logging.getLogger(__name__)
 
-SendOutcome = Literal["sent", "not_sent", "transient", "permanent", "unknown", "account"]
 # Twilio errors that concern the whole account or its sender, not one message: pausing dispatch
 # beats failing every message. 20003 authenticate (bad SID/token), 20005 account not active (no
 # funds, trial not activated), 10001 account is not active (suspended), 21606 / 21212 the From
@@ -43,66 +43,6 @@ PROVIDER_STATUS = {
     "failed": "failed",
     "canceled": "failed",
 }
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What became of one send. `not_sent`: the request never left (safe to retry);
-    `unknown`: it left but no answer came (the provider may have it)."""
-
-    outcome: SendOutcome
-    sid: str | None = None
-    status: str | None = None  # our status for a `sent` outcome (sent, or later ones)
-    code: int | None = None
-    message: str | None = None  # masked: no phone number
-    http_status: int | None = None
-
-
-@dataclass(frozen=True)
-class LookupResult:
-    """A provider-side search for a message whose send ended `unknown`."""
-
-    outcome: Literal["found", "not_found", "error"]
-    sid: str | None = None
-    status: str | None = None  # our status (sent, delivered, undelivered, failed)
-    message: str | None = None
-
-
-class Gateway(Protocol):
-    """What the dispatcher needs from an SMS provider."""
-
-    name: str
-
-    def send(self, to: str, body: str, callback_url: str | None, *, kind: str = "") -> SendResult:
-        """Send one SMS (`kind` is for the log only); never raises."""
-        ...
-
-    def lookup(self, to: str, body: str, since: datetime, until: datetime) -> LookupResult:
-        """Find a message to `to` with this body created in [since, until]; never raises."""
-        ...
-
-    def delete(self, sid: str) -> bool:
-        """Delete a message (and its body) at the provider; True when gone."""
-        ...
-
-
-class ConsoleGateway:
-    """Development: logs the masked number and the kind; the outbox row keeps the text."""
-
-    name = "console"
-
-    def send(self, to: str, body: str, callback_url: str | None, *, kind: str = "") -> SendResult:
-        """Pretend to send: nothing leaves the machine."""
-        log.info("console SMS to %s (%s, %d characters)", mask_phone(to), kind or "sms", len(body))
-        return SendResult("sent", sid=f"console-{uuid.uuid4().hex}", status="sent")
-
-    def lookup(self, to: str, body: str, since: datetime, until: datetime) -> LookupResult:
-        """The console never leaves a send unknown; nothing to find."""
-        return LookupResult("not_found")
-
-    def delete(self, sid: str) -> bool:
-        """Nothing is kept anywhere but in the outbox."""
-        return True
 
 
 class _MaskEncodedPhones(logging.Filter):
@@ -176,8 +116,17 @@ class TwilioGateway:
             self._local.client = client
         return client
 
-    def send(self, to: str, body: str, callback_url: str | None, *, kind: str = "") -> SendResult:
-        """POST one message; every failure is mapped to a SendResult."""
+    def send(
+        self,
+        to: str,
+        body: str,
+        callback_url: str | None,
+        *,
+        kind: str = "",
+        reference: str | None = None,
+        valid_for: int | None = None,
+    ) -> SendResult:
+        """POST one message (Twilio keeps no client reference); every failure is a SendResult."""
         args: dict = {"to": to, "body": body}
         if self.messaging_service_sid:
             args["messaging_service_sid"] = self.messaging_service_sid
@@ -185,8 +134,9 @@ class TwilioGateway:
             args["from_"] = self.from_number
         if callback_url:
             args["status_callback"] = callback_url
-        if self.validity_period:
-            args["validity_period"] = int(self.validity_period)
+        validity = valid_for or self.validity_period
+        if validity:
+            args["validity_period"] = int(validity)
         try:
             message = self._client().messages.create(**args)
         except Exception as exc:
@@ -194,7 +144,16 @@ class TwilioGateway:
         status = PROVIDER_STATUS.get(message.status or "queued", "sent")
         return SendResult("sent", sid=message.sid, status=status)
 
-    def lookup(self, to: str, body: str, since: datetime, until: datetime) -> LookupResult:
+    def lookup(
+        self,
+        to: str,
+        body: str,
+        since: datetime,
+        until: datetime,
+        *,
+        reference: str | None = None,
+        provider_id: str | None = None,
+    ) -> LookupResult:
         """Search the messages to `to`, newest first, for our body created within the window.
 
         Twilio keeps no client reference, so the match is To + Body + date_created. The list is
@@ -237,20 +196,6 @@ def _describe(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def _request_never_left(exc: BaseException) -> bool:
-    """A connect timeout or a refused/unresolvable connection: nothing reached the provider."""
-    import requests
-    from urllib3.exceptions import NameResolutionError, NewConnectionError
-
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    if isinstance(exc, requests.exceptions.ConnectionError):
-        reason = exc.args[0] if exc.args else None
-        inner = getattr(reason, "reason", reason)
-        return isinstance(inner, NewConnectionError | NameResolutionError | ConnectionRefusedError)
-    return False
-
-
 def _map_exception(exc: BaseException) -> SendResult:
     """Twilio's errors and the transport's failures as one SendResult (see module docstring)."""
     import requests
@@ -266,7 +211,7 @@ def _map_exception(exc: BaseException) -> SendResult:
         else:
             outcome = "permanent"
         return SendResult(outcome, code=code, message=text, http_status=status)
-    if _request_never_left(exc):
+    if request_never_left(exc):
         return SendResult("not_sent", message=type(exc).__name__)
     if isinstance(exc, requests.exceptions.RequestException):
         # A read timeout or a connection dropped after the request was written: it may have
@@ -281,42 +226,3 @@ def signature_valid(auth_token: str, url: str, params: dict[str, str], signature
     from twilio.request_validator import RequestValidator
 
     return bool(signature) and RequestValidator(auth_token).validate(url, params, signature)
-
-
-_lock = threading.Lock()
-
-
-def get_gateway(app: Flask) -> Gateway:
-    """The app's gateway, built once on first use (never at import time)."""
-    with _lock:
-        gateway = app.extensions.get("harc_sms_gateway")
-        if gateway is None:
-            gateway = build_gateway(app.config)
-            app.extensions["harc_sms_gateway"] = gateway
-    return gateway
-
-
-def build_gateway(config) -> Gateway:
-    """A gateway from the config: SMS_BACKEND `twilio` or `console`."""
-    from notifications.engine.settings import DEFAULTS
-
-    if config.get("SMS_BACKEND") != "twilio":
-        return ConsoleGateway()
-
-    def number(name: str) -> float:
-        value = config.get(name)
-        if value in (None, ""):
-            import os
-
-            value = os.environ.get(name) or DEFAULTS[name]
-        return float(value)
-
-    return TwilioGateway(
-        config["TWILIO_ACCOUNT_SID"],
-        config["TWILIO_AUTH_TOKEN"],
-        from_number=config.get("TWILIO_FROM_NUMBER"),
-        messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID"),
-        base_url=config.get("TWILIO_API_BASE_URL"),
-        timeout=number("SMS_SEND_TIMEOUT"),
-        validity_period=int(number("SMS_VALIDITY_PERIOD")) or None,
-    )

@@ -80,3 +80,74 @@ def test_reminder_offsets_come_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("REMINDER_OFFSETS_HOURS", "soon")
     with pytest.raises(ConfigError, match="REMINDER_OFFSETS_HOURS"):
         load_config({"INSTANCE_PATH": str(tmp_path)})
+
+
+SMSGATE_ENV = ("SMS_BACKEND", "SMSGATE_API_URL", "SMSGATE_USERNAME", "SMSGATE_PASSWORD",
+               "SMSGATE_SIGNING_KEY", "SMSGATE_ENCRYPTION_PASSPHRASE", "SMSGATE_SIM",
+               "SMSGATE_DAILY_LIMIT", "SMSGATE_MIN_INTERVAL", "SMSGATE_PING_STALE",
+               "SMSGATE_ID_PREFIX")  # fmt: skip
+SMSGATE = {"SMSGATE_USERNAME": "u", "SMSGATE_PASSWORD": "p", "SMSGATE_SIGNING_KEY": "k"}
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in SMSGATE_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_sms_backend_is_a_routing_order_with_smsgate_defaults(tmp_path, clean_env):
+    config = load_config(
+        {"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": " smsgate , console", **SMSGATE}
+    )
+    assert config["SMS_BACKENDS"] == ("smsgate", "console")
+    assert config["SMSGATE_API_URL"] == "https://api.sms-gate.app/3rdparty/v1"
+    assert (config["SMSGATE_MIN_INTERVAL"], config["SMSGATE_PING_STALE"]) == (5.0, 900)
+    assert (config["SMSGATE_SIM"], config["SMSGATE_DAILY_LIMIT"]) == (None, None)
+    assert config["SMSGATE_ENCRYPTION_PASSPHRASE"] is None
+
+
+def test_smsgate_numbers_come_from_the_environment(tmp_path, clean_env):
+    for name, value in {"SMSGATE_SIM": "2", "SMSGATE_DAILY_LIMIT": "200",
+                        "SMSGATE_MIN_INTERVAL": "7.5", "SMSGATE_PING_STALE": "600",
+                        "SMSGATE_API_URL": "http://192.168.1.20:8080/"}.items():  # fmt: skip
+        clean_env.setenv(name, value)
+    config = load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": "smsgate", **SMSGATE})
+    assert (config["SMSGATE_SIM"], config["SMSGATE_DAILY_LIMIT"]) == (2, 200)
+    assert (config["SMSGATE_MIN_INTERVAL"], config["SMSGATE_PING_STALE"]) == (7.5, 600)
+    assert config["SMSGATE_API_URL"] == "http://192.168.1.20:8080"
+
+
+@pytest.mark.parametrize(
+    ("backend", "match"),
+    [("sms-gate", "unknown: sms-gate"), ("smsgate,carrier-pigeon", "unknown: carrier-pigeon"),
+     (",", "none given"), ("twilio,twilio", "twice")],
+)  # fmt: skip
+def test_unknown_or_repeated_gateways_are_refused(tmp_path, clean_env, backend, match):
+    with pytest.raises(ConfigError, match=match):
+        load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": backend})
+
+
+def test_smsgate_without_its_settings_names_every_missing_key(tmp_path, clean_env):
+    with pytest.raises(ConfigError) as refused:
+        load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": "smsgate,twilio"})
+    # Twilio's settings are checked too, whichever gateway comes first
+    assert "TWILIO_ACCOUNT_SID" in str(refused.value)
+    with pytest.raises(ConfigError) as refused:
+        load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": "smsgate",
+                     "SMSGATE_USERNAME": "u"})  # fmt: skip
+    message = str(refused.value)
+    assert "SMSGATE_PASSWORD" in message and "SMSGATE_SIGNING_KEY" in message
+    assert "SMSGATE_USERNAME" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("SMSGATE_SIM", "4"), ("SMSGATE_SIM", "first"), ("SMSGATE_DAILY_LIMIT", "0"),
+     ("SMSGATE_MIN_INTERVAL", "-1"), ("SMSGATE_PING_STALE", "soon"),
+     ("SMSGATE_ID_PREFIX", "harc-site")],
+)  # fmt: skip
+def test_bad_smsgate_values_are_refused_by_name(tmp_path, clean_env, name, value):
+    with pytest.raises(ConfigError, match=name):
+        load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": "smsgate", **SMSGATE,
+                     name: value})  # fmt: skip

@@ -161,3 +161,23 @@ def test_build_gateway_follows_sms_backend(fake):
     assert isinstance(built, TwilioGateway) and built.timeout == 3.0
     assert built.validity_period == 4 * 3600
     assert built.send(TO, "x", None).outcome == "sent"
+
+
+def test_twilio_takes_the_protocol_keywords(fake):
+    """`reference` is ours (Twilio keeps none), `valid_for` overrides the validity period."""
+    gw = gateway(fake, validity_period=600)
+    result = gw.send(TO, "Code 1.", None, kind="reminder_2h", reference="harc0a1b2c-1-1",
+                     valid_for=900)  # fmt: skip
+    assert result.outcome == "sent" and result.sid == fake.messages[0].sid
+    assert fake.messages[0].validity_period == 900
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    found = gw.lookup(TO, "Code 1.", since, datetime.now(UTC), reference="harc0a1b2c-1-1",
+                      provider_id=None)  # fmt: skip
+    assert found.sid == result.sid  # still To + Body + time
+
+
+def test_console_gateway_names_the_attempt_by_our_reference():
+    result = ConsoleGateway().send(TO, "x", None, reference="harc0a1b2c-3-1", valid_for=60)
+    assert (result.outcome, result.sid) == ("sent", "harc0a1b2c-3-1")
+    assert ConsoleGateway().lookup(TO, "x", datetime.now(UTC), datetime.now(UTC),
+                                   reference="harc0a1b2c-3-1").outcome == "not_found"  # fmt: skip

@@ -32,7 +32,7 @@ def init_app(app: Flask) -> None:
     from core.registry import registry
     from notifications import models  # noqa: F401 - the SMS tables
     from notifications.api import routes as api_routes
-    from notifications.cli import reminders_cli
+    from notifications.cli import reminders_cli, sms_cli
     from notifications.contacts import purge_inactive
     from notifications.engine import pause  # noqa: F401 - the dispatch pause's table
     from notifications.health import sms_health
@@ -41,11 +41,13 @@ def init_app(app: Flask) -> None:
     from notifications.retention import purge_outbox
     from notifications.routes import ADMIN_LINKS, bp, log  # noqa: F401 - log adds its pages to bp
     from notifications.webhooks import bp as webhooks_bp
+    from notifications.webhooks.events import purge_events
 
     app.register_blueprint(bp)
-    csrf.exempt(webhooks_bp)  # Twilio signs its requests instead
+    csrf.exempt(webhooks_bp)  # Twilio and SMSGate sign their requests instead
     app.register_blueprint(webhooks_bp)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(sms_cli)
     harc = registry(app)
     harc.api_routes.append(api_routes)
     # Dispatch shares rows through SKIP LOCKED, so every scheduler process may run it at once.
@@ -53,5 +55,6 @@ def init_app(app: Flask) -> None:
     harc.health_checks.append(sms_health)
     harc.add_retention_step("outbox", purge_outbox)
     harc.add_retention_step("inactive contact numbers", purge_inactive)
+    harc.add_retention_step("webhook events", purge_events)
     harc.admin_links.extend(ADMIN_LINKS)
     register_notification_labels(app)

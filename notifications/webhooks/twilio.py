@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, request
+from flask import abort, current_app, request
 from sqlalchemy.exc import IntegrityError
 
 from core.db import utcnow
@@ -25,10 +25,9 @@ from notifications.engine.gateways import (
 from notifications.engine.settings import setting_float
 from notifications.inbound import handle_inbound, twiml
 from notifications.models import OutboxMessage
+from notifications.webhooks import bp
 
 log = logging.getLogger(__name__)
-
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 
 # Delivery errors that say the number itself cannot receive SMS (DESIGN.md).
 _UNUSABLE = {"30005": "30005 unknown number", "30006": "30006 landline or unreachable carrier"}

@@ -17,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from core.extensions import db
+from tests.support.browser import signed_in_phone
 from tests.support.visible_text import problems, raw_codes, typed_data
 
 pytestmark = pytest.mark.browser
@@ -105,14 +106,7 @@ def test_every_page_of_the_role_passes_axe_in_bangla(live_app, browser, logins, 
     base = live_app.config["LIVE_URL"]
     email, password = logins[role]
     # bypass_csp lets the test inject axe-core; the app's own policy stays as it is.
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, locale="bn-BD", bypass_csp=True
-    )
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    context, page = signed_in_phone(browser, base, email, password, bypass_csp=True)
     switch = page.locator("button[name=lang][value=bn]")
     if switch.count():
         switch.first.click()

@@ -11,7 +11,7 @@ import pytest
 
 from core.extensions import db
 from tests.support import factories
-from tests.support.db import PASSWORD
+from tests.support.browser import signed_in_phone
 
 pytestmark = pytest.mark.browser
 
@@ -64,12 +64,7 @@ def _referral(app, code: str):
 
 
 def _sign_in(browser, base: str, email: str):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD")
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    context, page = signed_in_phone(browser, base, email)
     assert page.locator("html").get_attribute("lang") == "bn"
     assert page.url.endswith("/clinic/today")
     return context, page

@@ -7,7 +7,7 @@ import pytest
 
 from core.extensions import db
 from tests.support import factories
-from tests.support.db import PASSWORD
+from tests.support.browser import signed_in_phone
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,7 @@ def test_an_invalid_phone_is_refused_in_bangla_and_summarised_at_the_top(live_ap
         email = factories.make_user("peer_educator", language="bn").email
         db.session.remove()
     base = live_app.config["LIVE_URL"]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD")
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    context, page = signed_in_phone(browser, base, email)
     assert page.locator("html").get_attribute("lang") == "bn"
 
     page.goto(base + "/referrals/new")

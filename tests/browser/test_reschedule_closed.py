@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from tests.support import factories
-from tests.support.db import PASSWORD
+from tests.support.browser import signed_in_phone
 
 pytestmark = pytest.mark.browser
 
@@ -65,12 +65,7 @@ def _in_view(locator, height: int = 844) -> bool:
 
 
 def _sign_in(browser, base: str, email: str, **options):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD", **options)
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    context, page = signed_in_phone(browser, base, email, **options)
     assert page.locator("html").get_attribute("lang") == "bn"
     return context, page
 

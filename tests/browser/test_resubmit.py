@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from tests.support import factories
-from tests.support.db import PASSWORD
+from tests.support.browser import signed_in_phone
 
 pytestmark = pytest.mark.browser
 
@@ -49,12 +49,7 @@ def _counts(app) -> tuple[int, int]:
 def test_back_and_make_the_referral_again_makes_one_referral_and_one_sms(live_app, browser):
     email, clinic_id, when = _world(live_app)
     base = live_app.config["LIVE_URL"]
-    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="bn-BD")
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    context, page = signed_in_phone(browser, base, email)
     assert page.locator("html").get_attribute("lang") == "bn"
 
     page.goto(base + "/referrals/new")

@@ -62,6 +62,8 @@ def test_encrypted_sends_show_the_relay_no_number_and_no_text():
         sent = fake.message(ref(9))
         assert sent.is_encrypted and sent.body["phoneNumbers"][0].startswith("$aes-256-cbc/")
         assert (sent.phone_numbers, sent.text) == ([TO], "Code 1 at Mirpur.")  # the phone reads it
+        found = gateway(fake).lookup(TO, "Code 1 at Mirpur.", NOW, NOW, reference=ref(9))
+        assert found == LookupResult("found", sid=ref(9), status="sent")
         assert not fake.errors
 
 

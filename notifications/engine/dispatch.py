@@ -11,7 +11,6 @@ result in its own short transaction.
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -24,8 +23,8 @@ from sqlalchemy.orm import selectinload
 from core.appctx import real_app
 from core.db import utcnow
 from core.extensions import db
-from notifications.engine import limits, outcomes, pause, reconcile
-from notifications.engine.gateways import Gateway, SendResult, get_gateway
+from notifications.engine import attempts, limits, outcomes, pause, reconcile, results, routing
+from notifications.engine.gateways import Gateway, SendResult, get_gateway, get_gateways
 from notifications.engine.settings import setting_float, setting_int
 from notifications.models import OutboxMessage
 from notifications.texts import rendering
@@ -48,6 +47,8 @@ class PassStats:
     paused: bool = False
     claimed: int = 0
     budget_reached: bool = False
+    # Every usable gateway is at its daily limit: dispatch pauses until the next local day.
+    limit_reached: bool = False
     # Segments billed today, read once per pass and then counted here (several dispatchers may
     # overshoot the budget by at most one batch each).
     segments_today: int | None = None
@@ -61,6 +62,8 @@ class PassStats:
         )
         if self.budget_reached:
             text += " (daily SMS budget reached: the rest waits for tomorrow)"
+        if self.limit_reached:
+            return text + " (dispatch is PAUSED: every gateway is at its daily limit)"
         return text + (" (dispatch is PAUSED: account-level provider error)" if self.paused else "")
 
 
@@ -75,6 +78,9 @@ class Outgoing:
     body: str
     callback_url: str | None
     claimed_at: datetime
+    gateway: str = ""
+    reference: str | None = None
+    attempt_id: int = 0
 
 
 @dataclass
@@ -106,9 +112,9 @@ def _due_ids(now: datetime, n: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
-def claim(now: datetime, n: int, stats: PassStats) -> tuple[list[Outgoing], int]:
-    """Claim up to n due rows, settle those that may not go, render the rest; COMMIT.
-    Returns (messages to send, rows claimed)."""
+def claim(now: datetime, n: int, stats: PassStats, names: list[str]) -> tuple[list[Outgoing], int]:
+    """Claim up to n due rows, settle those that may not go, render the rest, route each to a
+    gateway (its attempt written); COMMIT. Returns (messages to send, rows claimed)."""
     ids = _due_ids(now, n)
     if not ids:
         db.session.commit()
@@ -136,13 +142,30 @@ def claim(now: datetime, n: int, stats: PassStats) -> tuple[list[Outgoing], int]
         .order_by(OutboxMessage.send_at, OutboxMessage.id)
         .execution_options(populate_existing=True)
     ).all()
-    outgoing = [o for row in rows if (o := _prepare(row, now, stats)) is not None]
+    held = routing.states(names, lock=True) if rows else {}
+    outgoing = [o for row in rows if (o := _prepare(row, now, stats, names, held)) is not None]
+    if stats.limit_reached and not outgoing:
+        _pause_for_limits(now)
+        stats.paused = True
     db.session.commit()
     stats.claimed += len(claimed)
     return outgoing, len(claimed)
 
 
-def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | None:
+def _pause_for_limits(now: datetime) -> None:
+    until = limits.local_day_bounds(now)[1]
+    pause.pause(
+        "daily_limit",
+        "every SMS gateway is at its daily limit",
+        now=now,
+        seconds=(until - now).total_seconds(),
+        account=False,
+    )
+
+
+def _prepare(
+    row: OutboxMessage, now: datetime, stats: PassStats, names: list[str], held: dict
+) -> Outgoing | None:
     """Check and render one claimed row (inside the claim transaction)."""
     contact = row.contact
     verdict = rendering.check(row, contact, now)
@@ -166,11 +189,22 @@ def _prepare(row: OutboxMessage, now: datetime, stats: PassStats) -> Outgoing | 
         row.attempts = max(row.attempts - 1, 0)
         stats.deferred += 1
         return None
+    choice = routing.choose(routing.order_for(names, row.id), held, now)
+    if choice.gateway is None:
+        assert choice.retry_at is not None
+        row.status, row.send_at, row.lease_until = "pending", choice.retry_at, None
+        row.attempts = max(row.attempts - 1, 0)
+        stats.deferred += 1
+        stats.limit_reached = stats.limit_reached or choice.why == "limit"
+        log.info("sms %s (%s) waits: %s", row.id, row.kind, choice.why)
+        return None
     assert contact.phone is not None  # check() cancelled the rows of a contact without a number
     row.body, row.to_phone, row.segments = rendered.body, contact.phone, rendered.segments
+    attempt = attempts.start(row.id, choice.gateway, now=now)
     return Outgoing(
-        row.id, contact.id, row.kind, contact.phone, rendered.body, callback_url(row.id), now
-    )
+        row.id, contact.id, row.kind, contact.phone, rendered.body, callback_url(row.id), now,
+        gateway=choice.gateway, reference=attempt.reference, attempt_id=attempt.id,
+    )  # fmt: skip
 
 
 def _limits_hold(
@@ -205,101 +239,12 @@ def _settle(row: OutboxMessage, status: str, reason: str, now: datetime, stats: 
     log.info("sms %s (%s) %s: %s", row.id, row.kind, status, reason)
 
 
-def backoff(attempts: int) -> timedelta:
-    """Exponential backoff with a cap and a little jitter (so retries do not come in a herd)."""
-    base = setting_float("SMS_RETRY_BASE_SECONDS")
-    cap = setting_float("SMS_RETRY_MAX_SECONDS")
-    delay = min(base * 2 ** max(attempts - 1, 0), cap)
-    return timedelta(seconds=delay * random.uniform(0.9, 1.1))  # noqa: S311 - jitter, not secrets
-
-
-def record(out: Outgoing, result: SendResult, now: datetime, stats: PassStats) -> None:
-    """Store one send's result in its own transaction."""
-    try:
-        _record(out, result, now, stats)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        # The lease will expire and the row will be looked up: nothing is lost or sent twice.
-        log.exception("sms %s: recording the result failed", out.id)
-
-
-def _record(out: Outgoing, result: SendResult, now: datetime, stats: PassStats) -> None:
-    code, text = result.code, result.message
-    if result.outcome == "sent":
-        outcomes.advance(out.id, result.status or "sent", now=now, sid=result.sid)
-        stats.sent += 1
-        log.debug("sms %s (%s) sent", out.id, out.kind)
-        return
-    if result.outcome == "unknown":
-        db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id == out.id, OutboxMessage.status == "sending")
-            .values(
-                status="unknown",
-                sent_at=out.claimed_at,
-                lease_until=now + timedelta(seconds=setting_float("SMS_UNKNOWN_LOOKUP_AFTER")),
-                error_message=f"no answer from the provider ({text})"[:255],
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        stats.unknown += 1
-        log.warning("sms %s (%s) unknown: %s; awaiting callback or lookup", out.id, out.kind, text)
-        return
-    if result.outcome == "account":
-        pause.pause(
-            str(code) if code else None,
-            text or "account error",
-            now=now,
-            seconds=setting_float("SMS_ACCOUNT_PAUSE_SECONDS"),
-        )
-        outcomes.back_to_pending(out.id, now=now, send_at=now, uncount=True)
-        stats.deferred += 1
-        stats.paused = True
-        return
-    if result.outcome in ("transient", "not_sent"):
-        attempts = db.session.scalar(
-            sa.select(OutboxMessage.attempts).where(OutboxMessage.id == out.id)
-        )
-        reason = f"{result.http_status or ''} {text or ''}".strip() or "transient error"
-        if (attempts or 0) >= setting_int("SMS_MAX_ATTEMPTS"):
-            outcomes.advance(
-                out.id,
-                "failed",
-                now=now,
-                error_code=code,
-                error_message=f"gave up after {attempts} attempts: {reason}",
-            )
-            stats.failed += 1
-            log.warning("sms %s (%s) failed after %s attempts", out.id, out.kind, attempts)
-        else:
-            outcomes.back_to_pending(
-                out.id,
-                now=now,
-                send_at=now + backoff(attempts or 1),
-                error_code=code,
-                error_message=reason,
-            )
-            stats.deferred += 1
-            log.info("sms %s (%s) retry later: %s", out.id, out.kind, result.outcome)
-        return
-    # Permanent: this message will never go; some errors also say something about the number.
-    reason = f"{code}: {text}" if code else (text or "rejected by the provider")
-    outcomes.advance(out.id, "failed", now=now, error_code=code, error_message=reason)
-    stats.failed += 1
-    log.warning("sms %s (%s) failed: provider error %s", out.id, out.kind, code)
-    if code == 21211:
-        outcomes.mark_number_unusable(out.contact_id, "21211 invalid number")
-    elif code == 21614:
-        outcomes.mark_number_unusable(out.contact_id, "21614 not a mobile number")
-    elif code == 21610:
-        outcomes.mark_unsubscribed(out.contact_id, now=now)
-
-
 def _release(out: Outgoing, now: datetime, stats: PassStats) -> None:
     """A claimed row that was never handed to the gateway goes back, its attempt not counted."""
     outcomes.back_to_pending(out.id, now=now, send_at=out.claimed_at, uncount=True)
+    attempts.advance(
+        out.attempt_id, "cancelled", now=now, error_message="never handed to the gateway"
+    )
     db.session.commit()
     stats.deferred += 1
 
@@ -311,27 +256,41 @@ def dispatch_pass(
     stop: Callable[[], bool] | None = None,
     gateway: Gateway | None = None,
 ) -> PassStats:
-    """One dispatch pass as if the clock read `now` (CLI and scheduler tick); commits as it goes."""
+    """One dispatch pass as if the clock read `now` (CLI and scheduler tick); commits as it goes.
+    `gateway`: send through this one only (else the configured gateways in routing order)."""
     clock = _Clock(now or utcnow())
     stop = stop or (lambda: False)
-    gateway = gateway or get_gateway(real_app())
+    gateways = {gateway.name: gateway} if gateway is not None else _configured()
     stats = PassStats()
     reconcile.recover_expired(clock(), stats)
     if pause.current_pause(clock()) is not None:
         stats.paused = True
         db.session.commit()
         return stats
-    reconcile.resolve_unknown(gateway, clock, stats)
+    reconcile.resolve_unknown(gateways, clock, stats)
     if setting_int("SMS_DAILY_SEGMENT_BUDGET") > 0:
         stats.segments_today = limits.daily_segments_used(*limits.local_day_bounds(clock()))
-    _send_loop(gateway, clock, limit, stop, stats)
+    _send_loop(gateways, clock, limit, stop, stats)
     if stats.claimed or stats.recovered or stats.resolved:
         # Each message's own line says what happened to it; the tick's summary is routine.
         log.debug("dispatch pass: %s", stats.line())
     return stats
 
 
-def _send_loop(gateway, clock, limit, stop, stats: PassStats) -> None:
+def _configured() -> dict[str, Gateway]:
+    """The app's gateways in routing order; the first is `get_gateway`'s (which tests rebuild)."""
+    app = real_app()
+    first = get_gateway(app)
+    if len(app.config.get("SMS_BACKENDS") or ()) < 2:
+        return {first.name: first}
+    gateways = dict(get_gateways(app))
+    if first.name in gateways:
+        gateways[first.name] = first
+    return gateways
+
+
+def _send_loop(gateways: dict[str, Gateway], clock, limit, stop, stats: PassStats) -> None:
+    names = list(gateways)
     pool_size = max(1, setting_int("SMS_POOL_SIZE"))
     # Claim a little ahead of the pool so that it never waits for the next claim.
     window = max(setting_int("SMS_BATCH_SIZE"), pool_size)
@@ -344,11 +303,12 @@ def _send_loop(gateway, clock, limit, stop, stats: PassStats) -> None:
                 want = window - len(inflight)
                 if limit is not None:
                     want = min(want, limit - stats.claimed)
-                batch, got = claim(clock(), want, stats) if want > 0 else ([], 0)
+                batch, got = claim(clock(), want, stats, names) if want > 0 else ([], 0)
                 exhausted = got == 0
                 for out in batch:
-                    future = pool.submit(gateway.send, out.to, out.body, out.callback_url,
-                                         kind=out.kind)  # fmt: skip
+                    future = pool.submit(gateways[out.gateway].send, out.to, out.body,
+                                         out.callback_url, kind=out.kind,
+                                         reference=out.reference)  # fmt: skip
                     inflight[future] = out
             if halt:
                 for future, out in list(inflight.items()):
@@ -364,4 +324,4 @@ def _send_loop(gateway, clock, limit, stop, stats: PassStats) -> None:
                 out = inflight.pop(future)
                 exc = future.exception()
                 result = future.result() if exc is None else SendResult("unknown", message="error")
-                record(out, result, clock(), stats)
+                results.record(out, result, clock(), stats, names)

@@ -7,7 +7,7 @@ APP_TIMEZONE, the day members and the budget's owner live in.
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -42,6 +42,11 @@ def local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
     start = datetime.combine(day, time(0), tzinfo=tz)
     end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
     return start.astimezone(ZoneInfo("UTC")), end.astimezone(ZoneInfo("UTC"))
+
+
+def local_day(now: datetime) -> date:
+    """The APP_TIMEZONE date of `now`."""
+    return now.astimezone(ZoneInfo(current_app.config["APP_TIMEZONE"])).date()
 
 
 def _when():

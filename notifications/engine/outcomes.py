@@ -43,12 +43,15 @@ def advance(
     error_code: int | str | None = None,
     error_message: str | None = None,
     reported: bool = False,
+    attempt_id: int | None = None,
 ) -> bool:
     """Move a row forward to `status` if it is behind it (flushes); True when it moved.
 
     A provider sid is recorded whenever the row has none yet, even when the status stays.
     `reported` (a provider's callback): only a row that was sent moves, or takes the sid.
+    The attempt (`attempt_id`; else the one with this sid, else the latest) moves with it.
     """
+    _advance_attempt(message_id, status, now, sid, error_code, error_message, attempt_id)
     behind = [name for name, rank in RANK.items() if rank < RANK[status]]
     if reported:
         behind = [name for name in behind if name not in NEVER_SENT]
@@ -86,6 +89,34 @@ def advance(
             .execution_options(synchronize_session=False)
         )
     return bool(moved)
+
+
+def _advance_attempt(message_id, status, now, sid, error_code, error_message, attempt_id) -> None:
+    from notifications.engine import attempts
+    from notifications.models import MessageAttempt
+
+    if attempt_id is None:
+        found = None
+        if sid:
+            found = db.session.scalar(
+                sa.select(MessageAttempt.id).where(
+                    MessageAttempt.message_id == message_id, MessageAttempt.provider_id == sid
+                )
+            )
+        if found is None:
+            last = attempts.latest(message_id)
+            found = last.id if last is not None else None
+        if found is None:
+            return
+        attempt_id = found
+    attempts.advance(
+        attempt_id,
+        status,
+        now=now,
+        provider_id=sid,
+        error_code=error_code,
+        error_message=error_message,
+    )
 
 
 def back_to_pending(

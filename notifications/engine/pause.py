@@ -1,4 +1,5 @@
-"""Dispatch-wide state: an account-level provider error pauses sending for every process."""
+"""Dispatch-wide state: an account-level provider error, or every gateway at its daily limit,
+pauses sending for every process."""
 
 from __future__ import annotations
 
@@ -41,8 +42,11 @@ def pause_info() -> DispatchState | None:
     return row if row is not None and row.paused_until is not None else None
 
 
-def pause(code: str | None, reason: str, *, now: datetime, seconds: float) -> None:
-    """Pause every dispatcher (flushes; the caller commits) and say so in the log."""
+def pause(
+    code: str | None, reason: str, *, now: datetime, seconds: float, account: bool = True
+) -> None:
+    """Pause every dispatcher (flushes; the caller commits) and say so in the log.
+    `account`: an account-level provider error (else a limit, which lifts by itself)."""
     row = db.session.get(DispatchState, 1)
     if row is None:
         row = DispatchState(id=1)
@@ -52,6 +56,9 @@ def pause(code: str | None, reason: str, *, now: datetime, seconds: float) -> No
     row.paused_until = now + timedelta(seconds=seconds)
     row.error_code, row.reason = code, reason[:255]
     db.session.flush()
+    if not account:
+        log.warning("SMS dispatch paused until %s: %s", row.paused_until.isoformat(), reason)
+        return
     log.error(
         "SMS dispatch PAUSED until %s: account-level provider error %s (%s); "
         "fix the account, then run `flask reminders resume`",

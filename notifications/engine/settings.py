@@ -26,6 +26,10 @@ DEFAULTS: dict[str, float | int | bool] = {
     "SMS_DISPATCH_INTERVAL": 5,  # seconds between scheduler dispatch ticks
     "SMS_DAILY_SEGMENT_BUDGET": 0,  # segments a local day; 0 = no budget
     "SMS_MAX_PER_CONTACT_PER_DAY": 3,  # messages to one contact a local day; 0 = no cap
+    "SMS_GATEWAY_MAX_FAILURES": 3,  # API failures in a row before a gateway is left alone
+    "SMS_GATEWAY_COOLDOWN": 300,  # seconds a failing gateway is left alone before a new try
+    "SMSGATE_MIN_INTERVAL": 5,  # seconds between two sends of the phone (operators block a SIM)
+    "SMSGATE_PING_STALE": 900,  # seconds without a ping before the phone counts as down
     "HEALTH_MAX_HEARTBEAT_AGE": 120,  # seconds; older → /healthz 503 (when a scheduler is expected)
     "HEALTH_MAX_DUE_AGE": 900,  # seconds a due message may wait before /healthz says 503
 }
@@ -47,6 +51,18 @@ def setting_float(name: str) -> float:
 def setting_int(name: str) -> int:
     """An integer setting (config, then environment, then DEFAULTS)."""
     return int(setting_float(name))
+
+
+def gateway_setting(gateway: str, key: str) -> float:
+    """A gateway's own setting `{GATEWAY}_{key}` (e.g. SMSGATE_DAILY_LIMIT); 0 when unset."""
+    name = f"{gateway.upper()}_{key}"
+    value = _raw(name)
+    if value is None or value == "":
+        return float(DEFAULTS.get(name, 0))
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def scheduler_expected() -> bool:

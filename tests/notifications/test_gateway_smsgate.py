@@ -14,6 +14,8 @@ from notifications.engine.gateways import (
     SmsGateGateway,
     attempt_reference,
     build_gateways,
+    get_gateway,
+    get_gateways,
     parse_reference,
     reference_prefix,
 )
@@ -188,3 +190,19 @@ def test_build_gateways_follows_the_routing_order(smsgate_fake):
     assert [g.name for g in built] == ["smsgate", "console"]
     assert built[0].send(TO, "x", None, reference=ref(21)).outcome == "sent"
     assert smsgate_fake.message(ref(21)).sim_number == 2
+
+
+@pytest.fixture
+def smsgate_app(smsgate_fake, app_config):
+    """The app configured for the SMSGate fake first, then the console."""
+    app_config.update(smsgate_config(smsgate_fake), SMS_BACKEND="smsgate,console", SMSGATE_SIM="1")
+    return app_config
+
+
+def test_the_app_builds_its_gateways_once_in_routing_order(smsgate_app, app, smsgate_fake):
+    gateways = get_gateways(app)
+    assert list(gateways) == ["smsgate", "console"] and get_gateways(app) is gateways
+    assert get_gateway(app).name == "smsgate" and get_gateway(app, "console").name == "console"
+    reference = attempt_reference(31, 1)  # the app's own prefix
+    assert gateways["smsgate"].send(TO, "x", None, reference=reference).sid == reference
+    assert smsgate_fake.message(reference).sim_number == 1

@@ -21,13 +21,15 @@ from flask import Flask, current_app
 from core.config import parse_backends
 from notifications.engine.gateways.base import (
     Gateway,
+    Health,
     LookupResult,
     SendOutcome,
     SendResult,
+    WebhookInfo,
     request_never_left,
 )
 from notifications.engine.gateways.console import ConsoleGateway
-from notifications.engine.gateways.smsgate import SmsGateGateway
+from notifications.engine.gateways.smsgate import WEBHOOK_EVENTS, SmsGateError, SmsGateGateway
 from notifications.engine.gateways.twilio import (
     ACCOUNT_ERROR_CODES,
     PROVIDER_STATUS,
@@ -44,13 +46,17 @@ __all__ = [
     "TRANSIENT_CODES",
     "UNSUBSCRIBED_CODE",
     "UNUSABLE_NUMBER_CODES",
+    "WEBHOOK_EVENTS",
     "ConsoleGateway",
     "Gateway",
+    "Health",
     "LookupResult",
     "SendOutcome",
     "SendResult",
+    "SmsGateError",
     "SmsGateGateway",
     "TwilioGateway",
+    "WebhookInfo",
     "attempt_reference",
     "build_gateway",
     "build_gateways",

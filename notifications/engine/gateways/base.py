@@ -36,6 +36,28 @@ class LookupResult:
     message: str | None = None  # for `failed`: the provider's reason, masked
 
 
+@dataclass(frozen=True)
+class WebhookInfo:
+    """One webhook registered at the relay."""
+
+    id: str | None
+    url: str
+    event: str
+
+
+@dataclass(frozen=True)
+class Health:
+    """The relay's answer to GET /health: pass, warn or fail; `error` when it could not be asked."""
+
+    status: str
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the relay (and what it checks) is usable."""
+        return self.status in ("pass", "warn")
+
+
 class Gateway(Protocol):
     """What the dispatcher needs from an SMS provider."""
 

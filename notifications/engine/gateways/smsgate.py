@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,9 +21,11 @@ from android_sms_gateway.http import RequestsHttpClient
 
 from core.logging import mask_phones
 from notifications.engine.gateways.base import (
+    Health,
     LookupResult,
     SendOutcome,
     SendResult,
+    WebhookInfo,
     request_never_left,
 )
 
@@ -45,28 +46,6 @@ WEBHOOK_EVENTS = ("sms:sent", "sms:delivered", "sms:failed", "sms:received", "sy
 
 class SmsGateError(RuntimeError):
     """A webhook request failed at the relay; the message is masked and names the HTTP status."""
-
-
-@dataclass(frozen=True)
-class WebhookInfo:
-    """One webhook registered at the relay."""
-
-    id: str | None
-    url: str
-    event: str
-
-
-@dataclass(frozen=True)
-class Health:
-    """The relay's answer to GET /health: pass, warn or fail; `error` when it could not be asked."""
-
-    status: str
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the relay (and what it checks) is usable."""
-        return self.status in ("pass", "warn")
 
 
 class _TimeoutSession(requests.Session):

@@ -206,3 +206,17 @@ def test_the_app_builds_its_gateways_once_in_routing_order(smsgate_app, app, sms
     reference = attempt_reference(31, 1)  # the app's own prefix
     assert gateways["smsgate"].send(TO, "x", None, reference=reference).sid == reference
     assert smsgate_fake.message(reference).sim_number == 1
+
+
+def test_no_phone_number_reaches_any_log(smsgate_fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    gw = gateway(smsgate_fake, timeout=0.5)
+    gw.send(TO, "x", None, reference=ref(40))
+    smsgate_fake.fail_next(1, status=500, message=f"cannot reach {TO}", on="send")
+    assert gw.send(TO, "x", None, reference=ref(41)).message == "cannot reach ***42"
+    smsgate_fake.accept_then_hang(1, seconds=2)
+    gw.send(TO, "x", None, reference=ref(42))
+    gw.lookup(TO, "x", NOW, NOW, reference=ref(42))
+    smsgate_fake.fail_next(1, status=500, message=f"cannot cancel {TO}")
+    gw.delete(ref(40))
+    assert caplog.records and "1711000042" not in caplog.text

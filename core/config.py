@@ -194,9 +194,9 @@ def _check_gateways(config: dict[str, Any]) -> None:
         missing = [k for k in needed if not config.get(k)]
         if missing:
             raise ConfigError("SMS_BACKEND=smsgate needs " + ", ".join(missing))
-        prefix = config.get("SMSGATE_ID_PREFIX")
-        if prefix and not (str(prefix).isascii() and str(prefix).isalnum() and len(prefix) <= 12):
-            raise ConfigError("SMSGATE_ID_PREFIX must be at most 12 letters or digits")
+    prefix = str(config.get("SMSGATE_ID_PREFIX") or "")  # every attempt's reference starts so
+    if prefix and not (prefix.isascii() and prefix.isalnum() and len(prefix) <= 12):
+        raise ConfigError("SMSGATE_ID_PREFIX must be at most 12 letters or digits")
 
 
 def _load_keys(config: dict[str, Any], env: dict, production: bool, instance: Path) -> None:

@@ -151,3 +151,9 @@ def test_bad_smsgate_values_are_refused_by_name(tmp_path, clean_env, name, value
     with pytest.raises(ConfigError, match=name):
         load_config({"INSTANCE_PATH": str(tmp_path), "SMS_BACKEND": "smsgate", **SMSGATE,
                      name: value})  # fmt: skip
+
+
+def test_a_bad_id_prefix_is_refused_whatever_the_gateway(tmp_path, clean_env):
+    """Every attempt is named with the prefix, Twilio's and the console's too."""
+    with pytest.raises(ConfigError, match="SMSGATE_ID_PREFIX"):
+        load_config({"INSTANCE_PATH": str(tmp_path), "SMSGATE_ID_PREFIX": "site 2"})

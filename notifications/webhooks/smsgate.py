@@ -77,6 +77,11 @@ def _text(payload: dict[str, Any], name: str, limit: int = 2000) -> str | None:
     return value if isinstance(value, str) and 0 < len(value) <= limit else None
 
 
+def _sender(payload: dict[str, Any]) -> str | None:
+    """Who sent a received SMS: `sender` (newer apps), else `phoneNumber` (as documented)."""
+    return _text(payload, "sender", 64) or _text(payload, "phoneNumber", 64)
+
+
 def parse_event(body: bytes) -> Event | None:
     """The event in a (signed) body; None when it is not JSON or lacks what its type needs."""
     try:
@@ -91,7 +96,7 @@ def parse_event(body: bytes) -> Event | None:
     if kind in STATUSES and _text(payload, "messageId", 64) is None:
         return None
     if kind == "sms:received" and (
-        _text(payload, "sender", 64) is None or not isinstance(payload.get("message"), str)
+        _sender(payload) is None or not isinstance(payload.get("message"), str)
     ):
         return None
     return Event(event_id, kind[:32], payload)
@@ -131,9 +136,12 @@ def _status(event: Event, now: datetime) -> str:
 
 
 def _received(event: Event, now: datetime) -> str:
-    """A member's reply: the same handling as Twilio's inbound SMS (no answer is sent back)."""
-    sid = "smsgate:" + (_text(event.payload, "messageId", 48) or event.id)
-    result = handle_inbound(event.payload["sender"], event.payload["message"], sid, now=now)
+    """A member's reply: the same handling as Twilio's inbound SMS (no answer is sent back).
+
+    Handled once by the event's id: the payload's messageId is derived from the text and is not
+    unique (two replies "1" may share it)."""
+    sender = _sender(event.payload) or ""
+    result = handle_inbound(sender, event.payload["message"], f"smsgate:{event.id}", now=now)
     repeat = " (repeat, ignored)" if result.duplicate else ""
     return f"reply {result.keyword} for {len(result.contact_ids)} contact(s){repeat}"
 

@@ -169,15 +169,17 @@ def test_a_ping_marks_the_phone_alive_and_never_goes_back(client, gate, app):
     assert db.session.get(GatewayState, "smsgate").last_ping_at > earlier
 
 
-def test_retention_forgets_events_after_a_week(client, gate):
+def test_retention_forgets_events_after_a_week(client, gate, app):
     post_event(client, gate, "system:ping", {"health": {}}, event_id="old")
     post_event(client, gate, "system:ping", {"health": {}}, event_id="new")
     old = db.session.scalar(sa.select(WebhookEvent).where(WebhookEvent.event_id == "old"))
     old.received_at = utcnow() - timedelta(days=8)
     db.session.commit()
-    assert purge_events(utcnow()) == {"webhook_events": 1}
-    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["retention", "purge"])
+    assert "webhook events: webhook_events=1" in result.output, result.output
+    db.session.expire_all()
     assert db.session.scalars(sa.select(WebhookEvent.event_id)).all() == ["new"]
+    assert purge_events(utcnow()) == {"webhook_events": 0}
 
 
 def test_a_refused_request_creates_nothing(client, gate):

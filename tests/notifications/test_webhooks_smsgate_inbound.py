@@ -78,14 +78,17 @@ def test_under_a_safety_hold_nothing_goes_back_and_stop_still_acts(client, gate)
     assert gate.sent == []
 
 
-def test_the_same_reply_acts_once_by_event_and_by_message(client, gate):
+def test_the_same_event_acts_once_and_another_event_again(client, gate):
     contact = make_contact()
-    payload = {"messageId": "in-1", "message": "STOP", "sender": contact.phone}
+    # As documented: the sender in `phoneNumber`; messageId derived from the text (not unique).
+    payload = {"messageId": "c0ffee", "message": "1", "phoneNumber": contact.phone}
     assert post_event(client, gate, "sms:received", payload, event_id="a").status_code == 200
     assert post_event(client, gate, "sms:received", payload, event_id="a").status_code == 200
-    # The phone's retry of the same SMS under a new event id: handled once by its message id.
-    assert post_event(client, gate, "sms:received", payload, event_id="b").status_code == 200
     assert _inbound() == 1
+    # Another "1" the next day, same messageId, a new event: a reply of its own.
+    assert post_event(client, gate, "sms:received", payload, event_id="b").status_code == 200
+    assert _inbound() == 2
+    assert {m.contact_id for m in db.session.scalars(sa.select(InboundMessage))} == {contact.id}
 
 
 def test_an_unknown_number_changes_nothing(client, gate):

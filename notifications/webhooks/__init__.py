@@ -7,8 +7,7 @@ handler is idempotent, as providers send a webhook again when they miss our answ
 
 from __future__ import annotations
 
-from flask import Blueprint
+from notifications.webhooks import smsgate, twilio  # noqa: F401 - their routes join bp
+from notifications.webhooks.blueprint import bp
 
-bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
-
-from notifications.webhooks import smsgate, twilio  # noqa: E402, F401 - their routes join bp
+__all__ = ["bp"]

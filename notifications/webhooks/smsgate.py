@@ -29,7 +29,8 @@ from core.logging import mask_phones
 from notifications.engine import attempts
 from notifications.inbound import handle_inbound
 from notifications.models import GatewayState
-from notifications.webhooks import bp, events
+from notifications.webhooks import events
+from notifications.webhooks.blueprint import bp
 
 log = logging.getLogger(__name__)
 

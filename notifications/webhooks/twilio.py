@@ -25,7 +25,7 @@ from notifications.engine.gateways import (
 from notifications.engine.settings import setting_float
 from notifications.inbound import handle_inbound, twiml
 from notifications.models import OutboxMessage
-from notifications.webhooks import bp
+from notifications.webhooks.blueprint import bp
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ def test_every_package_contributes_to_its_app(app):
         "form tokens and idempotency keys",
         "outbox",
         "inactive contact numbers",
+        "webhook events",
         "sign-in sessions",
     ]
     assert len(harc.seed_steps) == 3 and harc.seed_guard is not None

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, jsonify, request
+from flask import Response, abort, current_app, jsonify, request
 from sqlalchemy.exc import IntegrityError
 
 from core.db import utcnow
@@ -38,6 +38,8 @@ SOURCE = "smsgate"
 MAX_SKEW_SECONDS = 300
 STATUSES = {"sms:sent": "sent", "sms:delivered": "delivered", "sms:failed": "failed"}
 EVENTS = (*STATUSES, "sms:received", "system:ping")
+# Forged or broken requests from one address before it is refused for a while (429).
+REFUSED_PER_MINUTE = "60/minute"
 
 
 @dataclass(frozen=True)
@@ -156,8 +158,13 @@ def _handle(event: Event, now: datetime) -> str:
     return "ping"
 
 
+def _refused(response: Response) -> bool:
+    """Only refused requests count against the limit: the phone's own bursts never do."""
+    return response.status_code >= 400
+
+
 @bp.post("/smsgate")
-@limiter.limit("600/minute")
+@limiter.limit(REFUSED_PER_MINUTE, deduct_when=_refused)
 def smsgate_event():
     """An SMSGate event: signed, acted on once by its id, answered 200 unless refused."""
     body = request.get_data(cache=True)  # the raw bytes, before anything parses them

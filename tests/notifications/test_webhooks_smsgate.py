@@ -188,3 +188,18 @@ def test_a_refused_request_creates_nothing(client, gate):
     assert post_raw(client, body, {}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     assert db.session.get(GatewayState, "smsgate") is None
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        app_config["RATELIMIT_ENABLED"] = True
+        return app_config
+
+    def test_refused_requests_are_limited_signed_bursts_are_not(self, client, gate):
+        for n in range(80):
+            assert post_event(client, gate, "system:ping", {}, event_id=f"p{n}").status_code == 200
+        body = b'{"id": "x", "event": "system:ping", "payload": {}}'
+        for _ in range(60):
+            assert post_raw(client, body, {}).status_code == 403
+        assert post_event(client, gate, "system:ping", {}, event_id="late").status_code == 429

@@ -39,7 +39,12 @@ def init_app(app: Flask) -> None:
     from notifications.jobs import dispatch_interval, dispatch_tick
     from notifications.labels import register_notification_labels
     from notifications.retention import purge_outbox
-    from notifications.routes import ADMIN_LINKS, bp, log  # noqa: F401 - log adds its pages to bp
+    from notifications.routes import (  # noqa: F401 - log and gateways add their pages to bp
+        ADMIN_LINKS,
+        bp,
+        gateways,
+        log,
+    )
     from notifications.webhooks import bp as webhooks_bp
     from notifications.webhooks.events import purge_events
 

@@ -58,6 +58,7 @@ def sms_health(body: dict) -> bool:
             "status": "paused",
             "since": paused.paused_at.isoformat() if paused.paused_at else None,
             "until": paused.paused_until.isoformat(),
+            "paused_until": paused.paused_until.isoformat(),
             "error_code": paused.error_code,
             "reason": paused.reason,
         }

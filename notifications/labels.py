@@ -65,6 +65,13 @@ REPLY_KEYWORD_LABELS = {
 }
 
 
+GATEWAY_LABELS = {
+    "smsgate": _l("Phone with a local SIM"),
+    "twilio": _l("Twilio"),
+    "console": _l("Console (development)"),
+}
+
+
 def register_notification_labels(app: Flask) -> None:
     """Message kinds, statuses and reasons, template variants, reply keywords."""
     from notifications.routes import VARIANT_LABELS
@@ -75,3 +82,4 @@ def register_notification_labels(app: Flask) -> None:
     register_labels(app, "message_step", MESSAGE_STEP_LABELS)
     register_labels(app, "template_variant", VARIANT_LABELS)
     register_labels(app, "reply_keyword", REPLY_KEYWORD_LABELS)
+    register_labels(app, "sms_gateway", GATEWAY_LABELS)

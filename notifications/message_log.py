@@ -19,7 +19,7 @@ from flask import current_app
 from core.extensions import db
 from notifications import names
 from notifications.errors_catalog import describe_error
-from notifications.models import Contact, OutboxMessage
+from notifications.models import Contact, MessageAttempt, OutboxMessage
 
 PER_PAGE = 50
 
@@ -65,6 +65,7 @@ class LogRow:
 
     message: OutboxMessage
     phone_masked: str
+    gateway: str | None = None  # the gateway of its latest attempt
 
 
 def message_page(
@@ -75,14 +76,25 @@ def message_page(
     total = db.session.scalar(
         _where(sa.select(sa.func.count()).select_from(OutboxMessage), filters)
     )
+    latest_gateway = (
+        sa.select(MessageAttempt.gateway)
+        .where(MessageAttempt.message_id == OutboxMessage.id)
+        .order_by(MessageAttempt.number.desc())
+        .limit(1)
+        .correlate(OutboxMessage)
+        .scalar_subquery()
+    )
     query = (
-        _where(sa.select(OutboxMessage, Contact.phone_masked), filters)
+        _where(sa.select(OutboxMessage, Contact.phone_masked, latest_gateway), filters)
         .join(Contact, Contact.id == OutboxMessage.contact_id)
         .order_by(OutboxMessage.send_at.desc(), OutboxMessage.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    rows = [LogRow(message, masked or "") for message, masked in db.session.execute(query)]
+    rows = [
+        LogRow(message, masked or "", gateway)
+        for message, masked, gateway in db.session.execute(query)
+    ]
     return rows, int(total or 0)
 
 
@@ -204,3 +216,14 @@ def names_for(message: OutboxMessage) -> dict[str, str | None]:
         "clinic": names.name_of("clinic", message.clinic_id),
         "peer_educator": names.name_of("peer_educator", message.peer_educator_id),
     }
+
+
+def attempts_of(message: OutboxMessage) -> list[MessageAttempt]:
+    """The message's attempts, first first (each names its gateway)."""
+    return list(
+        db.session.scalars(
+            sa.select(MessageAttempt)
+            .where(MessageAttempt.message_id == message.id)
+            .order_by(MessageAttempt.number)
+        )
+    )

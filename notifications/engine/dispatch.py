@@ -144,7 +144,7 @@ def claim(now: datetime, n: int, stats: PassStats, names: list[str]) -> tuple[li
     ).all()
     held = routing.states(names, lock=True) if rows else {}
     outgoing = [o for row in rows if (o := _prepare(row, now, stats, names, held)) is not None]
-    if stats.limit_reached and not outgoing:
+    if stats.limit_reached:  # those already routed still go; no further claim
         _pause_for_limits(now)
         stats.paused = True
     db.session.commit()
@@ -155,7 +155,7 @@ def claim(now: datetime, n: int, stats: PassStats, names: list[str]) -> tuple[li
 def _pause_for_limits(now: datetime) -> None:
     until = limits.local_day_bounds(now)[1]
     pause.pause(
-        "daily_limit",
+        pause.LIMIT_CODE,
         "every SMS gateway is at its daily limit",
         now=now,
         seconds=(until - now).total_seconds(),

@@ -14,6 +14,9 @@ from core.extensions import Model, db
 
 log = logging.getLogger(__name__)
 
+# The pause's code when every gateway is at its daily limit (not a provider's error code).
+LIMIT_CODE = "daily_limit"
+
 
 class DispatchState(Model):
     """One row (id 1) while sending is paused; shared by every dispatcher through the database."""

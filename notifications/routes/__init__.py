@@ -22,6 +22,7 @@ bp = Blueprint("notifications", __name__)
 ADMIN_LINKS = [
     ("notifications.templates", _l("SMS templates")),
     ("notifications.sms_log", _l("SMS log")),
+    ("notifications.sms_gateways", _l("SMS gateways")),
 ]
 
 VARIANT_LABELS = {

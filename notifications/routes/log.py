@@ -96,6 +96,7 @@ def sms_message(message_id: int):
         masked=masked,
         steps=message_log.timeline(message),
         names=message_log.names_for(message),
+        attempts=message_log.attempts_of(message),
         kind_labels=KIND_LABELS,
     )
 

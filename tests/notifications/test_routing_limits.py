@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 import sqlalchemy as sa
@@ -37,14 +38,12 @@ def both_app(request, fake_twilio, smsgate_fake, app_config):
 
 
 def _on(gateway: str) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).where(MessageAttempt.gateway == gateway)
-    )
+    return db.session.scalar(sa.select(sa.func.count()).where(MessageAttempt.gateway == gateway))
 
 
 def _follow_up(contact, send_at):
-    return make_message(contact, "follow_up_due", send_at=send_at, target_at=None,
-                        params={"code": "K7P2QX9M", "due_on": send_at.date().isoformat()})  # fmt: skip
+    params = {"code": "K7P2QX9M", "due_on": send_at.date().isoformat()}
+    return make_message(contact, "follow_up_due", send_at=send_at, target_at=None, params=params)
 
 
 def test_at_the_daily_limit_of_every_gateway_dispatch_pauses_and_says_so(
@@ -120,7 +119,7 @@ def test_pacing_holds_the_phone_to_one_send_per_interval(phone_app, smsgate_fake
     dispatch_pass(now=NOW + timedelta(seconds=12))
     assert statuses() == {"sent": 3}
     times = sorted(a.created_at for a in db.session.scalars(sa.select(MessageAttempt)))
-    assert all(b - a >= timedelta(seconds=5) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= timedelta(seconds=5) for a, b in pairwise(times))
 
 
 @pytest.mark.slow
@@ -152,6 +151,6 @@ def test_three_dispatchers_hold_the_daily_limit_and_pacing_on_postgresql(
     assert len(sent) == 5 == len(smsgate_fake.sent)  # the limit, and no send twice
     assert len({a.reference for a in sent}) == 5
     times = sorted(a.created_at for a in sent)
-    assert all(b - a >= timedelta(seconds=4) for a, b in zip(times, times[1:], strict=False))
+    assert all(b - a >= timedelta(seconds=4) for a, b in pairwise(times))
     assert statuses() == {"sent": 5, "pending": 7}
     assert db.session.get(pause.DispatchState, 1).error_code == pause.LIMIT_CODE

@@ -108,3 +108,29 @@ def test_no_phone_number_reaches_the_log(client, gate, caplog):
     for number in (contact.phone, "+8801999000111"):
         assert number[-8:] not in text
     assert "ashbo" not in text  # the keyword is logged, never the text
+
+
+def test_the_same_event_delivered_at_once_by_several_requests_acts_once(client, gate, app):
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from core.audit import AuditEvent
+    from tests.support.smsgate_webhooks import event_body, post_raw
+
+    contact = make_contact()
+    body = event_body("sms:received", {"message": "STOP", "phoneNumber": contact.phone}, "same")
+    headers = gate.sign(body)
+    start = Barrier(4)
+
+    def deliver(_n: int) -> tuple[int, str]:
+        start.wait()
+        response = post_raw(app.test_client(), body, headers)
+        return response.status_code, response.json["status"]
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = sorted(pool.map(deliver, range(4)))
+    assert answers == [(200, "ok")] + [(200, "repeat")] * 3
+    db.session.expire_all()
+    assert _inbound() == 1 and reload(Contact, contact.id).opted_out is True
+    opt_outs = sa.select(sa.func.count()).where(AuditEvent.action == "contact.opt_out")
+    assert db.session.scalar(opt_outs) == 1

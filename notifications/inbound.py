@@ -1,4 +1,5 @@
-"""Inbound SMS (the route `POST /webhooks/twilio/inbound` is in webhooks.py) and its keywords.
+"""Inbound SMS and its keywords, from Twilio (`POST /webhooks/twilio/inbound`, answered in TwiML)
+and SMSGate (`sms:received` at `POST /webhooks/smsgate`, not answered); routes in webhooks/.
 
 Keywords (English and Bangla, either script's digits; case, spaces and punctuation ignored):
 `1`/YES/হ্যাঁ (she intends to come), `2`/NO/না (she needs a new time), the STOP family and বন্ধ
@@ -6,7 +7,8 @@ Keywords (English and Bangla, either script's digits; case, spaces and punctuati
 cannot deliver replies from Bangladeshi numbers): each one is acted on and published as the
 `notifications.signals.inbound_reply` signal. Only HELP, STOP/START and an unknown number get an
 answer, and none when every contact on the number is under a safety hold (her phone may be in
-someone else's hands). Each MessageSid is handled once; the body is never stored or logged.
+someone else's hands). Each provider id (Twilio's MessageSid, "smsgate:" + SMSGate's event id)
+is handled once; the body is never stored or logged.
 """
 
 from __future__ import annotations

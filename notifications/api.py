@@ -4,11 +4,15 @@ the `referral` filter from the subject type that owns it (notifications.subjects
 
 from __future__ import annotations
 
+from flask import jsonify
+
 from core.api import ApiRoutes, api_require, api_user, paged
+from core.db import utcnow
 from core.openapi import endpoint
 from core.schemas import ListOf
 from core.web import transactional
-from notifications.schemas import Message, MessageQuery
+from notifications import gateway_status
+from notifications.schemas import Gateway, Message, MessageQuery
 from notifications.scope import contact_ids_for
 from notifications.services import list_messages
 from notifications.subjects import subject_filter
@@ -39,3 +43,12 @@ def referrals_messages_list(query: MessageQuery):
         per_page=per_page,
     )
     return paged(rows, total, page, per_page)
+
+
+@routes.get("/gateways")
+@api_require("messages.admin")
+@transactional
+@endpoint("The SMS gateways in routing order (admin)", response=list[Gateway])
+def gateways_list():
+    """Each gateway: health, last ping, success and error, today's count, limit and price."""
+    return jsonify([view.as_json() for view in gateway_status.overview(utcnow())])

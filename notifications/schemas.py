@@ -33,3 +33,16 @@ class MessageQuery(Paging):
     referral: str | None = text(32, default=None, description="a referral code")
     status: MessageStatus | None = None
     kind: MessageKind | None = None
+
+
+class Gateway(Out):
+    """An SMS gateway as GET /api/v1/gateways shows it (CONTRACT.md), in routing order."""
+
+    name: str
+    healthy: bool
+    last_ping: datetime | None = Field(description="the phone's last ping (SMSGate)")
+    last_success: datetime | None
+    last_error: str | None
+    today: int = Field(ge=0, description="messages it took today (local day)")
+    daily_limit: int | None = Field(description="messages a local day; null: none")
+    price_per_segment: float

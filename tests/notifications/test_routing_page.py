@@ -145,3 +145,18 @@ def test_the_page_in_bangla(routed, client, login_as):
     for english in ("SMS gateways", "Health", "Send a test SMS", "Messages today", "working"):
         assert english not in html, english
     assert "SMS পাঠানোর পথ" in html and "দেশি সিমের ফোন" in html and "৩০০" in html
+
+
+def test_the_api_lists_the_gateways_for_admins_only(routed, client, api_headers):
+    make_message(make_contact())
+    dispatch_pass(now=NOW)
+
+    response = client.get("/api/v1/gateways", headers=api_headers("admin"))
+
+    assert response.status_code == 200, response.json
+    smsgate, twilio = response.json
+    assert smsgate["name"] == "smsgate" and smsgate["healthy"] is True
+    assert smsgate["daily_limit"] == 300 and smsgate["today"] == 0  # sent on the test clock's day
+    assert (smsgate["price_per_segment"], twilio["price_per_segment"]) == (0.35, 7.5)
+    assert twilio["daily_limit"] is None and twilio["name"] == "twilio"
+    assert client.get("/api/v1/gateways", headers=api_headers("viewer")).status_code == 403

@@ -63,8 +63,12 @@ def dispatch_pass(
     gateways = {gateway.name: gateway} if gateway is not None else _configured()
     stats = PassStats()
     reconcile.recover_expired(clock(), stats)
-    if pause.current_pause(clock()) is not None:
+    paused = pause.current_pause(clock())
+    if paused is not None:
         stats.paused = True
+        if paused.error_code == pause.LIMIT_CODE:
+            # The gateways work (they are only full): settle what may already have gone out.
+            reconcile.resolve_unknown(gateways, clock, stats)
         db.session.commit()
         return stats
     reconcile.resolve_unknown(gateways, clock, stats)

@@ -154,3 +154,19 @@ def test_three_dispatchers_hold_the_daily_limit_and_pacing_on_postgresql(
     assert all(b - a >= timedelta(seconds=4) for a, b in pairwise(times))
     assert statuses() == {"sent": 5, "pending": 7}
     assert db.session.get(pause.DispatchState, 1).error_code == pause.LIMIT_CODE
+
+
+def test_while_every_gateway_is_full_unknown_sends_are_still_resolved(phone_app, smsgate_fake):
+    phone_app.config["SMSGATE_DAILY_LIMIT"] = 1
+    phone_app.config["SMS_SEND_TIMEOUT"] = 0.5
+    contact = make_contact()
+    message = make_message(contact)
+    make_message(contact)
+    smsgate_fake.accept_then_hang(1, seconds=2)
+
+    first = dispatch_pass(now=NOW)  # one goes out unanswered; the other finds the phone full
+
+    assert first.unknown == 1 and first.paused
+    later = dispatch_pass(now=NOW + timedelta(minutes=6))
+    assert later.paused and later.resolved == 1 and later.sent == 0
+    assert reload(message).status == "sent" and len(smsgate_fake.sent) == 1

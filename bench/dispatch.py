@@ -1,13 +1,18 @@
-"""SMS dispatch throughput through the twilio client, and the cost of a pass that finds nothing.
+"""SMS dispatch throughput through each gateway's real client, and the cost of a pass that finds
+nothing.
 
-    .venv/bin/python -m bench.dispatch [--messages 800] [--latency 0.1] [--pool 8] [--rows 1000000]
+    .venv/bin/python -m bench.dispatch [--messages 800] [--encrypted 100] [--latency 0.1] [--pool 8]
+                                       [--rows 1000000]
 
-1. Throughput: `flask reminders dispatch` processes (one, then three) on PostgreSQL, sending
-   through the real twilio client to the Twilio-compatible fake server
-   (tests/support/twilio_fake.py) on 127.0.0.1 with `--latency` seconds per create. Reported next
-   to the bound that the pool and the latency allow (processes x pool / latency). Rate = messages /
-   (last accepted - first accepted), measured at the server, so process start-up is not counted
-   (the wall time is shown too).
+1. Throughput: `flask reminders dispatch` processes (one, then three) on PostgreSQL, in one run:
+   through the real twilio client to the Twilio-compatible fake (tests/support/twilio_fake.py),
+   then (SMS_BACKEND=smsgate) through the real android_sms_gateway client to the SMSGate fake
+   relay (tests/support/smsgate_fake.py), plain and end-to-end encrypted (`--encrypted` messages
+   per process: each send costs two PBKDF2 derivations), pacing off (SMSGATE_MIN_INTERVAL=0: the
+   path is measured, not the phone's 5 s). Each fake holds every request `--latency` seconds.
+   Reported next to the bound that the pool and the latency allow (processes x pool / latency).
+   Rate = messages / (last accepted - first accepted), measured at the server, so process
+   start-up is not counted (the wall time is shown too).
 2. An empty pass: `--rows` outbox rows (final statuses and future pending rows, nothing due), the
    median time of `dispatch_pass` over 20 runs, and EXPLAIN ANALYZE of the claim query.
 
@@ -35,6 +40,7 @@ from flask_migrate import upgrade
 from bench.common import private_database
 
 ROOT = Path(__file__).resolve().parent.parent
+ENCRYPTION = "SMSGATE_ENCRYPTION_PASSPHRASE"
 NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)  # 11:00 in Dhaka: inside the allowed hours
 
 
@@ -68,6 +74,16 @@ def build_app(env: dict):
     )
 
 
+def empty_outbox() -> None:
+    """No messages, attempts or contacts left (committed)."""
+    from core.extensions import db
+    from notifications.models import Contact, MessageAttempt, OutboxMessage
+
+    for model in (MessageAttempt, OutboxMessage, Contact):
+        db.session.execute(sa.delete(model))
+    db.session.commit()
+
+
 def seed_due(app, count: int) -> None:
     """`count` due messages to count/4 contacts (committed); the outbox is emptied first."""
     from core.crypto import blind_index
@@ -75,8 +91,7 @@ def seed_due(app, count: int) -> None:
     from notifications.models import Contact, OutboxMessage
 
     with app.app_context():
-        db.session.execute(sa.delete(OutboxMessage))
-        db.session.execute(sa.delete(Contact))
+        empty_outbox()
         numbers = [f"+8801711{i:06d}" for i in range(max(count // 4, 1))]
         db.session.execute(
             sa.insert(Contact),
@@ -110,10 +125,13 @@ def seed_due(app, count: int) -> None:
         db.engine.dispose()
 
 
-def throughput(app, env: dict, fake, processes: int, count: int, pool: int, latency: float) -> dict:
-    """Run `processes` dispatchers over `count` due messages; rates measured at the server."""
+def throughput(
+    app, env: dict, arrivals, processes: int, count: int, pool: int, latency: float
+) -> dict:
+    """Run `processes` dispatchers over `count` due messages; rates measured at the server, whose
+    `arrivals()` lists when each message it accepted arrived."""
     seed_due(app, count)
-    before = len(fake.messages)
+    before = len(arrivals())
     started = time.monotonic()
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "reminders", "dispatch"]
     command += ["--now", NOW.isoformat()]
@@ -126,13 +144,13 @@ def throughput(app, env: dict, fake, processes: int, count: int, pool: int, late
         if proc.returncode != 0:
             raise SystemExit(f"dispatcher failed: {err[-2000:].decode(errors='replace')}")
     wall = time.monotonic() - started
-    accepted = fake.messages[before:]
-    if len(accepted) != count:
-        raise SystemExit(f"expected {count} messages at the server, got {len(accepted)}")
-    times = sorted(m.received_at for m in accepted)
+    times = sorted(arrivals()[before:])
+    if len(times) != count:
+        raise SystemExit(f"expected {count} messages at the server, got {len(times)}")
     span = times[-1] - times[0] + latency  # the first one also took one latency
     bound = processes * pool / latency
     return {
+        "gateway": env["SMS_BACKEND"] + (" encrypted" if env.get(ENCRYPTION) else ""),
         "processes": processes,
         "messages": count,
         "pool": pool,
@@ -142,6 +160,29 @@ def throughput(app, env: dict, fake, processes: int, count: int, pool: int, late
         "efficiency": round(count / span / bound, 3),
         "wall_s": round(wall, 2),
     }
+
+
+def gateway_runs(app, env: dict, args) -> list[dict]:
+    """One and three dispatchers through Twilio, then SMSGate plain, then SMSGate encrypted."""
+    from tests.support.smsgate_fake import SMSGateFake, smsgate_config
+    from tests.support.twilio_fake import TwilioFake
+
+    runs = []
+    with TwilioFake() as twilio:
+        twilio.latency = args.latency
+        via = {**env, "SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": twilio.account_sid}
+        via.update(TWILIO_AUTH_TOKEN=twilio.auth_token, TWILIO_API_BASE_URL=twilio.base_url)
+        arrivals = lambda: [m.received_at for m in twilio.messages]  # noqa: E731
+        runs += [throughput(app, via, arrivals, n, args.messages * n, args.pool, args.latency)
+                 for n in (1, 3)]  # fmt: skip
+    for passphrase, per_process in ((None, args.messages), ("bench passphrase", args.encrypted)):
+        with SMSGateFake(passphrase=passphrase) as relay:
+            relay.latency = args.latency
+            via = {**env, **{k: str(v) for k, v in smsgate_config(relay).items()}}
+            via["SMSGATE_MIN_INTERVAL"] = "0"  # the path, not the phone's pacing
+            runs += [throughput(app, via, relay.arrivals, n, per_process * n, args.pool,
+                                args.latency) for n in (1, 3)]  # fmt: skip
+    return runs
 
 
 def seed_rows(app, rows: int) -> None:
@@ -222,17 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     """Run both parts and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=800, help="per dispatcher process")
+    parser.add_argument("--encrypted", type=int, default=100, help="per process, encrypted SMSGate")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--pool", type=int, default=8)
     parser.add_argument("--rows", type=int, default=1_000_000)
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT))
-    from tests.support.twilio_fake import TwilioFake
-
     url, admin, name = private_database("harc_bench_dispatch")
     env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_"))},
+        **{
+            k: v for k, v in os.environ.items() if not k.startswith(("TWILIO_", "SMS_", "SMSGATE_"))
+        },
         "DATABASE_URL": url,
         "DATA_KEYS": Fernet.generate_key().decode(),
         "INDEX_KEY": "bench-index-key",
@@ -253,24 +295,9 @@ def main(argv: list[str] | None = None) -> int:
 
             upgrade()  # the schema as production builds it: the migrations
             db.engine.dispose()
-        with TwilioFake() as fake:
-            fake.latency = args.latency
-            env.update(
-                TWILIO_ACCOUNT_SID=fake.account_sid,
-                TWILIO_AUTH_TOKEN=fake.auth_token,
-                TWILIO_API_BASE_URL=fake.base_url,
-            )
-            results["throughput"] = [
-                throughput(app, env, fake, n, args.messages * n, args.pool, args.latency)
-                for n in (1, 3)
-            ]
+        results["throughput"] = gateway_runs(app, env, args)
         with app.app_context():
-            from core.extensions import db
-            from notifications.models import Contact, OutboxMessage
-
-            db.session.execute(sa.delete(OutboxMessage))
-            db.session.execute(sa.delete(Contact))
-            db.session.commit()
+            empty_outbox()
         seed_rows(app, args.rows)
         results["empty_pass"] = empty_pass(app)
         with app.app_context():
@@ -284,11 +311,12 @@ def main(argv: list[str] | None = None) -> int:
 
     m = results["machine"]
     print(f"\nMachine: {m['nproc']} CPUs, {m['cpu']}; {m['date']}\n")
-    print("| dispatchers | messages | pool | latency | msg/s | bound (procs x pool / latency) "
-          "| of bound | wall s |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("| gateway | dispatchers | messages | pool | latency | msg/s "
+          "| bound (procs x pool / latency) | of bound | wall s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in results["throughput"]:
-        cells = [r["processes"], r["messages"], r["pool"], f"{r['latency_ms']} ms", r["rate"]]
+        cells = [r["gateway"], r["processes"], r["messages"], r["pool"], f"{r['latency_ms']} ms"]
+        cells.append(r["rate"])
         cells += [r["bound"], f"{r['efficiency']:.0%}", r["wall_s"]]
         print("| " + " | ".join(str(c) for c in cells) + " |")
     e = results["empty_pass"]

@@ -138,6 +138,11 @@ class SMSGateFake(Phone):
         with self._lock:
             return list(self._requests)
 
+    def arrivals(self) -> list[float]:
+        """When each accepted send arrived (time.time()), in order; cheap: nothing is decrypted."""
+        with self._lock:
+            return [m.received_at for m in self._messages.values()]
+
     def wait_for_messages(self, n: int, timeout: float = 5.0) -> bool:
         with self._lock:
             return self._lock.wait_for(lambda: len(self._messages) >= n, timeout)

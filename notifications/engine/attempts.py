@@ -145,6 +145,8 @@ def report(
         return advance(
             attempt.id, status, now=now, error_code=error_code, error_message=error_message
         )
+    if status == "failed" and _fail_over(attempt, now=now, error_message=error_message):
+        return True
     return outcomes.advance(
         attempt.message_id,
         status,
@@ -153,6 +155,38 @@ def report(
         error_message=error_message,
         reported=True,
         attempt_id=attempt.id,
+    )
+
+
+def _fail_over(attempt: MessageAttempt, *, now: datetime, error_message: str | None) -> bool:
+    """The gateway reports that it could not send (e.g. the phone had no signal): its attempt is
+    final, so when another gateway is usable and attempts remain, the message goes back to the
+    outbox at once and the routing (which starts after the failed gateway) gives it to the next
+    one; else False (the message fails). Flushes."""
+    from flask import current_app
+
+    from notifications.engine import outcomes, routing
+    from notifications.engine.settings import setting_int
+    from notifications.models import OutboxMessage
+
+    names = list(current_app.config.get("SMS_BACKENDS") or ())
+    message = db.session.get(OutboxMessage, attempt.message_id)
+    if (
+        message is None
+        or len(names) < 2
+        or message.status not in ("sent", "unknown")
+        or message.attempts >= setting_int("SMS_MAX_ATTEMPTS")
+        or not routing.others_usable(names, attempt.gateway, now)
+    ):
+        return False
+    reason = error_message or "failed"
+    advance(attempt.id, "failed", now=now, error_message=reason)
+    return outcomes.back_to_pending(
+        message.id,
+        now=now,
+        send_at=now,
+        from_status=message.status,
+        error_message=f"{attempt.gateway}: {reason}; trying the next gateway",
     )
 
 

@@ -187,3 +187,36 @@ def test_each_attempt_row_is_written_before_the_send(routed, fake_twilio, smsgat
     ]
     assert all(r.created_at is not None for r in rows)
     assert rows[0].final_at is not None and rows[0].error_message
+
+
+def test_a_send_the_phone_reports_failed_goes_once_through_the_next_gateway(
+    routed, fake_twilio, smsgate_fake
+):
+    contact = make_contact()
+    message = make_message(contact)
+    dispatch_pass(now=NOW)
+    first = attempts.latest(message.id)
+
+    # The phone could not send it (no signal): SMSGate's sms:failed names our attempt.
+    assert attempts.report(first.reference, "failed", now=NOW, error_message="SMSGate: no service")
+    db.session.commit()
+    assert reload(message).status == "pending"
+    dispatch_pass(now=NOW + timedelta(seconds=1))
+
+    assert _gateways(message) == [("smsgate", "failed"), ("twilio", "sent")]
+    assert fake_twilio.count(contact.phone, reload(message).body) == 1
+    assert len(smsgate_fake.sent) == 1  # the phone's one try, which never left it
+    # A late repeat of the report changes nothing: the message has moved on.
+    assert not attempts.report(first.reference, "failed", now=NOW + timedelta(seconds=2))
+    assert reload(message).status == "sent"
+
+
+@pytest.mark.parametrize("routed", ["smsgate"], indirect=True)
+def test_with_one_gateway_a_reported_failure_is_final(routed, fake_twilio, smsgate_fake):
+    message = make_message(make_contact())
+    dispatch_pass(now=NOW)
+
+    attempts.report(attempts.latest(message.id).reference, "failed", now=NOW, error_message="x")
+    db.session.commit()
+
+    assert reload(message).status == "failed" and fake_twilio.messages == []

@@ -73,6 +73,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": env.get("DATABASE_URL") or f"sqlite:///{instance / 'harc.db'}",
         "APP_TIMEZONE": env.get("APP_TIMEZONE", "Asia/Dhaka"),
         "QUIET_HOURS": env.get("QUIET_HOURS", "21:00-08:00"),
+        # Where the quick exit lands: a page that says nothing about HARC or its members.
+        "QUICK_EXIT_URL": env.get("QUICK_EXIT_URL", "https://www.google.com/"),
         "SMS_BACKEND": env.get("SMS_BACKEND", "console"),
         "TWILIO_ACCOUNT_SID": env.get("TWILIO_ACCOUNT_SID"),
         "TWILIO_AUTH_TOKEN": env.get("TWILIO_AUTH_TOKEN"),
@@ -106,6 +108,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     config.setdefault("INSTANCE_PATH", str(instance))
     _load_keys(config, env, production, Path(config["INSTANCE_PATH"]))
     config["SMS_BACKENDS"] = parse_backends(config["SMS_BACKEND"])
+    if not str(config["QUICK_EXIT_URL"]).startswith(("https://", "http://")):
+        raise ConfigError("QUICK_EXIT_URL must be an http(s) address (the quick exit lands there)")
     for name in _SMSGATE_NUMBERS:  # an override may bring a number as text
         config[name] = _smsgate_number(name, config.get(name))
     config["SMSGATE_API_URL"] = str(config.get("SMSGATE_API_URL") or SMSGATE_DEFAULT_URL).rstrip(

@@ -60,7 +60,7 @@ EXEMPT = frozenset(
         "accounts.login",
         "accounts.logout",
         "core.set_language",
-        "core.exit",
+        "accounts.quick_exit",
         "core.lock",
         "referrals.search",
         "referrals.new_find",

@@ -6,7 +6,16 @@ imports it).
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
@@ -15,7 +24,7 @@ from accounts.audit_log import audit_page, user_emails
 from accounts.forms import ROLE_CHOICES, ActionForm, DistrictForm, LoginForm, OwnPasswordForm
 from clinics.labels import district_choices
 from core.errors import DomainError
-from core.extensions import db, limiter
+from core.extensions import csrf, db, limiter
 from core.redirects import safe_next
 from core.security import require
 from core.web import submit
@@ -80,6 +89,22 @@ def logout():
     sessions.sign_out()
     db.session.commit()
     return redirect(url_for("accounts.login"))
+
+
+@bp.post("/exit")
+@csrf.exempt
+def quick_exit():
+    """Quick exit: the session ends at once and the browser lands on a neutral page
+    (QUICK_EXIT_URL). Nothing may stand in the way of leaving, so no CSRF or one-time token is
+    asked: a forged exit can only sign someone out. Clear-Site-Data wipes this site's cookies and
+    cached pages from the browser, so "back" shows nothing of hers."""
+    if current_user.is_authenticated:
+        sessions.sign_out()
+        db.session.commit()
+    session.clear()
+    response = redirect(current_app.config["QUICK_EXIT_URL"], code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
 
 
 @bp.route("/account", methods=["GET", "POST"])

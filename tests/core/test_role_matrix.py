@@ -16,6 +16,7 @@ OPEN_ENDPOINTS = {
     "core.set_language",
     "accounts.login",
     "accounts.logout",
+    "accounts.quick_exit",
     "accounts.account",
     "api.openapi",
     "api.me",

@@ -20,14 +20,11 @@ API request). Encrypted sends are decrypted with `passphrase` when the test read
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from tests.support.fake_server import FakeHTTPServer, ServedFake
 from tests.support.smsgate_fake_app import BASE_PATH, Fault, RecordedRequest
 from tests.support.smsgate_fake_phone import Delivery, Phone, SentMessage, flask_deliverer
 
@@ -55,8 +52,10 @@ def smsgate_config(fake: SMSGateFake) -> dict[str, Any]:
     return config
 
 
-class SMSGateFake(Phone):
+class SMSGateFake(ServedFake, Phone):
     """The relay and its phone: start()/stop() or a `with` block; see the module docstring."""
+
+    thread_name = "smsgate-fake"
 
     def __init__(
         self,
@@ -71,40 +70,10 @@ class SMSGateFake(Phone):
         self.host = host
         self._httpd: FakeHTTPServer | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> SMSGateFake:
-        self._stopping.clear()
-        self._httpd = FakeHTTPServer(self, (self.host, 0))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="smsgate-fake", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._stopping.set()
-        self._httpd.shutdown()
-        for sock in list(self._httpd.open_sockets):  # idle keep-alive connections
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-        self._thread.join()
-        self._httpd = None
-
-    def __enter__(self) -> SMSGateFake:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
         """The API's base URL (`.../3rdparty/v1`), as SMSGATE_API_URL takes it."""
-        assert self._httpd is not None, "start() the server first"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}{BASE_PATH}"
+        return self._origin() + BASE_PATH
 
     def client(
         self,
@@ -178,7 +147,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _serve(self, method: str) -> None:
-        api = self.server.api
+        api = self.server.fake
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         status, payload, hold, headers = api._handle(method, self.path, raw, self.headers)
@@ -210,24 +179,4 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PATCH")
 
 
-class FakeHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # bursts of connections from several client processes
-
-    def __init__(self, api: SMSGateFake, address: tuple[str, int]) -> None:
-        self.api = api
-        self.open_sockets: set[Any] = set()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if error is not None and not isinstance(error, OSError):  # a client gone is no error
-            self.api.errors.append(error)
+SMSGateFake.handler = _Handler  # defined after the fake, which its type hints name

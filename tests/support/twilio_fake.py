@@ -14,9 +14,6 @@ webhooks are signed like Twilio's (X-Twilio-Signature, HMAC-SHA1 with the auth t
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -28,20 +25,24 @@ from urllib.parse import urlencode, urlsplit
 
 from twilio.request_validator import RequestValidator
 
+from tests.support.fake_server import FakeHTTPServer, ServedFake
 from tests.support.twilio_fake_api import (
     API_VERSION,
-    FakeHTTPServer,
     Message,
     MessagesApi,
     RecordedRequest,
+    _Handler,
     segments,
 )
 
 __all__ = ["Message", "RecordedRequest", "TwilioFake", "segments"]
 
 
-class TwilioFake(MessagesApi):
+class TwilioFake(ServedFake, MessagesApi):
     """The server: start()/stop() or a `with` block; see the module docstring."""
+
+    handler = _Handler
+    thread_name = "twilio-fake"
 
     def __init__(
         self,
@@ -56,39 +57,9 @@ class TwilioFake(MessagesApi):
         self.callbacks: list[tuple[str, dict[str, str], int]] = []  # (url, params, HTTP status)
         self._httpd: FakeHTTPServer | None = None
 
-    # -- lifecycle ---------------------------------------------------------------------------
-    def start(self) -> TwilioFake:
-        self._stopping.clear()
-        self._httpd = FakeHTTPServer(self, (self.host, 0))
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.05,), name="twilio-fake", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is None:
-            return
-        self._stopping.set()
-        self._httpd.shutdown()
-        for sock in list(self._httpd.open_sockets):  # idle keep-alive connections
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-        self._httpd.server_close()
-        self._thread.join()
-        self._httpd = None
-
-    def __enter__(self) -> TwilioFake:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
     @property
     def base_url(self) -> str:
-        assert self._httpd is not None, "start() the server first"
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return self._origin()
 
     def client(self, timeout: float | None = None, auth_token: str | None = None) -> Any:
         """A real twilio Client pointed here (its own TwilioHttpClient, `timeout` in seconds)."""

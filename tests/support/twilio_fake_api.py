@@ -13,7 +13,6 @@ import json
 import math
 import re
 import secrets
-import sys
 import threading
 import time
 import uuid
@@ -21,9 +20,11 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from tests.support.fake_server import FakeHTTPServer
 
 API_VERSION = "2010-04-01"
 ROUTE = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages(?:/(?P<sid>[^/]+))?\.json$")
@@ -134,28 +135,6 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_PUT(self) -> None:
         self._serve("PUT")
-
-
-class FakeHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 1024  # bursts of connections from several client processes
-
-    def __init__(self, fake: MessagesApi, address: tuple[str, int]) -> None:
-        self.fake, self.open_sockets = fake, set()
-        super().__init__(address, _Handler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        self.open_sockets.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        self.open_sockets.discard(request)
-        super().shutdown_request(request)
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        error = sys.exc_info()[1]
-        if not isinstance(error, OSError):  # a client that went away is not an error
-            self.fake.errors.append(error)
 
 
 class MessagesApi:

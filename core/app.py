@@ -21,7 +21,7 @@ from core.registry import init_registry, registry
 # The domain packages, in dependency order: each one's `init_app(app)` registers its models,
 # pages, API endpoints, commands and periodic work. Seed steps, retention steps and admin links
 # run in this order too (clinics before the users who work at them, before their members).
-PACKAGES = ("clinics", "notifications", "accounts", "referrals", "reports")
+PACKAGES = ("clinics", "notifications", "accounts", "referrals", "safety", "reports")
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -52,6 +52,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.self": frozenset(ROLES),  # one's own account: password, own API tokens
     "audit.read": frozenset({ADMIN}),
     "reports.read": frozenset({ADMIN, VIEWER}),
+    # Safety (DESIGN.md's table): incidents are never a clinic partner's; viewers see counts only
+    # (through reports.read); alerts are drafted and approved by admins only.
+    "incidents.record": frozenset({ADMIN, PEER_EDUCATOR}),
+    "crisis_contacts.read": frozenset({ADMIN, PEER_EDUCATOR}),
+    "crisis_contacts.edit": frozenset({ADMIN}),
+    "alerts.manage": frozenset({ADMIN}),
 }
 
 

@@ -87,6 +87,22 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "user.unlock": _l("unlocked an account"),
     "user.password_change": _l("changed a password"),
     "user.password_reset": _l("reset a password"),
+    "incident.record": _l("recorded an incident"),
+    "incident.read": _l("opened an incident"),
+    "incident.list": _l("listed incidents"),
+    "incident.close": _l("closed an incident"),
+    "incident.help": _l("looked for help for an incident"),
+    "incident.referral": _l("made an urgent referral from an incident"),
+    "incident.erase": _l("erased incident descriptions"),
+    "crisis_contact.create": _l("added a crisis contact"),
+    "crisis_contact.update": _l("changed a crisis contact"),
+    "alert.draft": _l("drafted a safety alert"),
+    "alert.approve": _l("approved a safety alert"),
+    "alert.withdraw": _l("withdrew a safety alert"),
+    "alert.expire": _l("a safety alert expired"),
+    "member.alert_consent": _l("changed a member's safety alert consent"),
+    "report.read": _l("read a report"),
+    "report.export": _l("downloaded a report"),
 }
 AUDIT_RECORD_LABELS: dict[str, Any] = {
     "clinic": _l("clinic"),
@@ -101,6 +117,10 @@ AUDIT_RECORD_LABELS: dict[str, Any] = {
     "sms_template": _l("SMS text"),
     "user": _l("user"),
     "api_token": _l("API token"),
+    "incident": _l("incident"),
+    "crisis_contact": _l("crisis contact"),
+    "safety_alert": _l("safety alert"),
+    "report": _l("report"),
 }
 
 

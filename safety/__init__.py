@@ -12,11 +12,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the safety models, their words, and (as they land) pages, API, jobs and hooks."""
+    """Register the safety models, words, pages, API endpoints, jobs and hooks."""
     from core.registry import registry
     from safety import models  # noqa: F401 - incidents, crisis contacts, alerts
+    from safety.api import alerts, crisis_contacts, incidents  # noqa: F401 - add to routes
     from safety.api import routes as api_routes
     from safety.labels import register_safety_labels
+    from safety.routes import alerts as alert_pages  # noqa: F401 - add to bp
+    from safety.routes import bp
+    from safety.routes import crisis_contacts as contact_pages  # noqa: F401 - add to bp
+    from safety.routes import help as help_pages  # noqa: F401 - add to bp
+    from safety.routes import incidents as incident_pages  # noqa: F401 - add to bp
 
     register_safety_labels(app)
+    app.register_blueprint(bp)
     registry(app).api_routes.append(api_routes)

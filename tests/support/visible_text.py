@@ -154,4 +154,18 @@ def typed_data() -> tuple[str, ...]:
     for u in db.session.scalars(sa.select(User)):
         values += [u.email, u.display_name or ""]
     values += list(db.session.scalars(sa.select(Member.uic)))
+    values += _safety_data()
     return tuple(v for v in values if v)
+
+
+def _safety_data() -> list[str]:
+    """Crisis contacts' names and hours, incidents' areas and descriptions, as admins and peer
+    educators typed them."""
+    from safety.models import CrisisContact, Incident
+
+    values: list[str] = []
+    for contact in db.session.scalars(sa.select(CrisisContact)):
+        values += [contact.name, contact.hours or ""]
+    for area, description in db.session.execute(sa.select(Incident.area, Incident.description)):
+        values += [area or "", description or ""]
+    return values

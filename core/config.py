@@ -103,6 +103,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SCHEDULER_ENABLED": _bool(env.get("SCHEDULER_ENABLED"), True),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "REMINDER_OFFSETS_HOURS": _hours_list(env.get("REMINDER_OFFSETS_HOURS"), (24, 2)),
+        # The most safety alerts one member gets in 7 days (issue 13; 0: none at all).
+        "SAFETY_ALERTS_PER_MEMBER_PER_WEEK": int(env.get("SAFETY_ALERTS_PER_MEMBER_PER_WEEK") or 2),
     }
     config.update(overrides)
     config.setdefault("INSTANCE_PATH", str(instance))

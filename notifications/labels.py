@@ -15,6 +15,7 @@ KIND_LABELS = {
     "reminder_2h": _l("Reminder 2 hours before"),
     "missed_appointment": _l("Missed appointment"),
     "follow_up_due": _l("Follow-up due"),
+    "safety_alert": _l("Safety alert"),
 }
 MESSAGE_STATUS_LABELS = {
     "pending": _l("waiting to go"),
@@ -48,6 +49,16 @@ MESSAGE_REASON_LABELS = {
     "rejected by the provider": _l("refused by the provider"),
     "the rendered text is empty": _l("the text came out empty"),
     "superseded": _l("a later message about the same visit was due too"),
+    # Safety alerts (notifications.engine.alerts)
+    "no alert consent": _l("she has not agreed to safety alerts"),
+    "alert consent withdrawn": _l("she withdrew her consent to safety alerts"),
+    "shared phone": _l("shared phone"),
+    "not in the alert's districts": _l("she no longer works in the alert's districts"),
+    "the alert expired": _l("the alert expired"),
+    "no allowed hour left before the alert expires": _l(
+        "no allowed hour left before the alert expires"
+    ),
+    "withdrawn": _l("the alert was withdrawn"),
 }
 # The steps of a message's timeline (the SMS log): planning and claiming, then its statuses.
 MESSAGE_STEP_LABELS = {

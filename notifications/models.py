@@ -20,6 +20,7 @@ MESSAGE_KINDS = (
     "reminder_2h",
     "missed_appointment",
     "follow_up_due",
+    "safety_alert",
 )
 MESSAGE_STATUSES = (
     "pending",
@@ -63,6 +64,13 @@ class Contact(Model):
     window_end: Mapped[str | None] = mapped_column(sa.String(5))
     # Set when the carrier says the number cannot receive SMS (30005, 30006, 21211, 21614).
     unusable_reason: Mapped[str | None] = mapped_column(sa.String(64))
+    # Safety alerts (issue 13): the district she works in (one of clinics.reference.DISTRICTS, set
+    # by the caller) and her own consent to alerts, with who asked her and when; no consent and
+    # no district until her peer educator asks (DESIGN.md, "Privacy and safety rules").
+    district: Mapped[str | None] = mapped_column(sa.String(32), index=True)
+    alert_consent: Mapped[bool] = mapped_column(default=False)
+    alert_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    alert_consent_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

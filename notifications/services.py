@@ -13,6 +13,9 @@ What a caller can do here (DESIGN.md, "Dependencies point one way"):
 - `Message`, the API's model of the message object (a referral's answer nests it);
 - the `inbound_reply` signal (notifications.signals documents its arguments);
 - read-only selectables of the outbox and the contacts (no number, no text) for reports to join;
+- safety alerts (issue 13): her alert consent and district (`set_alert_preferences`), the check
+  of an alert's text (`alert_text_problems`), one `safety_alert` per member it may reach
+  (`plan_alert` → `AlertPlan`); withdrawal is `cancel_pending(subject, reason="withdrawn")`;
 - the stored code lists `MESSAGE_KINDS` and `MESSAGE_STATUSES`.
 Names keep the names they have inside the package, so each function has one name.
 """
@@ -24,6 +27,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.extensions import db
+from notifications.alerts import (
+    AlertPlan,
+    alert_text_problems,
+    plan_alert,
+    set_alert_preferences,
+)
 from notifications.contacts import (
     LANGUAGES,
     can_message,
@@ -55,10 +64,12 @@ __all__ = [
     "LANGUAGES",
     "MESSAGE_KINDS",
     "MESSAGE_STATUSES",
+    "AlertPlan",
     "Contact",
     "Message",
     "OutboxMessage",
     "SubjectType",
+    "alert_text_problems",
     "can_message",
     "cancel_pending",
     "contacts_table",
@@ -77,11 +88,13 @@ __all__ = [
     "opt_out",
     "outbox_table",
     "parse_window",
+    "plan_alert",
     "plan_message",
     "planned_for",
     "register_contact_scope",
     "register_subject_type",
     "release",
+    "set_alert_preferences",
     "set_language",
     "set_window",
     "touch",

@@ -118,9 +118,13 @@ def cancel_pending(subject: str, *, reason: str, kinds: Iterable[str] | None = N
     return _cancel(query, reason)
 
 
-def cancel_for_contact(contact_id: int, reason: str) -> int:
-    """Every pending row of a contact → cancelled (opt-out, safety hold, erasure)."""
-    return _cancel(sa.select(OutboxMessage).where(OutboxMessage.contact_id == contact_id), reason)
+def cancel_for_contact(contact_id: int, reason: str, *, kinds: Iterable[str] | None = None) -> int:
+    """Every pending row of a contact (optionally only some kinds) → cancelled (opt-out, safety
+    hold, erasure, alert consent withdrawn)."""
+    query = sa.select(OutboxMessage).where(OutboxMessage.contact_id == contact_id)
+    if kinds is not None:
+        query = query.where(OutboxMessage.kind.in_(list(kinds)))
+    return _cancel(query, reason)
 
 
 def replan_contact(contact: Contact, now: datetime) -> int:

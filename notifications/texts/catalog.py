@@ -25,6 +25,7 @@ from notifications.texts.discretion import (
     BANGLA_FORBIDDEN_WORDS,
     ENGLISH_FORBIDDEN_WORDS,
     discretion_problems,
+    forbidden_words,
 )
 from notifications.texts.segments import SegmentInfo, count_segments
 
@@ -39,6 +40,7 @@ __all__ = [
     "TemplateProblem",
     "count_segments",
     "discretion_problems",
+    "forbidden_words",
     "format_code",
     "format_day",
     "format_time",
@@ -53,7 +55,9 @@ __all__ = [
 
 Lang = Literal["bn", "en"]
 LANGUAGES: tuple[Lang, ...] = ("bn", "en")
-# The same kinds as notifications.models.MESSAGE_KINDS (not imported: this layer stays pure).
+# The kinds with a default text: notifications.models.MESSAGE_KINDS (not imported: this layer
+# stays pure) but `safety_alert`, whose text admins write per alert (notifications.engine.alerts),
+# so the template editor and the defaults in templates/sms/ have none.
 TEMPLATE_KINDS = (
     "referral_created",
     "appointment_changed",

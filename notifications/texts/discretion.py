@@ -44,6 +44,37 @@ BANGLA_FORBIDDEN_WORDS: tuple[str, ...] = (
     "ইনজেকশন", "স্বাস্থ্য",
 )  # fmt: skip
 
+# Safety alerts (issue 13) also never hold words of violence, police or sex work (UX.md): a phone
+# read by a client, a partner or the police must not show what the alert is about. The same rules
+# as above (whole words for Latin, any occurrence for Bangla); the health words apply too.
+ALERT_ENGLISH_WORDS: tuple[str, ...] = (
+    # police and detention
+    "police*", "cop", "rab", "thana", "arrest", "detain*", "detention", "custody", "jail*",
+    "prison*", "raid", "crackdown",
+    # violence
+    "violen*", "rape", "rapist", "attack", "assault*", "beat", "beaten", "abus*", "harass*",
+    "kill*", "murder*", "stabbed", "stabbing", "knife", "gun", "weapon*", "robber*", "mugged",
+    "mugging", "extort*", "bribe*", "threat*", "evict*", "kidnap*", "abduct*", "traffick*",
+    "tortur*", "thug*", "goon*", "mastan*", "victim*",
+    # sex work (sex*, prostitut*, brothel and pimp are in the health list)
+    "client", "escort*", "hooker*", "whore*", "red light",
+)  # fmt: skip
+
+# Bangla, any occurrence: "ধর্ষ" covers ধর্ষণ, ধর্ষক; "সহিংস" সহিংসতা; "সন্ত্রাস" সন্ত্রাসী;
+# "চাঁদা" চাঁদাবাজি; যৌনকর্মী and যৌনপল্লী are caught by the health list's "যৌন". Not "জেল"
+# (it is inside জেলা, district) nor "মার" (inside too many words): জেলখানা, মারধর instead.
+ALERT_BANGLA_WORDS: tuple[str, ...] = (
+    # police and detention
+    "পুলিশ", "পুলিস", "র‍্যাব", "থানা", "রেইড", "অভিযান", "ধরপাকড়", "গ্রেপ্তার", "গ্রেফতার",
+    "আটক", "হাজত", "জেলখানা", "কারাগার",
+    # violence
+    "ধর্ষ", "সহিংস", "মারধর", "পিটিয়ে", "পেটানো", "নির্যাতন", "হামলা", "আক্রমণ", "খুন",
+    "ছিনতাই", "চাঁদা", "হুমকি", "উচ্ছেদ", "অপহরণ", "হয়রানি", "মাস্তান", "গুন্ডা", "সন্ত্রাস",
+    "ভায়োলেন্স",
+    # sex work (যৌন, পতিতা, বেশ্যা, খদ্দের, দেহব্যবসা are in the health list)
+    "সেক্স", "দালাল", "খারাপ পাড়া",
+)  # fmt: skip
+
 MIN_NAME_LENGTH = 3  # shorter clinic names or nicknames would match almost anything
 
 # Invisible characters that could hide a word from the check ("H\u200bIV") without changing how
@@ -70,6 +101,19 @@ def _english_pattern(entry: str) -> re.Pattern[str]:
 
 _ENGLISH = tuple((word, _english_pattern(word)) for word in ENGLISH_FORBIDDEN_WORDS)
 _BANGLA = tuple(_normalise(word) for word in BANGLA_FORBIDDEN_WORDS)
+_ALERT_ENGLISH = tuple((word, _english_pattern(word)) for word in ALERT_ENGLISH_WORDS)
+_ALERT_BANGLA = tuple(_normalise(word) for word in ALERT_BANGLA_WORDS)
+
+
+def forbidden_words(text: str, *, alert: bool = False) -> list[str]:
+    """The forbidden words this text holds, each once, as they appear (Latin) or as listed
+    (Bangla); `alert` adds the words of violence, police and sex work of a safety alert."""
+    normal = _normalise(text)
+    english = _ENGLISH + (_ALERT_ENGLISH if alert else ())
+    bangla = _BANGLA + (_ALERT_BANGLA if alert else ())
+    found = [m.group(0) for _word, pattern in english if (m := pattern.search(normal))]
+    found += [word for word in bangla if word in normal]
+    return list(dict.fromkeys(found))
 
 
 def _collapse(text: str) -> str:
@@ -100,14 +144,7 @@ def discretion_problems(
     for part in ignore:
         if part:
             text = text.replace(part, " ")
-    problems: list[str] = []
-    normal = _normalise(text)
-    for _word, pattern in _ENGLISH:
-        if found := pattern.search(normal):
-            problems.append(f'"{found.group(0)}" may reveal health, HIV or sex work')
-    for word in _BANGLA:
-        if word in normal:
-            problems.append(f'"{word}" may reveal health, HIV or sex work')
+    problems = [f'"{word}" may reveal health, HIV or sex work' for word in forbidden_words(text)]
     collapsed = _collapse(text)
     for name in dict.fromkeys(clinic_names):
         if _contains_name(collapsed, name, whole_word=False):

@@ -6,6 +6,7 @@ contact's language, "today"/"tomorrow" against the real send day) and stored bef
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
-from notifications.engine import timing
+from notifications.engine import alerts, timing
 from notifications.engine.planning import blocked_reason
 from notifications.engine.supersede import SUPERSEDED, superseded_by
 from notifications.models import Contact, OutboxMessage
@@ -22,6 +23,7 @@ from notifications.texts.catalog import (
     TemplateProblem,
     count_segments,
     discretion_problems,
+    forbidden_words,
     format_code,
     render_sms,
     variant_for,
@@ -64,8 +66,16 @@ def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
         return Verdict("cancelled" if reason in _CANCEL_REASONS else "skipped", reason)
     if not contact.phone:
         return Verdict("cancelled", "no phone number")
-    # The appointment this row must go before, if any.
-    deadline = row.target_at if row.kind in BEFORE_APPOINTMENT else None
+    late = "no allowed hour left before the appointment"
+    if row.kind == alerts.ALERT_KIND:
+        # Her alert consent, phone and district again, and the alert's expiry.
+        refused = alerts.recheck(row, contact, now)
+        if refused is not None:
+            return Verdict(*refused)  # type: ignore[arg-type]
+        deadline, late = alerts.expiry(row), alerts.NO_HOUR_BEFORE_EXPIRY
+    else:
+        # The appointment this row must go before, if any.
+        deadline = row.target_at if row.kind in BEFORE_APPOINTMENT else None
     if deadline is not None and deadline <= now:
         return Verdict("skipped", "the appointment time has passed")
     # The scheduler was down: a later message about the same appointment is due too.
@@ -78,7 +88,7 @@ def check(row: OutboxMessage, contact: Contact, now: datetime) -> Verdict:
     if not timing.is_allowed(now.astimezone(tz), window):
         later = timing.next_allowed(now, window, tz)
         if deadline is not None and later >= deadline:
-            return Verdict("skipped", "no allowed hour left before the appointment")
+            return Verdict("skipped", late)
         return Verdict("defer", "outside the allowed hours", later)
     return Verdict("send")
 
@@ -95,6 +105,8 @@ def render(row: OutboxMessage, contact: Contact, now: datetime) -> Rendered | st
     """The text in her language and case (with or without an appointment; the bare text when she
     shares a phone), or why it cannot be sent (a text problem, or words that could expose her)."""
     lang: Lang = "en" if contact.language == "en" else "bn"
+    if row.kind == alerts.ALERT_KIND:
+        return _render_alert(row, lang)
     params = dict(row.params or {})
     try:
         variant = variant_for(row.kind, params, bool(contact.shared_phone))
@@ -109,4 +121,16 @@ def render(row: OutboxMessage, contact: Contact, now: datetime) -> Rendered | st
     problems = discretion_problems(body, ignore=[format_code(code), code] if code else [])
     if problems:
         return "not discreet: " + "; ".join(problems)
+    return Rendered(body, count_segments(body).segments)
+
+
+def _render_alert(row: OutboxMessage, lang: Lang) -> Rendered | str:
+    """A safety alert's own text in her language, checked again: the health words and the words
+    of violence, police and sex work (notifications.texts.discretion)."""
+    body = unicodedata.normalize("NFC", alerts.alert_text(row, lang))
+    if not body:
+        return "the rendered text is empty"
+    words = forbidden_words(body, alert=True)
+    if words:
+        return "not discreet: " + ", ".join(f'"{word}"' for word in words)
     return Rendered(body, count_segments(body).segments)

@@ -23,7 +23,13 @@ def init_app(app: Flask) -> None:
     from safety.routes import crisis_contacts as contact_pages  # noqa: F401 - add to bp
     from safety.routes import help as help_pages  # noqa: F401 - add to bp
     from safety.routes import incidents as incident_pages  # noqa: F401 - add to bp
+    from safety.services import incident_erasure
 
     register_safety_labels(app)
     app.register_blueprint(bp)
     registry(app).api_routes.append(api_routes)
+    # Her incidents' descriptions and areas go when she is anonymised, and after 24 months.
+    incident_erasure.subscribe()
+    registry(app).add_retention_step(
+        "incident descriptions", incident_erasure.purge_incident_descriptions
+    )

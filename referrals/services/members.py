@@ -19,6 +19,7 @@ from core.security import ADMIN, PEER_EDUCATOR
 from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services.scope import may_see_member, members_query
+from referrals.signals import member_anonymised
 
 UIC_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
 _UIC = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{2,31}$")
@@ -304,4 +305,6 @@ def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Me
     erase_member_feedback_text(member.id)
     audit.record(actor, "member.anonymise", "member", member.id)
     db.session.flush()
+    # Higher packages erase what they keep about her (safety: her incidents' descriptions).
+    member_anonymised.send(None, member_id=member.id, actor=actor, at=now)
     return member

@@ -18,6 +18,7 @@ def test_every_package_contributes_to_its_app(app):
         "inactive contact numbers",
         "webhook events",
         "sign-in sessions",
+        "incident descriptions",
     ]
     assert len(harc.seed_steps) == 3 and harc.seed_guard is not None
     assert harc.token_loader is not None and harc.feedback_member_scope is not None

@@ -38,6 +38,9 @@ CONSENT_SENTENCES = {
 class IncidentForm(Form):
     """Something happened to her: one short screen (UX.md)."""
 
+    uic = StringField(
+        _l("Her UIC, if she is a member (optional)"), validators=[Optional(), Length(max=32)]
+    )
     occurred_on = DateField(_l("When did it happen?"), validators=[DataRequired()])
     district = SelectField(_l("District"), choices=[], validators=[DataRequired()])
     area = StringField(_l("Area (optional)"), validators=[Optional(), Length(max=120)])

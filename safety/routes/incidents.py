@@ -17,8 +17,9 @@ from flask_login import current_user
 
 from clinics.labels import district_choices
 from core.db import utcnow
-from core.errors import DomainError
+from core.errors import DomainError, ValidationFailed
 from core.extensions import db
+from core.i18n import N_
 from core.security import ADMIN, require
 from core.web import attach_errors, submit
 from safety import forms
@@ -92,6 +93,20 @@ def _refused(form: forms.IncidentForm, exc: DomainError) -> None:
         flash(about_her, "error")
 
 
+def _record(form: forms.IncidentForm, member: Any) -> Incident:
+    """Record the form's incident; from the home page (no `?member=`) she may be named by her
+    UIC among the peer educator's members."""
+    typed = (form.uic.data or "").strip()
+    if member is None and typed:
+        from referrals.services import members
+
+        member = members.find_by_uic(typed, current_user)
+        if member is None:
+            message = N_("None of your members has this UIC. Leave it empty if she is not one.")
+            raise ValidationFailed(message, fields={"uic": message})
+    return _service().record_incident(incident_data(form, member), current_user)
+
+
 @bp.route("/incidents/new", methods=["GET", "POST"], endpoint="incident_new")
 @require("incidents.record")
 def incident_new():
@@ -104,7 +119,7 @@ def incident_new():
         form.district.data = _default_district(member) or ""
     created = submit(
         form,
-        lambda: _service().record_incident(incident_data(form, member), current_user),
+        lambda: _record(form, member),
         done=_("Saved. What she told you is kept private."),
         refused=lambda exc: _refused(form, exc),
     )

@@ -319,3 +319,32 @@ def test_closing_takes_one_tap_and_lists_it_as_closed(app, client, login_as):
     assert _incidents()[0].status == "closed"
     html = client.get(f"/safety/incidents/{incident.id}").get_data(as_text=True)
     assert "Close: she needs no more help" not in html
+
+
+def test_from_home_she_is_named_by_her_uic_among_the_peer_educators_members(app, client, login_as):
+    factories.default_catalogue()
+    pe = login_as("peer_educator", language="bn")
+    member = _member(pe)
+    others = _member(factories.make_user("peer_educator"), number=2)
+    response = _record(client, uic=others.uic)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "#uic" in html and "এই UIC নেই" in html
+    assert _incidents() == []
+    response = _record(client, uic=member.uic.lower())
+    assert response.status_code == 302
+    assert [i.member_id for i in _incidents()] == [member.id]
+
+
+def test_the_district_starts_at_hers_else_the_peer_educators(app, client, login_as):
+    factories.default_catalogue()
+    pe = in_district(login_as("peer_educator"))
+    member = _member(pe)
+    member.contact.district = "Sylhet"
+    db.session.commit()
+    chosen = re.compile(r'<option selected value="(\w+)">|<option value="(\w+)" selected>')
+    html = client.get(f"/safety/incidents/new?member={member.id}").get_data(as_text=True)
+    assert [a or b for a, b in chosen.findall(html)] == ["Sylhet"]
+    html = client.get("/safety/incidents/new").get_data(as_text=True)
+    assert [a or b for a, b in chosen.findall(html)] == ["Chattogram"]
+    assert client.get("/safety/incidents/new?member=999999").status_code == 404
+    assert client.get("/safety/incidents/new?member=abc").status_code == 200

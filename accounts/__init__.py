@@ -22,7 +22,7 @@ def init_app(app: Flask) -> None:
     from accounts.cli import users_cli
     from accounts.jobs import purge_old_sessions
     from accounts.models import User
-    from accounts.routes import admin, bp  # noqa: F401 - admin adds its pages to bp
+    from accounts.routes import admin, bp, lock, two_factor  # noqa: F401 - they add pages to bp
     from accounts.seed import has_users, seed_users
     from accounts.services import user_for_token
     from accounts.sessions import load_user

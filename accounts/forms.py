@@ -76,3 +76,50 @@ class ActionForm(Form):
     """A form with only a CSRF token, for one-button actions."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class CodeForm(Form):
+    """A code from her authenticator app, or one of her recovery codes (any digits, spaces)."""
+
+    code = StringField(
+        _l("Code from your authenticator app (or a recovery code)"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(Form):
+    """The first code from her app, which turns two-factor sign-in on."""
+
+    code = StringField(
+        _l("The 6-digit code the app shows"), validators=[DataRequired(), Length(max=64)]
+    )
+    submit = SubmitField(_l("Turn on two-factor sign-in"))
+
+
+class LockPhraseForm(Form):
+    """Her lock phrase for the lock page; the password is asked first."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=256)]
+    )
+    phrase = PasswordField(
+        _l("Lock phrase (at least 3 words or 12 characters)"),
+        validators=[DataRequired(), Length(max=400)],
+    )
+    submit = SubmitField(_l("Save the lock phrase"))
+
+
+class LockForm(Form):
+    """The lock page: her email and her lock phrase."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    phrase = PasswordField(_l("Lock phrase"), validators=[DataRequired(), Length(max=400)])
+    submit = SubmitField(_l("Lock my account"))
+
+
+class ColleagueLockForm(Form):
+    """A peer educator locks a colleague's account by her email."""
+
+    email = EmailField(_l("Her email"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Lock her account"))

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.crypto import EncryptedText
 from core.db import UTCDateTime, enum_column, utcnow
 from core.extensions import db
 from core.security import ROLES
@@ -36,6 +37,14 @@ class User(db.Model):
     # The seized-phone lock: while set, no session, sign-in or token works; only an admin (page
     # or CLI) unlocks.
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The phrase she set to lock her account from the lock page (argon2 hash, like passwords).
+    lock_phrase_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    # Two-factor sign-in (TOTP): the secret (encrypted at rest) is kept from the enrolment page
+    # on; the second factor is on only once `totp_enabled_at` is set (a code was confirmed).
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time-step of the last code accepted: a code of that step or earlier is refused (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -57,6 +66,11 @@ class User(db.Model):
     @property
     def is_anonymous(self) -> bool:
         return False
+
+    @property
+    def two_factor_on(self) -> bool:
+        """Whether sign-in asks her for a code after the password."""
+        return self.totp_enabled_at is not None and self.totp_secret is not None
 
     def get_id(self) -> str:
         """The session's user id carries the session version, so bumping it ends old sessions."""
@@ -102,3 +116,16 @@ class UserSession(db.Model):
     # Updated at most once a minute (a write per page view would cost more than the view).
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code for two-factor sign-in; only its keyed hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # HMAC-SHA256 (INDEX_KEY) of the user id and the code's digits.
+    code_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -289,18 +289,19 @@ def _keep_an_admin(user: User, field: str) -> None:
         raise Conflict(message, fields={field: message})
 
 
-def lock_user(user: User, *, actor: User | None) -> User:
+def lock_user(user: User, *, actor: User | None, by: str | None = None) -> User:
     """The seized-phone lock: every session and API token ends; no sign-in until unlocked.
 
-    On the pages the last usable admin cannot be locked; the CLI (actor None) always can."""
-    if actor is not None:
+    On the admin's page the last usable admin cannot be locked; the CLI (actor None), her own
+    lock phrase (by "lock_phrase") and a colleague (by "colleague") always can."""
+    if actor is not None and by is None:
         _keep_an_admin(user, "locked")
     if user.locked_at is None:
         user.locked_at = utcnow()
         user.session_version += 1
     end_sessions(user)
     revoke_tokens(user, actor=actor, reason="locked")
-    audit.record(actor, "user.lock", "user", user.id)
+    audit.record(actor, "user.lock", "user", user.id, {"by": by} if by else None)
     return user
 
 

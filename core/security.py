@@ -50,6 +50,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "templates.edit": frozenset({ADMIN}),
     "users.manage": frozenset({ADMIN}),
     "users.self": frozenset(ROLES),  # one's own account: password, own API tokens
+    "users.lock_colleague": frozenset({PEER_EDUCATOR}),  # a colleague's seized phone (issue 15)
     "audit.read": frozenset({ADMIN}),
     "reports.read": frozenset({ADMIN, VIEWER}),
     # Safety (DESIGN.md's table): incidents are never a clinic partner's; viewers see counts only

@@ -13,13 +13,14 @@ from core import create_app
 from core.extensions import db
 from tests.support import factories
 from tests.support.db import (
-    PASSWORD,
+    PASSWORD,  # noqa: F401 - tests import it from here
     REQUIRE_POSTGRES,
     TEST_DATABASE_URL,
     base_config,
     empty_tables,
     private_postgres_database,
 )
+from tests.support.signin import sign_in
 from tests.support.sms import twilio_config
 from tests.support.smsgate_fake import SMSGateFake
 from tests.support.twilio_fake import TwilioFake
@@ -136,11 +137,12 @@ def catalogue(app) -> None:
 
 @pytest.fixture
 def login_as(client, make_user) -> Callable:
-    """Sign the test client in through the login page as a new user of `role`."""
+    """Sign the test client in through the login page as a new user of `role` (admins and
+    clinic partners answer the second step with their authenticator code)."""
 
     def login(role: str = "peer_educator", **fields):
         user = make_user(role, **fields)
-        response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+        response = sign_in(client, user)
         assert response.status_code == 302, response.get_data(as_text=True)
         return user
 

@@ -19,13 +19,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 
-from accounts import services, sessions, tokens
+from accounts import services, sessions, signin, tokens
+from accounts import two_factor as mfa
 from accounts.audit_log import audit_page, user_emails
 from accounts.forms import ROLE_CHOICES, ActionForm, DistrictForm, LoginForm, OwnPasswordForm
 from clinics.labels import district_choices
 from core.errors import DomainError
-from core.extensions import csrf, db, limiter
-from core.redirects import safe_next
+from core.extensions import csrf, db
 from core.security import require
 from core.web import submit
 
@@ -47,35 +47,18 @@ def role_labels() -> dict:
     return {"role_label": lambda role: ROLE_LABELS.get(role, role)}
 
 
-def _failed_sign_in(response) -> bool:
-    """Only failures count against the limits: a successful sign-in redirects."""
-    return response.status_code != 302
-
-
-def _account_key() -> str:
-    return "account:" + services.normalise_email(request.form.get("email", ""))
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("5/minute", key_func=_account_key, methods=["POST"], deduct_when=_failed_sign_in)
-@limiter.limit("100/hour", methods=["POST"], deduct_when=_failed_sign_in)
+@signin.account_limit
+@signin.address_limit
 def login():
-    """Sign in with email and password."""
+    """Sign in with email and password (then a code, when she has a second factor)."""
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at every sign-in
-            session.permanent = True
-            login_user(user, remember=False)
-            session[sessions.SESSION_KEY] = sessions.start_session(user)
-            if lang:
-                session["lang"] = lang
-            db.session.commit()
-            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+            return signin.password_passed(user)
         db.session.rollback()
         flash(_("Email or password is not right, or the account is deactivated."), "error")
         return render_template("accounts/login.html", form=form), 401
@@ -110,7 +93,8 @@ def quick_exit():
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    """One's own account: change the password (ends the other sessions), see and revoke tokens."""
+    """One's own account: change the password (ends the other sessions), see and revoke tokens;
+    links to two-factor sign-in, the lock phrase and (peer educators) a colleague's lock."""
     form = OwnPasswordForm()
     user = current_user._get_current_object()  # Flask-Login must be given the user, not its proxy
 
@@ -141,6 +125,7 @@ def account():
         district_form=district,
         tokens=tokens.list_tokens(current_user),
         action_form=ActionForm(),
+        codes_left=mfa.recovery_codes_left(user) if user.two_factor_on else 0,
     )
 
 

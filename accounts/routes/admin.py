@@ -1,4 +1,5 @@
-"""The admin's user pages: create, edit, deactivate, reset the password, lock, revoke tokens."""
+"""The admin's user pages: create, edit, deactivate, reset the password or the second factor,
+lock, revoke tokens."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from accounts import services, tokens
+from accounts import services, tokens, two_factor
 from accounts.forms import ActionForm, PasswordForm, UserCreateForm, UserEditForm
 from accounts.routes import bp
 from clinics.labels import district_choices
@@ -147,6 +148,17 @@ def user_unlock(user_id: int):
         user_id,
         lambda user: services.unlock_user(user, actor=current_user),
         _("Account unlocked."),
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/two-factor/reset")
+@require("users.manage")
+def user_reset_two_factor(user_id: int):
+    """Remove a user's second factor (a lost phone): their sessions end; they enrol again."""
+    return _user_action(
+        user_id,
+        lambda user: two_factor.reset(user, actor=current_user),
+        _("Two-factor sign-in reset; the user's sessions have ended."),
     )
 
 

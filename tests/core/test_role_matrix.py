@@ -15,6 +15,8 @@ OPEN_ENDPOINTS = {
     "core.home",
     "core.set_language",
     "accounts.login",
+    "accounts.login_code",  # the second step of signing in (issue 15)
+    "accounts.lock_page",  # the seized-phone lock, without signing in (issue 15)
     "accounts.logout",
     "accounts.quick_exit",
     "accounts.account",

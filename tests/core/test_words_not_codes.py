@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from core.security import ROLES
-from tests.support.db import PASSWORD
 from tests.support.seeded import seed_everything
+from tests.support.signin import sign_in
 from tests.support.visible_text import problems, raw_codes, typed_data, visible_nodes
 
 NOT_PAGES = ("static", "core.healthz", "accounts.logout", "core.set_language")
@@ -71,7 +71,7 @@ def _sign_in(client, user, language: str) -> None:
     user.language = language
     db.session.commit()
     client.get("/logout")
-    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    response = sign_in(client, user)  # with her authenticator code when her role needs one
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
 
 

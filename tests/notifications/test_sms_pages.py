@@ -263,12 +263,12 @@ def csrf_on(app_config):
 
 
 def test_the_editor_needs_its_csrf_token(csrf_on, app, client, make_user):
-    from tests.support.db import PASSWORD, csrf_token_from
+    from tests.support.db import csrf_token_from
+    from tests.support.signin import sign_in
 
     admin = make_user("admin")
     token = csrf_token_from(page(client.get("/login")))
-    data = {"email": admin.email, "password": PASSWORD, "csrf_token": token}
-    assert client.post("/login", data=data).status_code == 302
+    assert sign_in(client, admin, data={"csrf_token": token}).status_code == 302
     text = "Soon: {day} {time}, {place}. Code {code}."
     page(client.post(EDIT, data=_form(text, save="1")), 400)
     assert store.overrides() == set()

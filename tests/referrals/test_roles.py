@@ -6,6 +6,7 @@ import pytest
 
 from tests.support.clock import local_at
 from tests.support.db import PASSWORD
+from tests.support.signin import sign_in
 
 PHONE = "01712-345678"
 
@@ -53,7 +54,7 @@ def test_clinic_partner_api_never_sees_member_data(client, world, api_headers):
 
 
 def test_clinic_partner_pages_never_show_member_data(client, world):
-    client.post("/login", data={"email": world["partner"].email, "password": PASSWORD})
+    sign_in(client, world["partner"])
     code = world["referral"].code
     for url in ("/clinic/today", f"/clinic/confirm/{code}", f"/referrals/{code}/slip", "/"):
         r = client.get(url, follow_redirects=True)
@@ -72,7 +73,7 @@ def test_partner_of_another_clinic_gets_not_found(
     code = world["referral"].code
     assert client.get(f"/api/v1/referrals/{code}", headers=h).status_code == 404
     assert client.get("/api/v1/referrals", headers=h).json["total"] == 0
-    client.post("/login", data={"email": other.email, "password": PASSWORD})
+    sign_in(client, other)
     # Its page only offers to record the visit here (issue 11), naming neither clinic nor member.
     page = client.get(f"/clinic/confirm/{code}", follow_redirects=True)
     assert page.request.path == f"/clinic/elsewhere/{code}"

@@ -91,8 +91,27 @@ def make_clinic(*, validated: bool = False, offering=None, hours=None, **fields)
     return clinic
 
 
-def make_user(role: str = "peer_educator", **fields):
-    """A user of a role (committed); clinic partners get a clinic unless given one."""
+# The authenticator secret of every user the factory enrols in two-factor sign-in (admins and
+# clinic partners by default, as their role needs it): tests.support.signin answers with it.
+TOTP_SECRET = "HARCTESTSECRETKEYFORTWOFACTOR234"
+TWO_FACTOR_ROLES = ("admin", "clinic_partner")
+
+
+def enrol_two_factor(user, secret: str = TOTP_SECRET):
+    """Turn two-factor sign-in on for a user with a known secret (committed)."""
+    from core.db import utcnow
+
+    user.totp_secret = secret
+    user.totp_enabled_at = utcnow()
+    user.totp_last_step = None
+    db.session.commit()
+    return user
+
+
+def make_user(role: str = "peer_educator", *, two_factor: bool | None = None, **fields):
+    """A user of a role (committed); clinic partners get a clinic unless given one. Admins and
+    clinic partners are enrolled in two-factor sign-in with TOTP_SECRET unless `two_factor` is
+    False (others only when it is True)."""
     from accounts.services import create_user
 
     n = next(_n)
@@ -103,6 +122,8 @@ def make_user(role: str = "peer_educator", **fields):
     fields.setdefault("language", "en")
     user = create_user(role=role, **fields)
     db.session.commit()
+    if two_factor if two_factor is not None else role in TWO_FACTOR_ROLES:
+        enrol_two_factor(user)
     return user
 
 

@@ -97,6 +97,7 @@ def seed_everything() -> dict[str, Any]:
     for kind in MESSAGE_KINDS:
         factories.make_message(contact, kind, status="delivered", code=attended.code)
     _more_members(pe, attended, member)
+    incident = _incidents(pe, member, clinic)
     mine = sa.select(Referral).where(Referral.member_id == member.id).order_by(Referral.id)
     referrals = {r.status: r for r in db.session.scalars(mine)}
     assert set(referrals) == {"referred", "scheduled", "attended", "missed", "cancelled",
@@ -109,6 +110,7 @@ def seed_everything() -> dict[str, Any]:
         "scheduled": scheduled,
         "referred": referred,
         "expired": expired,
+        "incident": incident,
     }
 
 
@@ -132,3 +134,38 @@ def _more_members(pe, attended, member) -> None:
         )
         members.change_contact(other, action, actor=pe)
     db.session.commit()
+
+
+def _incidents(pe, member, clinic) -> Any:
+    """An open incident of the member that needs help (every consent, an urgent referral made
+    from it) and a closed one reported for someone not registered; returns the open one."""
+    from safety.services import help as help_now
+    from safety.services.incidents import close_incident, record_incident
+
+    today = utcnow().astimezone(DHAKA).date()
+    incident = record_incident(
+        {
+            "member_id": member.id, "occurred_on": today.isoformat(), "district": "Chattogram",
+            "area": "Agrabad", "place_type": "hotel", "perpetrators": ["police", "hotel_staff"],
+            "violations": ["physical", "extortion"], "needs_help_now": True,
+            "description": "ভয় দেখিয়ে টাকা নিয়েছে",
+            "consent": {"advocacy": True, "alert": True, "legal": True},
+        },
+        pe,
+    )  # fmt: skip
+    db.session.flush()
+    help_now.urgent_referral(
+        incident, clinic_id=clinic.id, services=["hiv_testing"], actor=pe, now=utcnow()
+    )
+    closed = record_incident(
+        {
+            "occurred_on": (today - timedelta(days=30)).isoformat(), "district": "Chattogram",
+            "place_type": "police_station", "perpetrators": ["police"], "violations": ["detention"],
+            "needs_help_now": False,
+            "consent": {"advocacy": True, "alert": False, "legal": False},
+        },
+        pe,
+    )  # fmt: skip
+    close_incident(closed, pe)
+    db.session.commit()
+    return incident

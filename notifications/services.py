@@ -12,7 +12,8 @@ What a caller can do here (DESIGN.md, "Dependencies point one way"):
   whose messages a user may read (`register_contact_scope`);
 - `Message`, the API's model of the message object (a referral's answer nests it);
 - the `inbound_reply` signal (notifications.signals documents its arguments);
-- read-only selectables of the outbox and the contacts (no number, no text) for reports to join;
+- read-only selectables of the outbox, the attempts and the contacts (no number, no text) for
+  reports to join, each gateway's price per segment and the meaning of a provider error code;
 - safety alerts (issue 13): her alert consent and district (`set_alert_preferences`), the check
   of an alert's text (`alert_text_problems`), one `safety_alert` per member it may reach
   (`plan_alert` → `AlertPlan`); withdrawal is `cancel_pending(subject, reason="withdrawn")`;
@@ -27,6 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.extensions import db
+from notifications import gateway_status
 from notifications.alerts import (
     AlertPlan,
     alert_text_problems,
@@ -52,8 +54,15 @@ from notifications.contacts import (
     window_text,
 )
 from notifications.engine.planning import cancel_pending, message_json, plan_message, planned_for
+from notifications.errors_catalog import describe_error
 from notifications.message_log import messages_for_contact
-from notifications.models import MESSAGE_KINDS, MESSAGE_STATUSES, Contact, OutboxMessage
+from notifications.models import (
+    MESSAGE_KINDS,
+    MESSAGE_STATUSES,
+    Contact,
+    MessageAttempt,
+    OutboxMessage,
+)
 from notifications.retention import erase_contact_messages
 from notifications.schemas import Message
 from notifications.scope import register_contact_scope
@@ -70,10 +79,12 @@ __all__ = [
     "OutboxMessage",
     "SubjectType",
     "alert_text_problems",
+    "attempts_table",
     "can_message",
     "cancel_pending",
     "contacts_table",
     "create_contact",
+    "describe_error",
     "erase",
     "erase_contact_messages",
     "find_by_phone",
@@ -91,6 +102,7 @@ __all__ = [
     "plan_alert",
     "plan_message",
     "planned_for",
+    "price_per_segment",
     "register_contact_scope",
     "register_subject_type",
     "release",
@@ -118,6 +130,22 @@ def outbox_table() -> sa.Subquery:
         m.peer_educator_id, m.clinic_id, m.segments, m.attempts, m.sent_at, m.delivered_at,
         m.final_at, m.error_code, m.created_at,
     ).subquery("outbox")  # fmt: skip
+
+
+def attempts_table() -> sa.Subquery:
+    """The message attempts for reports to join, read-only: which gateway tried which message,
+    how it ended and its error code (no provider id or text)."""
+    a = MessageAttempt
+    return sa.select(
+        a.id, a.message_id, a.number, a.gateway, a.status, a.error_code, a.created_at,
+        a.sent_at, a.final_at,
+    ).subquery("attempt")  # fmt: skip
+
+
+def price_per_segment(gateway: str | None) -> float:
+    """A gateway's configured price per segment (CONTRACT.md), the one the gateways page shows;
+    0 for a gateway without a price setting (the console) or none recorded."""
+    return gateway_status._price(gateway or "")  # one reading of the setting, not two
 
 
 def contacts_table() -> sa.Subquery:

@@ -24,14 +24,8 @@ from core.web import attach_errors, submit
 from safety import forms
 from safety.models import HELP_SERVICES
 from safety.routes import bp
-
-
-def _services() -> tuple[Any, Any]:
-    """(safety.services.incidents, safety.services.help), imported when first used."""
-    from safety.services import help as help_service
-    from safety.services import incidents
-
-    return incidents, help_service
+from safety.services import help as help_service
+from safety.services import incidents
 
 
 def _near() -> tuple[float, float] | None:
@@ -83,7 +77,6 @@ def _page(
     status: int = 200,
 ):
     """The help-now page (from an incident, or without one), its lists from the service."""
-    _incidents, help_service = _services()
     near = _near()
     found = help_service.help_for(
         incident, current_user, district=district, near=near, now=utcnow()
@@ -116,7 +109,6 @@ def _page(
 @require("incidents.record")
 def incident_help(incident_id: int):
     """Help now for an incident: places near her, open now first; contacts; urgent referral."""
-    incidents, _help = _services()
     incident = incidents.get_incident(incident_id, current_user, audit_read=False)
     return _page(incident, district=_district(None if _near() else incident.district))
 
@@ -133,7 +125,6 @@ def help_now():
 @require("incidents.record")
 def incident_refer(incident_id: int, clinic_id: int):
     """One tap: an urgent referral to this place, linked to the incident; then the slip."""
-    incidents, help_service = _services()
     incident = incidents.get_incident(incident_id, current_user, audit_read=False)
     from referrals.services.clinic_directory import get_clinic
 

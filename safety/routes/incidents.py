@@ -25,14 +25,7 @@ from core.web import attach_errors, submit
 from safety import forms
 from safety.models import Incident, IncidentReferral
 from safety.routes import bp
-
-
-def _service() -> Any:
-    """safety.services.incidents (imported when first used)."""
-    from safety.services import incidents
-
-    return incidents
-
+from safety.services import incidents
 
 # A service's field (CONTRACT.md's names) → the form field that shows its error.
 FIELD_OF = {
@@ -104,7 +97,7 @@ def _record(form: forms.IncidentForm, member: Any) -> Incident:
         if member is None:
             message = N_("None of your members has this UIC. Leave it empty if she is not one.")
             raise ValidationFailed(message, fields={"uic": message})
-    return _service().record_incident(incident_data(form, member), current_user)
+    return incidents.record_incident(incident_data(form, member), current_user)
 
 
 @bp.route("/incidents/new", methods=["GET", "POST"], endpoint="incident_new")
@@ -142,8 +135,8 @@ def incident_new():
 def incident_list():
     """Her incidents (admin: every one): open first, then closed, newest first in each."""
     page = max(request.args.get("page", 1, type=int) or 1, 1)
-    open_rows, open_total = _service().list_incidents(current_user, status="open", per_page=100)
-    closed_rows, closed_total = _service().list_incidents(
+    open_rows, open_total = incidents.list_incidents(current_user, status="open", per_page=100)
+    closed_rows, closed_total = incidents.list_incidents(
         current_user, status="closed", page=page, per_page=50
     )
     db.session.commit()  # the audit rows of the reads
@@ -175,13 +168,13 @@ def linked_referrals(incident: Incident) -> list[Any]:
 @require("incidents.record")
 def incident_view(incident_id: int):
     """One incident in words: when, where, who, what, the consents, its urgent referrals."""
-    incident = _service().get_incident(incident_id, current_user)
+    incident = incidents.get_incident(incident_id, current_user)
     db.session.commit()  # the audit row of the read
     return render_template(
         "safety/incident.html",
         incident=incident,
         referrals=linked_referrals(incident),
-        show_description=_service().may_read_description(incident, current_user),
+        show_description=incidents.may_read_description(incident, current_user),
         close_form=forms.CloseIncidentForm(),
         is_admin=current_user.role == ADMIN,
     )
@@ -192,10 +185,10 @@ def incident_view(incident_id: int):
 def incident_close(incident_id: int):
     """Close an incident: she needs no more help for it (it leaves the task list)."""
     form = forms.CloseIncidentForm()
-    incident = _service().get_incident(incident_id, current_user, audit_read=False)
+    incident = incidents.get_incident(incident_id, current_user, audit_read=False)
     submit(
         form,
-        lambda: _service().close_incident(incident, current_user, now=utcnow()),
+        lambda: incidents.close_incident(incident, current_user, now=utcnow()),
         done=_("Closed."),
     )
     return redirect(url_for("safety.incident_view", incident_id=incident_id))

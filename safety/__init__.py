@@ -33,3 +33,32 @@ def init_app(app: Flask) -> None:
     registry(app).add_retention_step(
         "incident descriptions", incident_erasure.purge_incident_descriptions
     )
+    _register_contacts_and_alerts(app)
+
+
+def _register_contacts_and_alerts(app: Flask) -> None:
+    """Crisis contacts and alerts: admin links, the demo contacts, the expiry job, and how an
+    alert's messages show in the SMS log (`alert_id`)."""
+    from flask_babel import lazy_gettext as _l
+
+    from core.registry import registry
+    from notifications.services import SubjectType, register_subject_type
+    from safety.seed import seed_crisis_contacts
+    from safety.services.alerts import alert_id_of_subject
+
+    harc = registry(app)
+    harc.admin_links.append(("safety.crisis_contacts", _l("Crisis contacts")))
+    harc.admin_links.append(("safety.alerts", _l("Safety alerts")))
+    harc.seed_steps.append(seed_crisis_contacts)
+    harc.add_job("safety.alerts_expire", _expire_alerts, seconds=300)
+    register_subject_type(app, SubjectType("alert", "alert_id", alert_id_of_subject))
+
+
+def _expire_alerts() -> int:
+    """The job: alerts past their expiry stop (their pending messages are cancelled)."""
+    from core.db import utcnow
+    from core.web import unit_of_work
+    from safety.services.alerts import expire_alerts
+
+    with unit_of_work():
+        return expire_alerts(utcnow())

@@ -11,7 +11,12 @@ from core.registry import registry
 
 def test_every_package_contributes_to_its_app(app):
     harc = registry(app)
-    assert set(harc.jobs) == {"retention.daily", "reminders.dispatch", "referrals_sweep"}
+    assert set(harc.jobs) == {
+        "retention.daily",
+        "reminders.dispatch",
+        "referrals_sweep",
+        "safety.alerts_expire",
+    }
     assert [name for name, _ in harc.retention_steps] == [
         "form tokens and idempotency keys",
         "outbox",
@@ -20,7 +25,7 @@ def test_every_package_contributes_to_its_app(app):
         "sign-in sessions",
         "incident descriptions",
     ]
-    assert len(harc.seed_steps) == 3 and harc.seed_guard is not None
+    assert len(harc.seed_steps) == 4 and harc.seed_guard is not None
     assert harc.token_loader is not None and harc.feedback_member_scope is not None
     assert set(harc.role_homes) == {"admin", "peer_educator", "clinic_partner", "viewer"}
     assert len(harc.api_routes) == len(PACKAGES)  # every package has API endpoints

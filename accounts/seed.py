@@ -1,4 +1,5 @@
-"""Demo users, one per role (development only)."""
+"""Demo users, one per role (development only); those whose role needs a second factor are
+enrolled, and their TOTP secrets printed with their passwords."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.models import User
 from core.extensions import db
 
@@ -33,7 +34,10 @@ def seed_users() -> list[str]:
         db.session.add(clinic)
         db.session.flush()
         first_clinic = clinic.id
-    lines = ["Demo logins (passwords are new each run):"]
+    lines = [
+        "Demo logins (passwords are new each run; admin and clinic partner sign in with a code",
+        "from an authenticator app set up with the TOTP secret shown):",
+    ]
     for email, role, name in DEMO_USERS:
         password = "demo-" + secrets.token_urlsafe(9)
         user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -54,4 +58,7 @@ def seed_users() -> list[str]:
         if role == "peer_educator" and user.district is None:
             services.set_district(user, "Dhaka", actor=None)  # step 3 starts near her
         lines.append(f"  {role:15} {email:20} {password}")
+        if two_factor.required_for(user):
+            secret = two_factor.enrol_without_code(user)
+            lines.append(f"  {'':15} TOTP secret of {email}: {secret}")
     return lines

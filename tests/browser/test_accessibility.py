@@ -17,7 +17,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 
 from core.extensions import db
-from tests.support.browser import signed_in_phone
+from tests.support.browser import remember_secrets, signed_in_phone
 from tests.support.visible_text import problems, raw_codes, typed_data
 
 pytestmark = pytest.mark.browser
@@ -36,6 +36,7 @@ def _seed_logins(live_app) -> dict[str, tuple[str, str]]:
         result = live_app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
         db.session.remove()
+    remember_secrets(result.output)  # admins and clinic partners sign in with a code too
     logins: dict[str, tuple[str, str]] = {}
     for role, email, password in re.findall(r"^\s+(\w+)\s+(\S+@\S+)\s+(\S+)$", result.output, re.M):
         logins.setdefault(role, (email, password))

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 from core import create_app
 from core.extensions import db
+from tests.support.browser import pass_code_step, remember_secrets
 from tests.support.db import base_config
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def live(tmp_path_factory):
         result = app.test_cli_runner().invoke(args=["seed-demo"])
         assert result.exit_code == 0, result.output
         db.session.remove()
+    remember_secrets(result.output)  # the clinic partner signs in with a code too
     logins = {
         role: (email, password)
         for role, email, password in re.findall(
@@ -65,6 +67,7 @@ def _sign_in(page, base, email, password):
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+    pass_code_step(page, email)
 
 
 def _open_slot(app):

@@ -98,6 +98,7 @@ def seed_everything() -> dict[str, Any]:
         factories.make_message(contact, kind, status="delivered", code=attended.code)
     _more_members(pe, attended, member)
     incident = _incidents(pe, member, clinic)
+    crisis_contact, alert = _contacts_and_alerts(users["admin"], incident)
     mine = sa.select(Referral).where(Referral.member_id == member.id).order_by(Referral.id)
     referrals = {r.status: r for r in db.session.scalars(mine)}
     assert set(referrals) == {"referred", "scheduled", "attended", "missed", "cancelled",
@@ -111,6 +112,8 @@ def seed_everything() -> dict[str, Any]:
         "referred": referred,
         "expired": expired,
         "incident": incident,
+        "crisis_contact": crisis_contact,
+        "alert": alert,
     }
 
 
@@ -169,3 +172,26 @@ def _incidents(pe, member, clinic) -> Any:
     close_incident(closed, pe)
     db.session.commit()
     return incident
+
+
+def _contacts_and_alerts(admin, incident) -> tuple[Any, Any]:
+    """A crisis contact for every district and a draft safety alert from the incident (waiting
+    for a second admin); returns both."""
+    from safety.services.alerts import draft_alert
+    from safety.services.crisis_contacts import create_contact
+
+    contact = create_contact(
+        {"name": "Asha Legal Aid", "kind": "legal", "phone": "109", "hours": "২৪ ঘণ্টা"}, admin
+    )
+    alert = draft_alert(
+        {
+            "incident_id": incident.id, "districts": ["Chattogram"],
+            "text_en": "Apa, take care near Green Point tonight.",
+            "text_bn": "আপা, আজ রাতে গ্রিন পয়েন্টের কাছে সাবধানে থাকুন।",
+            "expires_at": utcnow() + timedelta(days=1),
+        },
+        admin,
+        utcnow(),
+    )  # fmt: skip
+    db.session.commit()
+    return contact, alert

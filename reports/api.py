@@ -6,9 +6,17 @@ from flask import jsonify, request
 
 from core.api import ApiRoutes, api_require, api_user
 from core.openapi import endpoint
-from reports import services
+from core.web import transactional
+from reports import incidents, services
 from reports.filters import parse_filters
-from reports.schemas import CascadeQuery, CascadeReport, Dhis2DataValueSet, Dhis2Query
+from reports.schemas import (
+    CascadeQuery,
+    CascadeReport,
+    Dhis2DataValueSet,
+    Dhis2Query,
+    IncidentQuery,
+    IncidentReport,
+)
 
 routes = ApiRoutes()
 
@@ -28,6 +36,29 @@ def reports_cascade(query: CascadeQuery):
     filters = parse_filters(request.args)  # the defaults and the range rule live there
     return jsonify(
         services.cascade(
+            start=filters.start, end=filters.end, group_by=filters.group_by, actor=api_user()
+        )
+    )
+
+
+@routes.get("/reports/incidents")
+@api_require("reports.read")
+@transactional
+@endpoint(
+    "Incidents with advocacy consent, counted (viewer, admin)",
+    query=IncidentQuery,
+    response=IncidentReport,
+    errors=(422,),
+    description="Only incidents the member agreed to count for advocacy. A count from 1 to 4 "
+    'is "<5" for every role but admin; a total that would give a single hidden group away is '
+    "null. An incident naming two perpetrators (violations) counts in both rows and once in "
+    "the totals. 422 when `from` is after `to` or `group_by` is unknown.",
+)
+def reports_incidents(query: IncidentQuery):
+    """The evidence report for a date range, grouped (audited as a report read)."""
+    filters = parse_filters(request.args, incidents.INCIDENT_GROUP_BY)
+    return jsonify(
+        incidents.incident_counts(
             start=filters.start, end=filters.end, group_by=filters.group_by, actor=api_user()
         )
     )

@@ -16,7 +16,7 @@ from reports.services import GROUP_BY, check_range
 
 @dataclass(frozen=True)
 class Filters:
-    """A cascade request: local dates `start` to `to` (inclusive), and the grouping."""
+    """A report request: local dates `start` to `to` (inclusive), and the grouping."""
 
     start: date
     to: date
@@ -50,14 +50,15 @@ def _date(args: Mapping[str, str], name: str, default: date) -> date:
     return parse_date(raw, name) if raw else default  # 400 malformed, 422 year out of range
 
 
-def parse_filters(args: Mapping[str, str]) -> Filters:
-    """`from`, `to` (inclusive local dates), `group_by`: 400 when malformed, 422 if from > to."""
+def parse_filters(args: Mapping[str, str], choices: tuple[str, ...] = GROUP_BY) -> Filters:
+    """`from`, `to` (inclusive local dates), `group_by` (one of `choices`, the cascade's by
+    default): 400 when malformed, 422 if from > to."""
     defaults = default_filters()
     group_by = (args.get("group_by") or "").strip() or defaults.group_by
-    if group_by not in GROUP_BY:
+    if group_by not in choices:
         raise BadInput(
             N_("group_by must be one of %(choices)s."),
-            params={"choices": ", ".join(GROUP_BY)},
+            params={"choices": ", ".join(choices)},
             fields={"group_by": N_("One of %(choices)s.")},
         )
     start = _date(args, "from", defaults.start)

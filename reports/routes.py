@@ -14,10 +14,11 @@ from flask_login import current_user
 from core import csvsafe
 from core.edge import YEAR_MESSAGE
 from core.errors import DomainError
+from core.extensions import db
 from core.labels import label
 from core.security import require
 from core.templating import in_page_digits, localdate, number, per_request
-from reports import services
+from reports import incidents, services
 from reports.filters import Filters, default_filters, parse_filters
 
 bp = Blueprint("reports", __name__)
@@ -83,7 +84,7 @@ def group_label(group_by: str, group: Any) -> str:
             return localdate(date.fromisoformat(group + "-01"), "MMM y")
         except ValueError:
             return str(group)
-    if group_by in ("service", "district"):
+    if group_by in ("service", "district", "perpetrator", "violation"):
         return label(group_by, group)
     return "" if group is None else str(group)
 
@@ -171,4 +172,83 @@ def dhis2_json():
         json.dumps(document, indent=2, ensure_ascii=False),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="dhis2-{period}.json"'},
+    )
+
+
+# ---- the evidence report: incidents with advocacy consent --------------------------------
+
+INCIDENT_GROUP_LABELS = {
+    "month": _l("Month"),
+    "district": _l("District"),
+    "perpetrator": _l("Who did it"),
+    "violation": _l("What happened"),
+}
+
+
+def incident_bars(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Bar lengths (0-100) of incidents per group; a suppressed count draws no bar."""
+    top = max((_count(row["incidents"]) or 0.0 for row in report["rows"]), default=0.0) or 1.0
+    return [
+        {
+            "label": row["label"],
+            "incidents": row["incidents"],
+            "width": round(100 * value / top, 1) if (value := _count(row["incidents"])) else 0,
+        }
+        for row in report["rows"]
+    ]
+
+
+@bp.get("/reports/incidents")
+@require("reports.read")
+def incidents_page():
+    """Incidents with advocacy consent: filters, a chart, the same numbers as a table, CSV."""
+    errors: dict[str, Any] = {}
+    try:
+        filters = parse_filters(request.args, incidents.INCIDENT_GROUP_BY)
+    except DomainError as exc:
+        errors = {name: _field_message(name, text) for name, text in exc.fields.items()}
+        filters = default_filters()
+    report = incidents.incident_counts(
+        start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
+    )
+    db.session.commit()  # the audit row of the read
+    for row in report["rows"]:
+        row["label"] = group_label(filters.group_by, row["group"])
+    html = render_template(
+        "reports/incidents.html",
+        filters=filters,
+        form=_form_values(filters, errors),
+        errors=errors,
+        report=report,
+        bars=incident_bars(report),
+        group_labels=INCIDENT_GROUP_LABELS,
+        admin=current_user.role == "admin",
+    )
+    return html, 400 if errors else 200
+
+
+@bp.get("/reports/incidents.csv")
+@require("reports.read")
+def incidents_csv():
+    """The same table as a CSV download, suppressed for every role (it leaves the service)."""
+    filters = parse_filters(request.args, incidents.INCIDENT_GROUP_BY)
+    report = incidents.incident_counts(
+        start=filters.start,
+        end=filters.end,
+        group_by=filters.group_by,
+        actor=current_user,
+        export=True,
+    )
+    db.session.commit()  # the audit row of the download
+    out = io.StringIO()
+    writer = csvsafe.writer(out, lineterminator="\r\n")  # null is empty, formulas quoted
+    writer.writerow(["group", *incidents.KEYS])
+    for row in report["rows"]:
+        writer.writerow([row["group"], *(row[k] for k in incidents.KEYS)])
+    writer.writerow(["Total", *(report["totals"][k] for k in incidents.KEYS)])
+    name = f"incidents-{filters.group_by}-{filters.start}-{filters.to}.csv"
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

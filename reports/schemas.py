@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from core.schemas import DateIn, Out, Query
+from reports.incidents import INCIDENT_GROUP_BY
 from reports.services import GROUP_BY
 
 GroupBy = Literal[GROUP_BY]  # type: ignore[valid-type]
@@ -52,6 +53,46 @@ class CascadeReport(Out):
 
     rows: list[CascadeRow]
     totals: CascadeCells
+
+
+IncidentGroupBy = Literal[INCIDENT_GROUP_BY]  # type: ignore[valid-type]
+
+
+class IncidentQuery(Query):
+    """The evidence report's range (the local dates the incidents happened on, inclusive)."""
+
+    from_: DateIn | None = Field(
+        default=None,
+        alias="from",
+        description="first date (YYYY-MM-DD); default: the first day, 11 months ago",
+    )
+    to: DateIn | None = Field(
+        default=None, description="last date, inclusive (YYYY-MM-DD); default: today"
+    )
+    group_by: IncidentGroupBy = Field(
+        default="month",
+        description="month (YYYY-MM it happened), district, perpetrator or violation (codes)",
+    )
+
+
+class IncidentCells(Out):
+    """One row's (or the totals') count of incidents."""
+
+    incidents: Count
+
+
+class IncidentRow(IncidentCells):
+    """One group: a month (YYYY-MM), a district's name, a perpetrator or violation code."""
+
+    group: str
+
+
+class IncidentReport(Out):
+    """Incidents with advocacy consent, counted (CONTRACT.md); an incident naming two
+    perpetrators (violations) counts in both rows and once in the totals."""
+
+    rows: list[IncidentRow]
+    totals: IncidentCells
 
 
 class Dhis2Query(Query):

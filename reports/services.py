@@ -22,11 +22,11 @@ from core.extensions import db
 from core.i18n import N_
 from core.security import ADMIN, Actor, can
 from referrals.models import FollowUp, Member, Referral, ReferralEvent
+from reports.suppression import protect_single_hidden_cell, small, suppress
 
 GROUP_BY = ("month", "clinic", "district", "service", "peer_educator")
 COUNT_KEYS = ("referred", "scheduled", "attended", "linked_to_care", "follow_up_done")
 KEYS = (*COUNT_KEYS, "completion_rate", "median_days_to_visit")
-SUPPRESSED = "<5"
 MAX_RANGE_DAYS = 3700  # about ten years: bounds the month CASE expression
 
 
@@ -157,21 +157,16 @@ def raw_counts(group_by: str | None, start: date, end: date) -> list[dict[str, A
     return rows
 
 
-def _small(value: int) -> bool:
-    return 1 <= value <= 4
-
-
 def present(counts: dict[str, Any], *, admin: bool) -> dict[str, Any]:
     """A row as CONTRACT.md shows it: counts 1-4 become "<5" and rates built on them null."""
     out: dict[str, Any] = {}
     for key in COUNT_KEYS:
-        value = counts[key]
-        out[key] = SUPPRESSED if not admin and _small(value) else value
+        out[key] = suppress(counts[key], admin=admin)
     referred, attended = counts["referred"], counts["attended"]
-    hidden = not admin and (_small(referred) or _small(attended))
+    hidden = not admin and (small(referred) or small(attended))
     out["completion_rate"] = None if referred == 0 or hidden else round(attended / referred, 3)
     days = counts["days"]
-    small_sample = not admin and _small(len(days))
+    small_sample = not admin and small(len(days))
     out["median_days_to_visit"] = (
         None if not days or small_sample else round(statistics.median(days), 1)
     )
@@ -217,16 +212,8 @@ def cascade(*, start: date, end: date, group_by: str, actor: Actor) -> dict[str,
     shown = [{"group": r["group"], **present(r, admin=admin)} for r in rows]
     totals = present(total[0] if total else empty, admin=admin)
     if not admin:
-        _protect_single_hidden_cell(shown, totals)
+        protect_single_hidden_cell(shown, totals, COUNT_KEYS)
     return {"rows": shown, "totals": totals}
-
-
-def _protect_single_hidden_cell(rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
-    """Complementary suppression: when one group alone is "<5" in a column, the total minus the
-    other groups would give it away, so that column's total is withheld (null)."""
-    for key in COUNT_KEYS:
-        if sum(1 for row in rows if row[key] == SUPPRESSED) == 1 and totals[key] != SUPPRESSED:
-            totals[key] = None
 
 
 # The DHIS2 export lives in its own module; `services.dhis2_data_values` is the name to call.

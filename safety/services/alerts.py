@@ -139,6 +139,7 @@ def _expiry(value: object, now: datetime, errors: dict) -> datetime | None:
 def _refuse(errors: dict, banned: list[str]) -> NoReturn:
     """Raise the fields' problems: banned words first (named in the message), then an incident
     without alert consent (its own code), else the first bad field."""
+    params: dict[str, object]
     if banned:
         message, code, params = NOT_THESE_WORDS, "alert_words", {"words": ", ".join(banned)}
     elif errors.get("incident_id") == NO_CONSENT:

@@ -146,4 +146,12 @@ def test_a_peer_educator_records_an_incident_in_bangla_and_refers_her_from_help_
     page.goto(base + f"/safety/incidents/{incident_id}")
     assert page.locator(f"a[href='/referrals/{code}']").count() == 1
     _speaks_bangla(page, vocabulary)
+    # Her incidents, and help now without an incident (one tap from the list).
+    page.click("main a[href='/safety/incidents']")
+    assert page.locator(f"main a[href='/safety/incidents/{incident_id}']").count() == 1
+    _speaks_bangla(page, vocabulary)
+    page.click("main a[href='/safety/help']")
+    assert "Lawyer Rahima" in page.inner_text("main") and "Asha Care" in page.inner_text("main")
+    assert page.locator("form[action*='/help/']").count() == 0  # no referral without her
+    _speaks_bangla(page, vocabulary)
     context.close()

@@ -348,3 +348,29 @@ def test_the_district_starts_at_hers_else_the_peer_educators(app, client, login_
     assert [a or b for a, b in chosen.findall(html)] == ["Chattogram"]
     assert client.get("/safety/incidents/new?member=999999").status_code == 404
     assert client.get("/safety/incidents/new?member=abc").status_code == 200
+
+
+def test_bad_input_in_addresses_is_never_a_server_error(app, client, login_as, places):
+    pe = in_district(login_as("peer_educator"))
+    incident = _recorded_for(pe, _member(pe))
+    huge = "99999999999999"
+    for url in (
+        f"/safety/incidents/new?member={huge}",
+        "/safety/incidents/new?member=-1",
+        f"/safety/incidents/{huge}",
+        f"/safety/incidents/{huge}/help",
+        f"/safety/incidents?page={huge}",
+        "/safety/incidents?page=x",
+        f"/safety/incidents/{incident.id}/help?near=91,500&district=Atlantis",
+        f"/safety/incidents/{incident.id}/help?near=nan,nan",
+        f"/safety/help?near=1e999,1&district={huge}",
+    ):
+        assert client.get(url).status_code < 500, url
+    refer = f"/safety/incidents/{incident.id}/help/{huge}"
+    assert client.post(refer, data={"services": ["gbv_care"]}).status_code == 404
+    response = client.post(f"/safety/incidents/{incident.id}/help/{places['other'].id}")
+    assert response.status_code < 500
+    assert (
+        client.post("/safety/incidents/new", data=_form(occurred_on="0001-01-01")).status_code < 500
+    )
+    assert client.post("/safety/incidents/new", data=_form(district="Atlantis")).status_code < 500

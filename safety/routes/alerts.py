@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -47,13 +47,16 @@ def alerts():
 
 
 def _incident() -> Incident | None:
-    """The incident of `?incident=<id>` (admins see every one), None when none is named."""
+    """The incident of `?incident=<id>` (admins see every one; the read is audited when the form
+    is shown), None when none is named."""
+    from safety.services.incidents import get_incident
+
     incident_id = request.args.get("incident", type=int)
     if incident_id is None:
         return None
-    incident = db.session.get(Incident, incident_id) if 0 < incident_id < 2**31 else None
-    if incident is None:
-        abort(404)
+    incident = get_incident(incident_id, current_user, audit_read=request.method == "GET")
+    if request.method == "GET":
+        db.session.commit()  # the audit row of the read
     return incident
 
 

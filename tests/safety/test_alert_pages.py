@@ -10,6 +10,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from core.audit import AuditEvent
 from core.db import utcnow
 from core.extensions import db
 from safety.models import SafetyAlert
@@ -28,6 +29,8 @@ def test_draft_form_from_an_incident(client, login_as):
     admin = login_as("admin")
     incident = alert_incident(admin, district="Chattogram")
     html = client.get(f"/safety/alerts/new?incident={incident.id}").get_data(as_text=True)
+    read = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "incident.read"))
+    assert read is not None and read.entity_id == str(incident.id)  # the form shows it: a read
     ticked = re.findall(
         r'<input checked id="districts-\d+" name="districts" [^>]*value="([^"]+)"', html
     )
@@ -64,6 +67,8 @@ def test_no_form_without_alert_consent(client, login_as):
     assert posted.status_code == 422
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SafetyAlert)) == 0
     assert client.get("/safety/alerts/new?incident=999999").status_code == 404
+    huge = client.get("/safety/alerts/new?incident=99999999999999")  # no id: as if none named
+    assert huge.status_code == 200 and "<textarea" not in huge.get_data(as_text=True)
     assert client.get("/safety/alerts/new").status_code == 200  # says how to start
 
 

@@ -1,11 +1,11 @@
-"""`flask users …`: create, token, revoke-tokens, reset-password, lock, unlock."""
+"""`flask users …`: create, token, revoke-tokens, reset-password, lock, unlock, reset-two-factor."""
 
 from __future__ import annotations
 
 import click
 from flask.cli import with_appcontext
 
-from accounts import services, tokens
+from accounts import services, tokens, two_factor
 from accounts.settings import token_lifetime
 from core.edge import MAX_INT
 from core.web import cli_unit
@@ -101,3 +101,14 @@ def unlock(email: str) -> None:
     with cli_unit():
         services.unlock_user(_user(email), actor=None)
     click.echo(f"unlocked {email}")
+
+
+@users_cli.command("reset-two-factor")
+@click.argument("email")
+@with_appcontext
+def reset_two_factor(email: str) -> None:
+    """Remove the user's second factor (a lost phone, e.g. the only admin's); ends her sessions.
+    If her role needs one she enrols again at her next sign-in."""
+    with cli_unit():
+        two_factor.reset(_user(email), actor=None)
+    click.echo(f"two-factor sign-in reset for {email}; their sessions have ended")

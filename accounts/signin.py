@@ -79,7 +79,7 @@ def pending_user() -> User | None:
     if not isinstance(marker, dict):
         return None
     user_id, version, at = marker.get("user"), marker.get("version"), marker.get("at")
-    if not all(isinstance(value, int) for value in (user_id, version, at)):
+    if not (isinstance(user_id, int) and isinstance(version, int) and isinstance(at, int)):
         return None
     if not 0 <= time.time() - at <= PENDING_SECONDS:
         return None

@@ -256,3 +256,25 @@ def test_a_code_from_the_wrong_time_is_refused(make_user):
     with pytest.raises(Exception, match="not right"):
         check_code(admin, old)
     db.session.rollback()
+
+
+def test_the_command_line_resets_the_only_admins_second_factor(app, client, login_as, runner):
+    admin = login_as("admin")
+    result = runner.invoke(args=["users", "reset-two-factor", admin.email])
+    assert result.exit_code == 0, result.output
+    assert client.get("/admin").headers["Location"].startswith("/login")
+    db.session.refresh(admin)
+    assert not admin.two_factor_on and "user.mfa_reset" in _actions(admin)
+    assert runner.invoke(args=["users", "reset-two-factor", "nobody@example.org"]).exit_code != 0
+
+
+def test_seed_demo_enrols_the_admin_and_the_clinic_partner_and_prints_their_secrets(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    secrets = dict(re.findall(r"TOTP secret of (\S+@\S+): ([A-Z2-7]+)", first.output))
+    assert set(secrets) == {"admin@demo.harc", "clinic@demo.harc"}
+    for email, secret in secrets.items():
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        assert user.two_factor_on and user.totp_secret == secret
+    again = runner.invoke(args=["seed-demo"])
+    assert dict(re.findall(r"TOTP secret of (\S+@\S+): ([A-Z2-7]+)", again.output)) == secrets

@@ -31,6 +31,7 @@ EXTRA_QUERIES = {
         "services=hiv_testing&services=prep&near=22.35,91.82",
         "services=prep&district=Chattogram",
     ],
+    "safety.help_now": ["near=22.35,91.82&district=", "district=Sylhet"],
 }
 
 
@@ -43,6 +44,9 @@ def _values(world: dict[str, Any]) -> dict[str, object]:
         "message_id": _first_message_id(),
         "kind": "reminder_24h",
         "variant": "appointment",
+        "incident_id": world["incident"].id,
+        "contact_id": world["crisis_contact"].id,
+        "alert_id": world["alert"].id,
     }
 
 

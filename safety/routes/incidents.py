@@ -105,11 +105,9 @@ def _record(form: forms.IncidentForm, member: Any) -> Incident:
 def incident_new():
     """Something happened to her: the short form; then help now, or the incident."""
     member = _member()
-    form = forms.IncidentForm()
+    defaults = {"occurred_on": local_today(), "district": _default_district(member) or ""}
+    form = forms.IncidentForm(**(defaults if request.method == "GET" else {}))
     form.district.choices = district_choices(_("Choose a district"))
-    if request.method == "GET":
-        form.occurred_on.data = local_today()
-        form.district.data = _default_district(member) or ""
     created = submit(
         form,
         lambda: _record(form, member),

@@ -66,6 +66,9 @@ class RegisterMemberForm(Form):
     nickname = StringField(
         _l("Nickname (optional, never a legal name)"), validators=[Optional(), Length(max=40)]
     )
+    # Safety alerts (issue 13): the 64 districts are set by the route (district_choices).
+    district = SelectField(_l("District where she works"), choices=[], validate_choice=False)
+    alert_consent = BooleanField(_l("She agrees to safety alerts (read the sentence aloud)"))
 
     def validate_phone(self, field: StringField) -> None:
         """A number, or the box that says she has none (an empty box is not a choice)."""
@@ -121,6 +124,13 @@ class PreferencesForm(Form):
         _l("Best hours for SMS (e.g. 20:00-06:00; empty: 08:00-21:00)"),
         validators=[Optional(), Length(max=11)],
     )
+
+
+class AlertPreferencesForm(Form):
+    """Where she works and her answer about safety alerts (the member page)."""
+
+    district = SelectField(_l("District where she works"), choices=[], validate_choice=False)
+    alert_consent = BooleanField(_l("She agrees to safety alerts (read the sentence aloud)"))
 
 
 class ReassignForm(Form):

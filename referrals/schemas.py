@@ -24,6 +24,8 @@ Urgency = Literal[URGENCIES]  # type: ignore[valid-type]
 TraceOutcome = Literal[TRACE_OUTCOMES]  # type: ignore[valid-type]
 FollowUpStatus = Literal[FOLLOW_UP_STATUSES]  # type: ignore[valid-type]
 WINDOW_HELP = 'local "HH:MM-HH:MM", e.g. "20:00-06:00"; "" clears it'
+DISTRICT_HELP = "the district she works in (one of the 64; older spellings accepted)"
+ALERT_CONSENT_HELP = "she agreed to safety alerts (asked aloud); never sent to a shared phone"
 
 
 class Member(Out):
@@ -40,6 +42,8 @@ class Member(Out):
     safety_hold: bool
     opted_out: bool
     peer_educator_id: Id | None
+    district: str | None = Field(description="the district she works in (safety alerts)")
+    alert_consent: bool = Field(description="she agreed to safety alerts")
     anonymised: bool
     created_at: datetime
 
@@ -54,15 +58,20 @@ class MemberCreate(Body):
     uic: str | None = text(32, default=None)
     nickname: str | None = text(40, default=None)
     contact_window: str | None = text(11, default=None, description=WINDOW_HELP)
+    district: str | None = text(40, default=None, description=DISTRICT_HELP, examples=["Dhaka"])
+    alert_consent: bool = Field(default=False, description=ALERT_CONSENT_HELP)
     peer_educator_id: Id | None = Field(default=None, description="admins only")
 
 
 class MemberChange(Body):
-    """Her language, contact window, nickname; `peer_educator_id` (admins) reassigns her."""
+    """Her language, contact window, nickname, district and alert consent; `peer_educator_id`
+    (admins) reassigns her."""
 
     language: Language | None = None
     contact_window: str | None = text(11, default=None, description=WINDOW_HELP)
     nickname: str | None = text(40, default=None)
+    district: str | None = text(40, default=None, description=DISTRICT_HELP + '; "" clears it')
+    alert_consent: bool | None = Field(default=None, description=ALERT_CONSENT_HELP)
     peer_educator_id: Id | None = Field(default=None, description="admins only")
 
 

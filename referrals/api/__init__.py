@@ -24,7 +24,7 @@ from referrals.schemas import (
     Reschedule,
     Trace,
 )
-from referrals.services import lifecycle, members, tasks
+from referrals.services import lifecycle, member_alerts, members, tasks
 from referrals.services.serialize import member_json, referral_json
 
 # This package's endpoints (followups.py adds its own); referrals.init_app adds them to the API.
@@ -94,12 +94,14 @@ def api_member_get(member_id: int):
 @api_require("members.write")
 @transactional
 @endpoint(
-    "Change language, contact_window ('' clears), nickname; peer_educator_id reassigns",
+    "Change language, contact_window ('' clears), nickname, district ('' clears), alert_consent;"
+    " peer_educator_id reassigns",
     body=MemberChange,
     response=Member,
 )
 def api_member_update(member_id: int, body: MemberChange):
-    """Language, contact window, nickname; `peer_educator_id` (admins) reassigns."""
+    """Language, contact window, nickname, district, alert consent; `peer_educator_id` (admins)
+    reassigns."""
     user = api_user()
     member = members.get_member(member_id, user, audit_read=False)
     members.update_preferences(
@@ -109,6 +111,17 @@ def api_member_update(member_id: int, body: MemberChange):
         contact_window=body.contact_window,
         nickname=body.nickname,
     )
+    if {"district", "alert_consent"} & body.model_fields_set:
+        contact = member.contact
+        given = body.model_fields_set
+        member_alerts.change_alert_fields(
+            member,
+            actor=user,
+            district=body.district if "district" in given else contact.district,
+            alert_consent=(
+                body.alert_consent if body.alert_consent is not None else contact.alert_consent
+            ),
+        )
     if "peer_educator_id" in body.model_fields_set:
         if user.role != "admin":
             raise Forbidden(N_("Only an admin reassigns a member."))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from accounts.services import active_peer_educators
+from clinics.labels import district_choices
 from core.edge import parse_id
 from core.extensions import db
 from core.security import require
@@ -14,7 +15,7 @@ from core.web import submit
 from notifications.services import messages_for_contact, window_text
 from referrals import forms
 from referrals.routes import bp
-from referrals.services import codes, followups, lifecycle, members
+from referrals.services import codes, followups, lifecycle, member_alerts, members
 
 
 @bp.get("/members", endpoint="members")
@@ -39,6 +40,10 @@ def member(member_id: int):
         language=person.contact.language,
         contact_window=window_text(person.contact) or "",
     )
+    alerts = forms.AlertPreferencesForm(
+        district=person.contact.district or "", alert_consent=person.contact.alert_consent
+    )
+    alerts.district.choices = district_choices(blank="—")
     reassign = None
     if current_user.role == "admin":
         reassign = forms.ReassignForm(peer_educator_id=person.peer_educator_id)
@@ -54,6 +59,8 @@ def member(member_id: int):
         follow_ups=follow_ups,
         action=forms.ActionForm(),
         prefs=prefs,
+        alerts=alerts,
+        alert_consent_by=member_alerts.consent_given_by(person),
         anonymise=forms.AnonymiseForm(),
         reassign=reassign,
         done_form=forms.FollowUpDoneForm(),
@@ -89,6 +96,26 @@ def member_preferences(member_id: int):
             actor=current_user,
             language=form.language.data,
             contact_window=form.contact_window.data or "",
+        ),
+        done=_("Saved."),
+        invalid=_("Check the form."),
+    )
+    return redirect(url_for("referrals.member", member_id=member_id))
+
+
+@bp.post("/members/<int:member_id>/alerts")
+@require("members.write")
+def member_alerts_change(member_id: int):
+    """Where she works and her consent to safety alerts (asked aloud)."""
+    form = forms.AlertPreferencesForm()
+    form.district.choices = district_choices(blank="—")
+    submit(
+        form,
+        lambda: member_alerts.change_alert_fields(
+            members.get_member(member_id, current_user, audit_read=False),
+            actor=current_user,
+            district=form.district.data or None,
+            alert_consent=bool(form.alert_consent.data),
         ),
         done=_("Saved."),
         invalid=_("Check the form."),

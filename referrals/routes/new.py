@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from clinics.labels import district_choices
 from core.api import parse_datetime
 from core.db import utcnow
 from core.errors import Conflict, DomainError
@@ -21,6 +22,15 @@ from referrals.services import clinic_directory, lifecycle, members
 from referrals.services.notices import NeedsConfirmation, Notice
 
 
+def _register_form() -> forms.RegisterMemberForm:
+    """The register form with the 64 districts; until one is chosen, her peer educator's own."""
+    form = forms.RegisterMemberForm()
+    form.district.choices = district_choices(blank="—")
+    if "district" not in request.form:
+        form.district.data = getattr(current_user, "district", None) or ""
+    return form
+
+
 @bp.get("/referrals/new")
 @require("referrals.create")
 def new_who():
@@ -28,7 +38,7 @@ def new_who():
     return render_template(
         "referrals/new_who.html",
         find=forms.FindMemberForm(),
-        register=forms.RegisterMemberForm(),
+        register=_register_form(),
         found=None,
     )
 
@@ -38,7 +48,7 @@ def new_who():
 def new_find():
     """Step 1: look a member up (the number travels in this POST body only)."""
     find = forms.FindMemberForm()
-    register = forms.RegisterMemberForm()
+    register = _register_form()
     found: list = []
     if find.validate_on_submit():
         text = find.lookup.data.strip()
@@ -66,7 +76,7 @@ def new_find():
 @require("referrals.create")
 def new_register():
     """Step 1: register a new member, then step 2."""
-    register = forms.RegisterMemberForm()
+    register = _register_form()
     existing_id = None
 
     def refused(exc: DomainError) -> None:
@@ -92,6 +102,8 @@ def new_register():
             uic=register.uic.data or None,
             nickname=register.nickname.data or None,
             contact_window=register.contact_window.data or None,
+            district=register.district.data or None,
+            alert_consent=bool(register.alert_consent.data),
         ),
         done=lambda person: _("Member %(uic)s registered.", uic=person.uic),
         refused=refused,

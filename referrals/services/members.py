@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime
 from typing import Any
@@ -18,34 +17,18 @@ from core.i18n import N_
 from core.security import ADMIN, PEER_EDUCATOR
 from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
+from referrals.services import member_alerts
+from referrals.services.member_fields import (
+    MAX_NICKNAME,
+    UIC_ALPHABET,
+    check_nickname,
+    check_uic,
+    new_uic,
+    normalise_uic,
+)
+from referrals.services.member_fields import flag as _flag
 from referrals.services.scope import may_see_member, members_query
 from referrals.signals import member_anonymised
-
-UIC_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U
-_UIC = re.compile(r"^[A-Z0-9][A-Z0-9\-/]{2,31}$")
-MAX_NICKNAME = 40
-
-
-def normalise_uic(text: str | None) -> str:
-    """UICs are compared upper-case without surrounding or inner spaces."""
-    return re.sub(r"\s+", "", (text or "").upper())
-
-
-def _new_uic() -> str:
-    while True:
-        uic = "M" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(6))
-        if not db.session.scalar(sa.select(Member.id).where(Member.uic == uic)):
-            return uic
-
-
-def _flag(value: object, field: str) -> bool:
-    if not isinstance(value, bool):
-        raise ValidationFailed(
-            N_("%(field)s must be true or false."),
-            params={"field": field},
-            fields={field: N_("true or false.")},
-        )
-    return value
 
 
 def register_member(
@@ -58,15 +41,20 @@ def register_member(
     uic: Any = None,
     nickname: Any = None,
     contact_window: Any = None,
+    district: Any = None,
+    alert_consent: Any = False,
     peer_educator_id: int | None = None,
     now: datetime | None = None,
 ) -> Member:
     """Register a member with her contact. A number already registered is a 409
     `phone_registered` unless `shared_phone` (then every member on it is marked shared). No
-    number (None or blank) registers her without one: she gets slips, never an SMS."""
+    number (None or blank) registers her without one: she gets slips, never an SMS. `district`
+    (where she works) and `alert_consent` decide whether safety alerts reach her."""
     now = now or utcnow()
     sms_consent = _flag(sms_consent, "sms_consent")
     shared_phone = _flag(shared_phone, "shared_phone")
+    alert_consent = member_alerts.parse_consent(alert_consent)
+    district = member_alerts.parse_district(district)
     if language not in notifications.LANGUAGES:
         raise ValidationFailed(
             N_("Language must be bn or en."), fields={"language": N_("bn or en.")}
@@ -74,25 +62,8 @@ def register_member(
     no_phone = phone is None or (isinstance(phone, str) and not phone.strip())
     e164 = None if no_phone else notifications.normalise_phone(phone)
     shared_phone = shared_phone and e164 is not None
-    if uic is not None and not isinstance(uic, str):
-        raise ValidationFailed(N_("UIC must be text."), fields={"uic": N_("Must be text.")})
-    uic = normalise_uic(uic) or None
-    if uic is not None:
-        if not _UIC.match(uic):
-            raise ValidationFailed(
-                N_("UIC: 3 to 32 letters, digits, '-' or '/'."),
-                fields={"uic": N_("Not a valid UIC.")},
-            )
-        if db.session.scalar(sa.select(Member.id).where(Member.uic == uic)):
-            raise ValidationFailed(
-                N_("That UIC is already used."), fields={"uic": N_("Already used.")}
-            )
-    if nickname is not None and (not isinstance(nickname, str) or len(nickname) > MAX_NICKNAME):
-        raise ValidationFailed(
-            N_("Nickname: at most %(count)s characters."),
-            params={"count": MAX_NICKNAME},
-            fields={"nickname": N_("Too long.")},
-        )
+    uic = check_uic(uic)
+    check_nickname(nickname)
     notifications.parse_window(contact_window)
     owner_id = _owner(actor, peer_educator_id)
     existing = notifications.find_by_phone(e164) if e164 else []
@@ -110,7 +81,7 @@ def register_member(
         now=now,
     )
     member = Member(
-        uic=uic or _new_uic(),
+        uic=uic or new_uic(),
         nickname=(nickname or "").strip() or None,
         peer_educator_id=owner_id,
         contact_id=contact.id,
@@ -121,6 +92,10 @@ def register_member(
     db.session.flush()
     member.contact = contact
     audit.record(actor, "member.create", "member", member.id, {"shared_phone": shared_phone})
+    if district is not None or alert_consent:
+        member_alerts.record_alert_fields(
+            member, actor=actor, district=district, consent=alert_consent, now=now
+        )
     return member
 
 
@@ -281,6 +256,10 @@ def anonymise(member: Member, *, actor: User, now: datetime | None = None) -> Me
     # Her messages are deleted at the provider too, while their provider ids are still known.
     notifications.erase_contact_messages(member.contact_id)
     notifications.erase(member.contact, now=now)
+    # Where she works and her answer about alerts go too (no alert can reach her any more).
+    notifications.set_alert_preferences(
+        member.contact, district=None, alert_consent=False, actor_id=actor.id, now=now
+    )
     member.nickname = None
     member.uic = "ANON-" + "".join(secrets.choice(UIC_ALPHABET) for _ in range(8))
     member.anonymised_at = now

@@ -28,6 +28,8 @@ def member_json(member: Member) -> dict[str, Any]:
         "safety_hold": contact.safety_hold,
         "opted_out": contact.opted_out,
         "peer_educator_id": member.peer_educator_id,
+        "district": contact.district,
+        "alert_consent": contact.alert_consent,
         "anonymised": member.anonymised_at is not None,
         "created_at": iso_local(member.created_at),
     }

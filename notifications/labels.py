@@ -59,6 +59,7 @@ MESSAGE_REASON_LABELS = {
         "no allowed hour left before the alert expires"
     ),
     "withdrawn": _l("the alert was withdrawn"),
+    "expired": _l("the alert expired"),  # safety.services.alerts' expiry job
 }
 # The steps of a message's timeline (the SMS log): planning and claiming, then its statuses.
 MESSAGE_STEP_LABELS = {

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from core.api import ApiRoutes, api_require, api_user
 from core.openapi import endpoint
 from core.web import transactional
-from reports import incidents, services
+from reports import incidents, services, sms_api
 from reports.filters import parse_filters
 from reports.schemas import (
     CascadeQuery,
@@ -74,3 +74,7 @@ def reports_incidents(query: IncidentQuery):
 def exports_dhis2(query: Dhis2Query):
     """One month as an aggregate DHIS2 dataValueSets document."""
     return jsonify(services.dhis2_data_values(query.period, api_user()))
+
+
+# The SMS reports' endpoints, from their own module.
+routes.rules.extend(sms_api.routes.rules)

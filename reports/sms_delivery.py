@@ -1,0 +1,183 @@
+"""SMS delivery and cost: messages that left the outbox for a gateway, by month, kind or gateway
+(CONTRACT.md), with failures by error code and opt-outs, opt-ins and safety holds per month;
+every figure is a GROUP BY of the database over `notifications.services`' read-only selectables
+(and the audit log for the contact changes).
+
+A message is counted when it went to a gateway and has a result: sent, delivered, undelivered or
+failed, in the local month of its send time. `sent`: it reached the provider (sent, delivered,
+undelivered, or failed after it was sent); `failed`: failed or undelivered; `delivery_rate`:
+delivered ÷ sent; `segments`: those of the sent messages; `cost`: segments × the price per segment
+of the gateway of the message's last attempt (SMS_PRICE_PER_SEGMENT for Twilio,
+SMSGATE_PRICE_PER_SEGMENT for the local SIM; the console costs nothing).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+
+from core.audit import AuditEvent
+from core.extensions import db
+from core.security import Actor
+from notifications import services as notifications
+from reports.services import check_range, check_reader
+from reports.sms_common import audit_report, check_group_by, in_range, month_key, rate
+from reports.suppression import protect_single_hidden_cell, small, suppress
+
+NAME = "sms_delivery"
+GROUP_BY = ("month", "kind", "gateway")
+COUNT_KEYS = ("sent", "delivered", "failed", "segments")
+KEYS = ("sent", "delivered", "failed", "delivery_rate", "segments", "cost")
+COUNTED = ("sent", "delivered", "undelivered", "failed")
+FAILED = ("failed", "undelivered")
+NO_GATEWAY = "none"  # a counted message without an attempt row (older than attempts)
+# The audit actions counted as opt-outs, opt-ins and holds (the peer educator's or by SMS).
+CHANGES = {
+    "opt_outs": ("member.opt_out", "contact.opt_out"),
+    "opt_ins": ("member.opt_in", "contact.opt_in"),
+    "safety_holds": ("member.safety_hold",),
+}
+COST_DECIMALS = 4
+
+
+def _messages(group_by: str | None, start: date, end: date) -> sa.Subquery:
+    """One row per counted message: group key, gateway and 0/1 flags, segments if sent."""
+    outbox = notifications.outbox_table()
+    attempt = notifications.attempts_table()
+    gateway = sa.func.coalesce(
+        sa.select(attempt.c.gateway)
+        .where(attempt.c.message_id == outbox.c.id)
+        .order_by(attempt.c.number.desc())
+        .limit(1)
+        .scalar_subquery(),
+        NO_GATEWAY,
+    )
+    sent = outbox.c.status.in_(COUNTED[:3]) | (
+        (outbox.c.status == "failed") & outbox.c.sent_at.is_not(None)
+    )
+    if group_by == "month":
+        key = month_key(outbox.c.send_at, start, end)
+    elif group_by == "kind":
+        key = outbox.c.kind
+    elif group_by == "gateway":
+        key = gateway
+    else:
+        key = sa.literal("total")
+    return (
+        sa.select(
+            key.label("gkey"),
+            gateway.label("gateway"),
+            sa.case((sent, 1), else_=0).label("sent"),
+            sa.case((outbox.c.status == "delivered", 1), else_=0).label("delivered"),
+            sa.case((outbox.c.status.in_(FAILED), 1), else_=0).label("failed"),
+            sa.case((sent, sa.func.coalesce(outbox.c.segments, 1)), else_=0).label("segments"),
+        )
+        .where(outbox.c.status.in_(COUNTED), in_range(outbox.c.send_at, start, end))
+        .subquery("counted")
+    )
+
+
+def raw_counts(group_by: str | None, start: date, end: date) -> dict[str, dict[str, Any]]:
+    """{group: {sent, delivered, failed, segments, cost}} unsuppressed, from one GROUP BY of
+    (group, gateway); the cost adds each gateway's segments at its price."""
+    sub = _messages(group_by, start, end)
+    rows = db.session.execute(
+        sa.select(
+            sub.c.gkey, sub.c.gateway, *(sa.func.sum(sub.c[k]).label(k) for k in COUNT_KEYS)
+        ).group_by(sub.c.gkey, sub.c.gateway)
+    )
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(str(row.gkey), {**dict.fromkeys(COUNT_KEYS, 0), "cost": 0.0})
+        for key in COUNT_KEYS:
+            group[key] += int(getattr(row, key) or 0)
+        group["cost"] += int(row.segments or 0) * notifications.price_per_segment(row.gateway)
+    return groups
+
+
+def _present(raw: dict[str, Any], admin: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {k: suppress(raw[k], admin=admin) for k in COUNT_KEYS}
+    hidden = not admin and (small(raw["sent"]) or small(raw["delivered"]))
+    out["delivery_rate"] = None if hidden else rate(raw["delivered"], raw["sent"])
+    out["cost"] = None if out["segments"] != raw["segments"] else round(raw["cost"], COST_DECIMALS)
+    return out
+
+
+def _order(group_by: str, group: str) -> tuple:
+    if group_by == "kind" and group in notifications.MESSAGE_KINDS:
+        return (notifications.MESSAGE_KINDS.index(group), group)
+    return (len(notifications.MESSAGE_KINDS), group)
+
+
+def sms_delivery(
+    *, start: date, end: date, group_by: str, actor: Actor, export: bool = False
+) -> dict[str, Any]:
+    """The delivery report over messages due in [start, end) (CONTRACT.md's shape); `export`: a
+    download, suppressed for every role. Audited as a report read or export."""
+    admin = check_reader(actor) and not export
+    check_group_by(group_by, GROUP_BY)
+    check_range(start, end)
+    groups = raw_counts(group_by, start, end)
+    rows = [
+        {"group": group, **_present(groups[group], admin)}
+        for group in sorted(groups, key=lambda g: _order(group_by, g))
+    ]
+    total = raw_counts(None, start, end).get("total")
+    totals = _present(total or {**dict.fromkeys(COUNT_KEYS, 0), "cost": 0.0}, admin)
+    if not admin:
+        protect_single_hidden_cell(rows, totals, COUNT_KEYS)
+        if totals["segments"] is None:
+            totals["cost"] = None
+        if totals["sent"] is None or totals["delivered"] is None:
+            totals["delivery_rate"] = None
+    audit_report(actor, NAME, start, end, group_by, export=export)
+    return {"rows": rows, "totals": totals}
+
+
+def failures_by_code(start: date, end: date, *, admin: bool) -> list[dict[str, Any]]:
+    """Failed and undelivered messages due in [start, end) by provider error code, most first:
+    [{"code" (None: no code), "count", "meaning" (None: not in the catalogue)}]."""
+    outbox = notifications.outbox_table()
+    found = db.session.execute(
+        sa.select(outbox.c.error_code, sa.func.count().label("n"))
+        .where(outbox.c.status.in_(FAILED), in_range(outbox.c.send_at, start, end))
+        .group_by(outbox.c.error_code)
+    ).all()
+    rows = sorted(found, key=lambda r: (-int(r.n), str(r.error_code or "")))
+    return [
+        {
+            "code": row.error_code,
+            "count": suppress(int(row.n), admin=admin),
+            "meaning": notifications.describe_error(row.error_code),
+        }
+        for row in rows
+    ]
+
+
+def contact_changes(start: date, end: date, *, admin: bool) -> dict[str, Any]:
+    """Opt-outs, opt-ins and safety holds per local month, from the audit log:
+    {"rows": [{"group": YYYY-MM, "opt_outs", "opt_ins", "safety_holds"}], "totals": {...}}."""
+    actions = [a for names in CHANGES.values() for a in names]
+    month = month_key(AuditEvent.at, start, end)
+    flags = (
+        sa.case((AuditEvent.action.in_(names), 1), else_=0).label(key)
+        for key, names in CHANGES.items()
+    )
+    sub = (
+        sa.select(month.label("gkey"), *flags)
+        .where(AuditEvent.action.in_(actions), in_range(AuditEvent.at, start, end))
+        .subquery("changes")
+    )
+    result = db.session.execute(
+        sa.select(sub.c.gkey, *(sa.func.sum(sub.c[k]).label(k) for k in CHANGES))
+        .group_by(sub.c.gkey)
+        .order_by(sub.c.gkey)
+    ).all()
+    raw = [{"group": r.gkey, **{k: int(getattr(r, k) or 0) for k in CHANGES}} for r in result]
+    rows = [{"group": r["group"], **{k: suppress(r[k], admin=admin) for k in CHANGES}} for r in raw]
+    totals = {k: suppress(sum(r[k] for r in raw), admin=admin) for k in CHANGES}
+    if not admin:
+        protect_single_hidden_cell(rows, totals, CHANGES)
+    return {"rows": rows, "totals": totals}

@@ -77,11 +77,12 @@ def _help_clinics(near: tuple[float, float] | None) -> dict[int, tuple[Clinic, f
 
 
 def _centre(district: str) -> tuple[float, float] | None:
-    """The middle of the district's clinics that have a position (where to measure from when
-    her own location is not known)."""
+    """The middle of the district's active clinics that have a position (where to measure from
+    when her own location is not known)."""
     row = db.session.execute(
         sa.select(sa.func.avg(Clinic.latitude), sa.func.avg(Clinic.longitude)).where(
             Clinic.district == district,
+            Clinic.status == "active",
             Clinic.latitude.is_not(None),
             Clinic.longitude.is_not(None),
         )

@@ -63,6 +63,9 @@ class Registry:
     feedback_member_scope: Callable[..., bool] | None = None
     # kind ("clinic", "peer_educator") → where its names are read; filled by the owning package.
     name_sources: dict[str, NameSource] = field(default_factory=dict)
+    # Sections of the peer educator's task list from other packages (safety's open incidents):
+    # `section(actor, now)` gives a referrals.services.tasks.TaskSection, or None for nothing.
+    task_sections: list[Callable[[Any, datetime], Any]] = field(default_factory=list)
     # Run by the factory once every package is initialised (e.g. "no admin exists" warnings).
     startup_checks: list[Callable[[Flask], None]] = field(default_factory=list)
 

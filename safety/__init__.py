@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from safety.routes import help as help_pages  # noqa: F401 - add to bp
     from safety.routes import incidents as incident_pages  # noqa: F401 - add to bp
     from safety.services import incident_erasure
+    from safety.services.tasklist import incidents_needing_help
 
     register_safety_labels(app)
     app.register_blueprint(bp)
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
     registry(app).add_retention_step(
         "incident descriptions", incident_erasure.purge_incident_descriptions
     )
+    # Her open incidents that still need help are on her task list (referrals' hook).
+    registry(app).task_sections.append(incidents_needing_help)
     _register_contacts_and_alerts(app)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -12,6 +13,7 @@ from core import audit
 from core.db import utcnow
 from core.errors import DomainError
 from core.extensions import db
+from core.registry import registry
 from notifications import services as notifications
 from referrals.models import FollowUp, Member, Referral
 from referrals.services import codes, followups, members
@@ -19,8 +21,30 @@ from referrals.services.scope import members_query, referrals_query
 
 
 @dataclass
+class TaskItem:
+    """One line of another package's section: a page to open (`endpoint` with `args`), the day
+    it is about, and words already in the reader's language (never a private text)."""
+
+    endpoint: str
+    args: dict[str, Any]
+    day: date | None
+    words: list[str]
+    urgent: bool = False
+
+
+@dataclass
+class TaskSection:
+    """A section another package adds to the task list (core.registry `task_sections`)."""
+
+    title: str
+    items: list[TaskItem]
+    # Shown when there is nothing (None: the section is left out when empty).
+    empty: str | None = None
+
+
+@dataclass
 class Tasks:
-    """Three short lists, most urgent first."""
+    """Short lists, most urgent first, and the sections other packages add."""
 
     to_trace: list[Referral] = field(default_factory=list)
     follow_ups: list[FollowUp] = field(default_factory=list)
@@ -28,6 +52,7 @@ class Tasks:
     replied_no: list[Referral] = field(default_factory=list)
     # The carrier said her number cannot receive SMS: reach her in person for a new number.
     no_sms: list[Member] = field(default_factory=list)
+    sections: list[TaskSection] = field(default_factory=list)
 
 
 def _urgent_first():
@@ -80,7 +105,14 @@ def task_list(actor: User, *, now: datetime | None = None, limit: int = 50) -> T
             .limit(limit)
         ).unique()
     )
+    tasks.sections = other_sections(actor, now)
     return tasks
+
+
+def other_sections(actor: User, now: datetime) -> list[TaskSection]:
+    """The sections other packages registered (safety: her open incidents that need help)."""
+    found = (section(actor, now) for section in registry().task_sections)
+    return [section for section in found if section is not None]
 
 
 @dataclass

@@ -152,6 +152,8 @@ def test_end_to_end_through_twilio(twilio_app, fake_twilio, client, world, make_
     for message in sent:
         for word in BANNED:
             assert word not in message.body.lower()
+    listed = client.get("/api/v1/messages?kind=safety_alert", headers=world["first"]).json
+    assert [m["alert_id"] for m in listed["items"]] == [alert_id, alert_id]  # the SMS log's link
 
 
 def _e164(number: str) -> str:

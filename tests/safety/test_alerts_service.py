@@ -203,3 +203,18 @@ def test_the_expiry_job_stops_alerts_past_their_time(app, admins, incident, make
     by_subject = {r.subject: r.status for r in _messages()}
     assert by_subject == {f"alert:{short.id}": "cancelled", f"alert:{long.id}": "pending"}
     assert "safety.alerts_expire" in registry(app).jobs
+
+
+def test_the_registered_job_commits_the_expiry(app, admins, incident, make_user):
+    from core.db import utcnow
+
+    then = utcnow() - timedelta(days=2)
+    alert_member(make_user("peer_educator"))
+    alert = alerts.draft_alert(alert_body(incident, now=then), admins[0], then)
+    db.session.commit()
+    alerts.approve_alert(alert.id, admins[1], then)
+    db.session.commit()
+    assert registry(app).jobs["safety.alerts_expire"].func() == 1
+    db.session.rollback()  # what the job committed is there for a new transaction
+    assert alert.status == "expired"
+    assert {r.status for r in _messages()} == {"cancelled"}

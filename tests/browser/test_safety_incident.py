@@ -91,12 +91,11 @@ def test_a_peer_educator_records_an_incident_in_bangla_and_refers_her_from_help_
         vocabulary = raw_codes(live_app), typed_data()
         db.session.remove()
 
-    # From her home, one tap (the button is the task list's; until it is there, its address).
-    button = page.locator("main a[href$='/safety/incidents/new']")
-    if button.count():
-        button.first.click()
-    else:
-        page.goto(base + "/safety/incidents/new")
+    # From her home, one tap.
+    assert page.url.endswith("/tasks"), page.url
+    button = page.locator("main a[href$='/safety/incidents/new']", has_text="তাঁর সাথে কিছু ঘটেছে")
+    assert button.count() == 1
+    button.click()
     assert page.url.endswith("/safety/incidents/new"), page.url
     assert page.locator("h1").inner_text() == "তাঁর সাথে কিছু ঘটেছে"
     assert page.locator(".read-aloud").count() == 3

@@ -164,6 +164,22 @@ def test_every_figure_for_an_admin_by_clinic(client, api_headers, cohort):
     }
 
 
+def test_a_reminder_delivered_after_the_visit_is_not_the_last_before_it(client, api_headers, refer):
+    from notifications.models import OutboxMessage
+
+    (referral,) = refer(created=CREATED, appointment=True, attend_after=APPOINTMENT - CREATED - H)
+    _mark(referral, {"reminder_24h": "delivered", "reminder_2h": "delivered"})
+    late = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.kind == "reminder_2h")
+    ).one()
+    late.delivered_at = APPOINTMENT  # an hour after she came
+    db.session.commit()
+    report = _get(client, api_headers("admin"), group_by="clinic")
+    # From the day-before reminder (24 h before the appointment) to the visit (1 h before it).
+    assert report["totals"]["median_hours_last_reminder_to_visit"] == 23.0
+    assert report["totals"]["with_reminders"] == _arm(1, 1, 1.0)
+
+
 def test_by_month_the_range_decides(client, api_headers, cohort):
     headers = api_headers("admin")
     october = _get(client, headers, group_by="month")

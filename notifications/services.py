@@ -17,6 +17,7 @@ What a caller can do here (DESIGN.md, "Dependencies point one way"):
 - safety alerts (issue 13): her alert consent and district (`set_alert_preferences`), the check
   of an alert's text (`alert_text_problems`), one `safety_alert` per member it may reach
   (`plan_alert` → `AlertPlan`); withdrawal is `cancel_pending(subject, reason="withdrawn")`;
+- `count_segments`, the carrier's count of a text's encoding and segments (alert drafts show it);
 - the stored code lists `MESSAGE_KINDS` and `MESSAGE_STATUSES`.
 Names keep the names they have inside the package, so each function has one name.
 """
@@ -68,6 +69,7 @@ from notifications.schemas import Message
 from notifications.scope import register_contact_scope
 from notifications.signals import inbound_reply
 from notifications.subjects import SubjectType, register_subject_type
+from notifications.texts.segments import count_segments
 
 __all__ = [
     "LANGUAGES",
@@ -83,6 +85,7 @@ __all__ = [
     "can_message",
     "cancel_pending",
     "contacts_table",
+    "count_segments",
     "create_contact",
     "describe_error",
     "erase",

@@ -32,27 +32,9 @@ LIVE = ("draft", "approved")  # what withdrawing can still stop
 NO_CONSENT = N_("She did not agree that this incident is used for an alert.")
 NOT_THESE_WORDS = N_("An alert may not say: %(words)s. Use the community's own words.")
 
-# SMS length (GSM-7 with its extension table, else UCS-2), counted as notifications counts it.
-_GSM7 = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENSION = frozenset("\f^{}\\[~]|€")
-
-
 def sms_segments(text: str) -> int:
-    """How many SMS segments a text costs (0 for an empty one)."""
-    gsm = all(ch in _GSM7 or ch in _GSM7_EXTENSION for ch in text)
-    costs = [2 if (ch in _GSM7_EXTENSION if gsm else ord(ch) > 0xFFFF) else 1 for ch in text]
-    single, part = (160, 153) if gsm else (70, 67)
-    if sum(costs) <= single:
-        return 1 if costs else 0
-    segments, used = 1, 0
-    for cost in costs:  # a two-unit character is never split across parts
-        if used + cost > part:
-            segments, used = segments + 1, 0
-        used += cost
-    return segments
+    """How many SMS segments a text costs (0 for an empty one), as notifications counts them."""
+    return notifications.count_segments(text).segments if text else 0
 
 
 def alert_subject(alert: SafetyAlert) -> str:

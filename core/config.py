@@ -81,6 +81,9 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "TWILIO_FROM_NUMBER": env.get("TWILIO_FROM_NUMBER"),
         "TWILIO_MESSAGING_SERVICE_SID": env.get("TWILIO_MESSAGING_SERVICE_SID"),
         "TWILIO_API_BASE_URL": env.get("TWILIO_API_BASE_URL"),
+        # Twilio's price per segment (the SMS log, the template editor, the cost reports).
+        "SMS_PRICE_PER_SEGMENT": env.get("SMS_PRICE_PER_SEGMENT") or "0.0537",
+        "SMS_PRICE_CURRENCY": env.get("SMS_PRICE_CURRENCY") or "USD",
         **_smsgate_settings(env),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),

@@ -157,3 +157,16 @@ def test_a_bad_id_prefix_is_refused_whatever_the_gateway(tmp_path, clean_env):
     """Every attempt is named with the prefix, Twilio's and the console's too."""
     with pytest.raises(ConfigError, match="SMSGATE_ID_PREFIX"):
         load_config({"INSTANCE_PATH": str(tmp_path), "SMSGATE_ID_PREFIX": "site 2"})
+
+
+def test_twilio_price_per_segment_is_read_from_the_environment(monkeypatch, app_config):
+    """The gateways page and the cost reports read Twilio's price from the app's config: it
+    must come from the environment (it used to stay unset, so Twilio's cost showed as 0)."""
+    from core import create_app
+    from notifications.gateway_status import _price
+
+    monkeypatch.setenv("SMS_PRICE_PER_SEGMENT", "0.0412")
+    config = {k: v for k, v in app_config.items() if k != "SMS_PRICE_PER_SEGMENT"}
+    app = create_app(config)
+    with app.app_context():
+        assert _price("twilio") == 0.0412

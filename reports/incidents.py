@@ -13,11 +13,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import audit
 from core.errors import BadInput
 from core.extensions import db
 from core.i18n import N_
 from core.security import Actor
+from reports.audit import audit_report
 from reports.services import check_range, check_reader
 from reports.suppression import protect_single_hidden_cell, suppress
 from safety.models import (
@@ -113,12 +113,5 @@ def incident_counts(
     totals: dict[str, Any] = {"incidents": suppress(raw_total(start, end), admin=admin)}
     if not admin:
         protect_single_hidden_cell(rows, totals, KEYS)
-    details = {
-        "report": "incidents",
-        "from": start.isoformat(),
-        "to": (end - timedelta(days=1)).isoformat(),
-        "group_by": group_by,
-    }
-    action = "report.export" if export else "report.read"
-    audit.record(actor, action, "report", "incidents", details)
+    audit_report(actor, "incidents", start, end, group_by, export=export)
     return {"rows": rows, "totals": totals}

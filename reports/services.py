@@ -22,6 +22,7 @@ from core.extensions import db
 from core.i18n import N_
 from core.security import ADMIN, Actor, can
 from referrals.models import FollowUp, Member, Referral, ReferralEvent
+from reports.audit import audit_report
 from reports.suppression import protect_single_hidden_cell, small, suppress
 
 GROUP_BY = ("month", "clinic", "district", "service", "peer_educator")
@@ -192,9 +193,13 @@ def check_range(start: date, end: date) -> None:
         )
 
 
-def cascade(*, start: date, end: date, group_by: str, actor: Actor) -> dict[str, Any]:
-    """The cascade over referrals created in [start, end) (local dates), grouped, suppressed."""
-    admin = check_reader(actor)
+def cascade(
+    *, start: date, end: date, group_by: str, actor: Actor, export: bool = False
+) -> dict[str, Any]:
+    """The cascade over referrals created in [start, end) (local dates), grouped, suppressed;
+    `export` (a download): suppressed for every role, admins too. Audited as `report.read` (or
+    `report.export`) with the filters."""
+    admin = check_reader(actor) and not export
     if group_by not in GROUP_BY:
         raise BadInput(
             N_("group_by must be one of %(choices)s."),
@@ -213,6 +218,7 @@ def cascade(*, start: date, end: date, group_by: str, actor: Actor) -> dict[str,
     totals = present(total[0] if total else empty, admin=admin)
     if not admin:
         protect_single_hidden_cell(shown, totals, COUNT_KEYS)
+    audit_report(actor, "cascade", start, end, group_by, export=export)
     return {"rows": shown, "totals": totals}
 
 

@@ -22,8 +22,9 @@ from core.audit import AuditEvent
 from core.extensions import db
 from core.security import Actor
 from notifications import services as notifications
+from reports.audit import audit_report
+from reports.common import check_group_by, in_range, month_key, rate
 from reports.services import check_range, check_reader
-from reports.sms_common import audit_report, check_group_by, in_range, month_key, rate
 from reports.suppression import protect_single_hidden_cell, small, suppress
 
 NAME = "sms_delivery"

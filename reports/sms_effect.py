@@ -28,15 +28,15 @@ from core.security import Actor
 from notifications import services as notifications
 from referrals.models import Referral
 from referrals.services.messaging import REMINDER_KINDS, subject_for
-from reports.services import check_range, check_reader
-from reports.sms_common import (
+from reports.audit import audit_report
+from reports.common import (
     RATE_DECIMALS,
-    audit_report,
     check_group_by,
     in_range,
     month_key,
     rate,
 )
+from reports.services import check_range, check_reader
 from reports.suppression import protect_single_hidden_cell, small, suppress
 
 NAME = "sms_effect"

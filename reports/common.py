@@ -1,5 +1,5 @@
-"""What the two SMS reports share: the local month of a time column as SQL, the grouping check,
-and the audit row of a read or a download."""
+"""What the SMS reports share: the local month of a time column as SQL, the range and grouping
+checks, a rate."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from core import audit
 from core.errors import BadInput
 from core.i18n import N_
-from core.security import Actor
 from reports.services import local_midnight
 
 # How many decimals a rate, a difference and its interval keep (4: Newcombe's own tables).
@@ -48,18 +46,3 @@ def check_group_by(group_by: str, choices: tuple[str, ...]) -> None:
 def rate(part: int, whole: int) -> float | None:
     """part ÷ whole as a fraction, or None when there is nothing to divide by."""
     return None if whole == 0 else round(part / whole, RATE_DECIMALS)
-
-
-def audit_report(
-    actor: Actor, name: str, start: date, end: date, group_by: str, *, export: bool
-) -> None:
-    """`report.read` (or `report.export`) with the report's name and filters (flushes nothing;
-    the edge commits it with the answer)."""
-    details = {
-        "report": name,
-        "from": start.isoformat(),
-        "to": (end - timedelta(days=1)).isoformat(),
-        "group_by": group_by,
-    }
-    action = "report.export" if export else "report.read"
-    audit.record(actor, action, "report", name, details)

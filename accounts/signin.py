@@ -24,8 +24,9 @@ PENDING_SECONDS = 5 * 60  # the code must follow the password within five minute
 
 
 def _failed(response: Response) -> bool:
-    """Only failures count against the limits: a passed step redirects."""
-    return response.status_code != 302
+    """Only failures count against the limits: a wrong password or code (401, or 400 on a
+    signed-in page asking for a code again). A passed step redirects or shows its result."""
+    return response.status_code in (400, 401)
 
 
 def _account_key() -> str:

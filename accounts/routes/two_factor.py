@@ -105,19 +105,25 @@ def _enrol_page(form: EnrolForm, status: int = 200):
     return page, status
 
 
+def _status_page(status: int = 200, **forms: CodeForm):
+    user = current_user._get_current_object()
+    page = render_template(
+        "accounts/two_factor.html",
+        new_form=forms.get("new_form") or CodeForm(prefix="new", formdata=None),
+        off_form=forms.get("off_form") or CodeForm(prefix="off", formdata=None),
+        codes_left=mfa.recovery_codes_left(user),
+        required=mfa.required_for(user),
+    )
+    return page, status
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @require("users.self")
 def two_factor():
     """Enrol (a QR code and the secret, then the first code), or see that it is on."""
     user = current_user._get_current_object()
     if user.two_factor_on:
-        return render_template(
-            "accounts/two_factor.html",
-            new_form=CodeForm(prefix="new"),
-            off_form=CodeForm(prefix="off"),
-            codes_left=mfa.recovery_codes_left(user),
-            required=mfa.required_for(user),
-        )
+        return _status_page()
     form = EnrolForm()
     if not form.validate_on_submit():
         return _enrol_page(form, 400 if request.method == "POST" else 200)
@@ -136,18 +142,22 @@ def two_factor():
 @signin.account_limit
 @signin.address_limit
 def two_factor_off():
-    """Turn two-factor sign-in off with a current code (peer educators and viewers only)."""
+    """Turn two-factor sign-in off with a current code (peer educators and viewers only); a
+    wrong code counts toward the sign-in limits."""
     user = current_user._get_current_object()
+    if not user.two_factor_on:
+        return redirect(url_for("accounts.two_factor"))
     form = CodeForm(prefix="off")
-    if form.validate_on_submit():
-        try:
-            mfa.turn_off(user, form.code.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.localized(), "error")
-        else:
-            db.session.commit()
-            flash(_("Two-factor sign-in is off."), "success")
+    if not form.validate_on_submit():
+        return _status_page(400, off_form=form)
+    try:
+        mfa.turn_off(user, form.code.data)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_errors(form, exc)
+        return _status_page(400, off_form=form)
+    db.session.commit()
+    flash(_("Two-factor sign-in is off."), "success")
     return redirect(url_for("accounts.two_factor"))
 
 
@@ -158,14 +168,16 @@ def two_factor_off():
 def new_recovery_codes():
     """Ten new recovery codes for a current code (the old ones stop working)."""
     user = current_user._get_current_object()
+    if not user.two_factor_on:
+        return redirect(url_for("accounts.two_factor"))
     form = CodeForm(prefix="new")
-    if form.validate_on_submit():
-        try:
-            codes = mfa.new_recovery_codes(user, form.code.data)
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.localized(), "error")
-        else:
-            db.session.commit()
-            return render_template("accounts/recovery_codes.html", codes=codes, enrolled=False)
-    return redirect(url_for("accounts.two_factor"))
+    if not form.validate_on_submit():
+        return _status_page(400, new_form=form)
+    try:
+        codes = mfa.new_recovery_codes(user, form.code.data)
+    except DomainError as exc:
+        db.session.rollback()
+        attach_errors(form, exc)
+        return _status_page(400, new_form=form)
+    db.session.commit()
+    return render_template("accounts/recovery_codes.html", codes=codes, enrolled=False)

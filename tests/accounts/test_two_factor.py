@@ -180,6 +180,13 @@ class TestLimits:
             == 429
         )
 
+    def test_wrong_codes_on_her_own_pages_count_too(self, client, login_as):
+        login_as("admin")
+        for _ in range(5):
+            data = {"new-code": "000000"}
+            assert client.post("/account/two-factor/recovery-codes", data=data).status_code == 400
+        assert client.post("/account/two-factor/off", data={"off-code": "0"}).status_code == 429
+
 
 def test_the_admin_resets_a_second_factor_and_ends_her_sessions(app, client, login_as, make_user):
     login_as("admin")
@@ -217,7 +224,7 @@ def test_a_peer_educator_may_enrol_and_turn_it_off(client, login_as):
     _enrol(client, educator)
     db.session.refresh(educator)
     refused = client.post("/account/two-factor/off", data={"off-code": "000000"})
-    assert refused.status_code == 302
+    assert refused.status_code == 400 and "not right" in refused.get_data(as_text=True)
     db.session.refresh(educator)
     assert educator.two_factor_on
     educator.totp_last_step = None  # half a minute later: the app shows a new code

@@ -103,6 +103,7 @@ def _demo(app: Any) -> dict[str, Any]:
         if result.exit_code != 0:
             raise RuntimeError(result.output)
         logins = dict(re.findall(r"^\s+\S+\s+(\S+@\S+)\s+(\S+)$", result.output, re.M))
+        secrets = dict(re.findall(r"TOTP secret of (\S+@\S+): ([A-Z2-7]+)", result.output))
         member = db.session.scalar(sa.select(Member).where(Member.uic == "DEMO-001"))
         referral = db.session.scalar(
             sa.select(Referral).where(Referral.member_id == member.id).limit(1)
@@ -110,8 +111,8 @@ def _demo(app: Any) -> dict[str, Any]:
         pe = db.session.scalar(sa.select(User).where(User.role == "peer_educator"))
         partner = db.session.scalar(sa.select(User).where(User.role == "clinic_partner"))
         found = {
-            "peer_educator": (pe.email, logins[pe.email]),
-            "clinic_partner": (partner.email, logins[partner.email]),
+            "peer_educator": (pe.email, logins[pe.email], None),
+            "clinic_partner": (partner.email, logins[partner.email], secrets[partner.email]),
             "member_id": member.id,
             "code": referral.code,
         }
@@ -153,14 +154,41 @@ def serve(app: Any) -> Iterator[str]:
         server.shutdown()
 
 
-def sign_in(context: Any, base: str, email: str, password: str) -> None:
-    """Through the login form's HTTP requests, outside the page: the browser cache stays empty."""
+def sign_in(context: Any, base: str, email: str, password: str, secret: str | None) -> None:
+    """Through the login form's HTTP requests, outside the page: the browser cache stays empty.
+    With a TOTP secret (the clinic partner's, printed by seed-demo) the code step is answered."""
     html = context.request.get(base + "/login").text()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
     form = {"email": email, "password": password, "csrf_token": token.group(1) if token else ""}
     response = context.request.post(base + "/login", form=form, max_redirects=0)
+    location = response.headers.get("location", "")
+    if response.status == 302 and "/login/code" in location and secret:
+        response = _answer_code(context, base + location, secret)
     if response.status != 302:
         raise RuntimeError(f"sign-in failed for {email}: {response.status}")
+
+
+def _answer_code(context: Any, url: str, secret: str) -> Any:
+    """The sign-in code step, as an authenticator app would answer it. A code is accepted once,
+    so a sign-in soon after another uses the next step's code, or waits for a new one."""
+    import time
+
+    import pyotp
+
+    totp = pyotp.TOTP(secret)
+    for offset in (0, 1, 0, 1):
+        html = context.request.get(url).text()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+        once = re.search(r'name="_once" value="([^"]+)"', html)
+        code = totp.generate_otp(totp.timecode(time.time()) + offset)
+        form = {"code": code, "csrf_token": token.group(1) if token else ""}
+        form.update({"_once": once.group(1)} if once else {})
+        response = context.request.post(url, form=form, max_redirects=0)
+        if response.status == 302:
+            return response
+        if offset == 1:
+            time.sleep(totp.interval - time.time() % totp.interval + 1)  # a new code
+    return response
 
 
 def visit(page: Any, log: NetworkLog, url: str) -> Visit:

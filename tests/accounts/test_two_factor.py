@@ -285,3 +285,11 @@ def test_seed_demo_enrols_the_admin_and_the_clinic_partner_and_prints_their_secr
         assert user.two_factor_on and user.totp_secret == secret
     again = runner.invoke(args=["seed-demo"])
     assert dict(re.findall(r"TOTP secret of (\S+@\S+): ([A-Z2-7]+)", again.output)) == secrets
+
+
+def test_the_users_page_shows_who_has_not_set_up_two_factor_sign_in(client, login_as, make_user):
+    login_as("admin")
+    make_user("clinic_partner", two_factor=False)
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert page.count("must set up two-factor sign-in") == 1
+    assert page.count(">two-factor sign-in<") == 1

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.crypto import EncryptedText
 from core.db import UTCDateTime, enum_column, utcnow
-from core.extensions import db
+from core.extensions import Model
 
 PLACE_TYPES = (
     "hotel",
@@ -55,7 +55,7 @@ ALERT_STATUSES = ("draft", "approved", "withdrawn", "expired")
 HELP_SERVICES = ("gbv_care", "legal_aid", "mental_health")
 
 
-class Incident(db.Model):
+class Incident(Model):
     """One incident of violence or rights abuse, recorded with the member's consent."""
 
     __tablename__ = "incidents"
@@ -105,7 +105,7 @@ class Incident(db.Model):
         return [code for code in VIOLATIONS if code in codes]
 
 
-class IncidentPerpetrator(db.Model):
+class IncidentPerpetrator(Model):
     """One kind of perpetrator of an incident (an incident may name several)."""
 
     __tablename__ = "incident_perpetrators"
@@ -118,7 +118,7 @@ class IncidentPerpetrator(db.Model):
     )
 
 
-class IncidentViolation(db.Model):
+class IncidentViolation(Model):
     """One kind of violation in an incident (an incident may name several)."""
 
     __tablename__ = "incident_violations"
@@ -131,7 +131,7 @@ class IncidentViolation(db.Model):
     )
 
 
-class IncidentReferral(db.Model):
+class IncidentReferral(Model):
     """An urgent referral made from an incident's "help now" (the referral lives in referrals)."""
 
     __tablename__ = "incident_referrals"
@@ -143,7 +143,7 @@ class IncidentReferral(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class CrisisContact(db.Model):
+class CrisisContact(Model):
     """A legal aid lawyer, shelter, hotline or community escort: shown to peer educators with a
     tap-to-call link, never put in an SMS."""
 
@@ -164,7 +164,7 @@ class CrisisContact(db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
 
-class SafetyAlert(db.Model):
+class SafetyAlert(Model):
     """A warning to other members (the "ugly mugs" practice): drafted by one admin from an incident
     whose alert consent was given, approved by another, sent as `safety_alert` messages."""
 

@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.lock_colleague": frozenset({PEER_EDUCATOR}),  # a colleague's seized phone (issue 15)
     "audit.read": frozenset({ADMIN}),
     "reports.read": frozenset({ADMIN, VIEWER}),
+    "reports.admin": frozenset({ADMIN}),  # the DHIS2 mapping and push
     # Safety (DESIGN.md's table): incidents are never a clinic partner's; viewers see counts only
     # (through reports.read); alerts are drafted and approved by admins only.
     "incidents.record": frozenset({ADMIN, PEER_EDUCATOR}),

@@ -13,11 +13,16 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register the report pages, the report API and the viewer's home."""
+    from flask_babel import lazy_gettext as _l
+
     from core.registry import registry
     from reports.api import routes as api_routes
+    from reports.cli import reports_cli
     from reports.routes import bp
 
     app.register_blueprint(bp)
     harc = registry(app)
     harc.api_routes.append(api_routes)
     harc.role_homes["viewer"] = "reports.index"
+    harc.admin_links.append(("reports.dhis2_admin", _l("DHIS2")))
+    app.cli.add_command(reports_cli)

@@ -1,61 +1,37 @@
-"""The aggregate DHIS2 `dataValueSets` document of one month, per service.
+"""The aggregate DHIS2 `dataValueSets` document of one month: one value per (org unit, data
+element, category option combo).
 
-The mapping to DHIS2 is configuration (`DHIS2_MAPPING`, `DHIS2_ORG_UNIT` in the app config, or as
-environment variables, the mapping as JSON). The default identifiers below are invented
-placeholders shaped like DHIS2 UIDs (11 characters, a letter first): replace them with the
-instance's own. One data element per measure (referred, attended, linked to care), disaggregated
-by service through a category option combo per service code.
+The mapping is reports.dhis2_mapping's (stored on /admin/dhis2 over the config). Referrals are
+counted by the database per clinic and service (GROUP BY); each clinic's counts go to its org unit
+if mapped, else to its district's, else to `DHIS2_ORG_UNIT` if that is set; the clinics mapped
+none of these ways are named in `unmapped_clinics` and left out. One data element per measure
+(referred, attended, linked to care), disaggregated by service (a category option combo each);
+a service without one is named in `unmapped`.
 
-DHIS2 takes numbers only, so a suppressed value (1-4; for every role, admins too: the document
-leaves the service, DESIGN.md) is left out of
-`dataValues` and named, without its value, in an extra `suppressed` list; a service without a
-category option combo in the mapping is left out and named in `unmapped`. Strip both keys if the
-receiving DHIS2 instance refuses unknown keys.
+DHIS2 takes numbers only, so a value from 1 to 4 (for every role, admins too: the document leaves
+the service, DESIGN.md) is left out of `dataValues` and named, without its value, in `suppressed`.
+`push_document` strips the three extra keys before the document goes to DHIS2.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from flask import current_app
+import sqlalchemy as sa
 
-from clinics.reference import SERVICE_CODES
+from clinics.models import Clinic
 from core.edge import check_year
 from core.errors import BadInput
+from core.extensions import db
 from core.i18n import N_
+from referrals.models import Referral
+from reports.dhis2_mapping import MEASURES, mapping
 
-DEFAULT_ORG_UNIT = "HARCorgUnit"
-DEFAULT_MAPPING: dict[str, Any] = {
-    "dataSet": "HARCcasc001",
-    "dataElements": {
-        "referred": "HARCref0001",
-        "attended": "HARCatt0001",
-        "linked_to_care": "HARClnk0001",
-    },
-    # hiv_testing -> HARCcoc0001, hiv_selftest -> HARCcoc0002, ... (the catalogue's order).
-    "categoryOptionCombos": {code: f"HARCcoc{n:04d}" for n, code in enumerate(SERVICE_CODES, 1)},
-}
 PERIOD = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
-
-
-def _setting(name: str) -> Any:
-    value = current_app.config.get(name)
-    return value if value is not None else os.environ.get(name)
-
-
-def mapping() -> dict[str, Any]:
-    """The configured DHIS2 mapping over the defaults (a JSON string is accepted too)."""
-    configured = _setting("DHIS2_MAPPING") or {}
-    if isinstance(configured, str):
-        configured = json.loads(configured)
-    merged = {**DEFAULT_MAPPING, **configured}
-    for key in ("dataElements", "categoryOptionCombos"):
-        merged[key] = {**DEFAULT_MAPPING[key], **configured.get(key, {})}
-    return merged
+EXTRA_KEYS = ("suppressed", "unmapped", "unmapped_clinics")
 
 
 def parse_period(period: Any) -> tuple[date, date]:
@@ -75,38 +51,102 @@ def parse_period(period: Any) -> tuple[date, date]:
     return check_year(start, "period"), end  # years that convert to UTC and back
 
 
-def dhis2_data_values(period: Any, actor: Any) -> dict[str, Any]:
-    """The month's referred, attended and linked-to-care counts per service, as DHIS2 wants."""
-    from reports.audit import audit_report
-    from reports.services import COUNT_KEYS, check_reader, raw_counts
+def clinic_service_counts(start: date, end: date) -> list[Any]:
+    """Referred, attended and linked-to-care per (clinic, district, service) of referrals made
+    in [start, end): one GROUP BY in the database."""
+    from reports.common import in_range
+    from reports.services import _service_codes
 
-    check_reader(actor)
+    svc = _service_codes()
+    flag = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
+    query = (
+        sa.select(
+            Referral.clinic_id,
+            Clinic.district,
+            svc.c.value.label("service"),
+            sa.func.count().label("referred"),
+            flag(Referral.status == "attended").label("attended"),
+            flag(Referral.linked_to_care.is_(True)).label("linked_to_care"),
+        )
+        .select_from(Referral)
+        .join(Clinic, Clinic.id == Referral.clinic_id)
+        .join(svc, sa.true())
+        .where(in_range(Referral.created_at, start, end))
+        .group_by(Referral.clinic_id, Clinic.district, svc.c.value)
+    )
+    return list(db.session.execute(query))
+
+
+def org_unit_of(config: dict[str, Any], clinic_id: int, district: str) -> str | None:
+    """The clinic's org unit, else its district's, else the whole service's (or None)."""
+    return (
+        config["clinics"].get(clinic_id) or config["districts"].get(district) or config["orgUnit"]
+    )
+
+
+def document(period: Any) -> dict[str, Any]:
+    """The month's document (no role check, no audit: the callers do both)."""
     start, end = parse_period(period)
     config = mapping()
-    elements, combos = config["dataElements"], config["categoryOptionCombos"]
-    values: list[dict[str, Any]] = []
+    combos = config["categoryOptionCombos"]
+    elements = {m: config["dataElements"].get(m) for m in MEASURES}
+    totals: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(MEASURES, 0))
+    unmapped: set[str] = set()
+    unmapped_clinics: dict[int, str] = {}
+    for row in clinic_service_counts(start, end):
+        unit = org_unit_of(config, row.clinic_id, row.district)
+        if unit is None:
+            unmapped_clinics[row.clinic_id] = row.district
+        elif not combos.get(row.service):
+            unmapped.add(row.service)
+        else:
+            for measure in MEASURES:
+                totals[(unit, combos[row.service])][measure] += int(getattr(row, measure) or 0)
+    values: list[dict[str, str]] = []
     suppressed: list[dict[str, str]] = []
-    unmapped: list[str] = []
-    for row in sorted(raw_counts("service", start, end), key=lambda r: str(r["key"])):
-        combo = combos.get(row["key"])
-        if not combo:
-            unmapped.append(row["key"])
-            continue
+    for (unit, combo), counts in sorted(totals.items()):
         for measure, element in elements.items():
-            if measure not in COUNT_KEYS:
-                continue  # a misconfigured measure name: nothing to send for it
-            value = row[measure]
-            ident = {"dataElement": element, "categoryOptionCombo": combo}
-            if 1 <= value <= 4:
+            if not element:
+                continue
+            ident = {"dataElement": element, "categoryOptionCombo": combo, "orgUnit": unit}
+            if 1 <= counts[measure] <= 4:
                 suppressed.append(ident)
             else:
-                values.append({**ident, "value": str(value)})
-    audit_report(actor, "dhis2", start, end, "service", export=True)
+                values.append({**ident, "value": str(counts[measure])})
     return {
         "dataSet": config["dataSet"],
         "period": period,
-        "orgUnit": _setting("DHIS2_ORG_UNIT") or DEFAULT_ORG_UNIT,
         "dataValues": values,
         "suppressed": suppressed,
-        "unmapped": unmapped,
+        "unmapped": sorted(unmapped),
+        "unmapped_clinics": _clinic_names(unmapped_clinics),
     }
+
+
+def _clinic_names(found: dict[int, str]) -> list[dict[str, Any]]:
+    if not found:
+        return []
+    query = sa.select(Clinic.id, Clinic.name).where(Clinic.id.in_(list(found)))
+    names = {cid: name for cid, name in db.session.execute(query)}
+    return [
+        {"clinic_id": cid, "name": names.get(cid, ""), "district": found[cid]}
+        for cid in sorted(found)
+    ]
+
+
+def dhis2_data_values(period: Any, actor: Any) -> dict[str, Any]:
+    """The month's counts per org unit, measure and service, as DHIS2 wants (viewer, admin;
+    audited as a report download)."""
+    from reports.audit import audit_report
+    from reports.services import check_reader
+
+    check_reader(actor)
+    start, end = parse_period(period)
+    result = document(period)
+    audit_report(actor, "dhis2", start, end, "org_unit", export=True)
+    return result
+
+
+def push_document(full: dict[str, Any]) -> dict[str, Any]:
+    """The document as DHIS2 takes it: without the keys DHIS2 does not know."""
+    return {k: v for k, v in full.items() if k not in EXTRA_KEYS}

@@ -102,10 +102,11 @@ class Dhis2Query(Query):
 
 
 class Dhis2Ident(Out):
-    """A DHIS2 data element and category option combo."""
+    """A DHIS2 data element, category option combo and organisation unit."""
 
     dataElement: str  # DHIS2's own keys
     categoryOptionCombo: str
+    orgUnit: str
 
 
 class Dhis2Value(Dhis2Ident):
@@ -114,14 +115,25 @@ class Dhis2Value(Dhis2Ident):
     value: str
 
 
+class Dhis2UnmappedClinic(Out):
+    """A clinic with referrals in the month and no organisation unit (its own or its district's)."""
+
+    clinic_id: int
+    name: str
+    district: str
+
+
 class Dhis2DataValueSet(Out):
-    """An aggregate DHIS2 dataValueSets document."""
+    """An aggregate DHIS2 dataValueSets document: one value per org unit, data element and
+    category option combo."""
 
     dataSet: str
     period: str
-    orgUnit: str
     dataValues: list[Dhis2Value]
     suppressed: list[Dhis2Ident] = Field(
-        description="values from 1 to 4 left out (not admin): their identifiers only"
+        description="values from 1 to 4 left out (every role): their identifiers only"
     )
     unmapped: list[str] = Field(description="service codes with no category option combo")
+    unmapped_clinics: list[Dhis2UnmappedClinic] = Field(
+        description="clinics with no organisation unit: their counts are left out"
+    )

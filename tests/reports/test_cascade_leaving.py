@@ -33,7 +33,8 @@ def test_the_admins_cascade_csv_hides_small_counts(client, login_as, world, refe
     assert "3" not in [cell for row in rows[1:] for cell in row[1:3]]
 
 
-def test_the_admins_dhis2_download_leaves_small_counts_out(client, login_as, world, refer):
+def test_the_admins_dhis2_download_leaves_small_counts_out(app, client, login_as, world, refer):
+    app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"  # every clinic's org unit
     login_as("admin")
     refer(created=dhaka(2026, 10, 4), services=("prep",), count=2)
     document = client.get("/reports/dhis2.json?period=2026-10").get_json()

@@ -131,18 +131,19 @@ def test_from_after_to_is_422(client, api_headers):
     assert "from" in response.get_json()["error"]["fields"]
 
 
-def test_dhis2_export(client, api_headers, world, refer):
+def test_dhis2_export(app, client, api_headers, world, refer):
+    app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"  # every clinic's org unit
     refer(created=dhaka(2026, 10, 4), services=("hiv_testing", "prep"), count=5)
     refer(created=dhaka(2026, 10, 4), services=("sti",), count=2)
     response = client.get(DHIS2, query_string={"period": "202610"}, headers=api_headers("viewer"))
     assert response.status_code == 200
     doc = response.get_json()
-    assert doc["period"] == "202610" and doc["dataSet"] and doc["orgUnit"]
-    assert {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0001", "value": "5"} in (
-        doc["dataValues"]
-    )
+    assert doc["period"] == "202610" and doc["dataSet"]
+    value = {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0001", "value": "5"}
+    assert {**value, "orgUnit": "HARCorgUnit"} in doc["dataValues"]
     assert all(isinstance(v["value"], str) and int(v["value"]) >= 0 for v in doc["dataValues"])
-    assert {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0007"} in doc["suppressed"]
+    small = {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0007"}
+    assert {**small, "orgUnit": "HARCorgUnit"} in doc["suppressed"]
 
 
 @pytest.mark.parametrize("period", ["", "2026-10", "202600", "26010", "000001", "999912"])

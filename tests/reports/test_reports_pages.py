@@ -126,7 +126,8 @@ def test_csv_bad_input_is_400(client, login_as):
     assert client.get("/reports/cascade.csv?from=2026-11-02&to=2026-11-01").status_code == 422
 
 
-def test_dhis2_download_from_the_month_field(client, login_as, world, refer):
+def test_dhis2_download_from_the_month_field(app, client, login_as, world, refer):
+    app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"  # every clinic's org unit
     login_as("viewer")
     refer(created=dhaka(2026, 10, 4), count=5)
     response = client.get("/reports/dhis2.json?period=2026-10")
@@ -134,9 +135,8 @@ def test_dhis2_download_from_the_month_field(client, login_as, world, refer):
     assert response.headers["Content-Disposition"] == 'attachment; filename="dhis2-202610.json"'
     doc = json.loads(response.get_data(as_text=True))
     assert doc["period"] == "202610"
-    assert {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0001", "value": "5"} in (
-        doc["dataValues"]
-    )
+    value = {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0001", "value": "5"}
+    assert {**value, "orgUnit": "HARCorgUnit"} in doc["dataValues"]
     assert client.get("/reports/dhis2.json?period=october").status_code == 400
 
 

@@ -167,9 +167,10 @@ def test_bad_grouping_and_ranges(world):
         report(world, "month", start=date(2000, 1, 1), end=DEC)
 
 
-def test_dhis2_document_per_service_with_suppressed_values_listed(world, make_user, refer):
+def test_dhis2_document_per_service_with_suppressed_values_listed(app, world, make_user, refer):
     """The document leaves the service, so 1-4 are left out for every role, admins too
     (DESIGN.md), and named without their value in `suppressed`."""
+    app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"  # every clinic's org unit
     day = dhaka(2026, 11, 3)
     refer(created=day, services=("hiv_testing",), attend_after=timedelta(days=1), count=6)
     refer(created=day, services=("prep",), attend_after=timedelta(days=1), linked=True, count=2)
@@ -177,11 +178,8 @@ def test_dhis2_document_per_service_with_suppressed_values_listed(world, make_us
     hiv, prep = "HARCcoc0001", "HARCcoc0003"
     for reader in (world["admin"], make_user("viewer")):
         doc = services.dhis2_data_values("202611", reader)
-        assert (doc["dataSet"], doc["period"], doc["orgUnit"]) == (
-            "HARCcasc001",
-            "202611",
-            "HARCorgUnit",
-        )
+        assert (doc["dataSet"], doc["period"]) == ("HARCcasc001", "202611")
+        assert {v["orgUnit"] for v in doc["dataValues"]} == {"HARCorgUnit"}
         values = {
             (v["dataElement"], v["categoryOptionCombo"]): v["value"] for v in doc["dataValues"]
         }
@@ -189,8 +187,11 @@ def test_dhis2_document_per_service_with_suppressed_values_listed(world, make_us
         assert values[("HARCatt0001", hiv)] == "6"
         assert values[("HARClnk0001", hiv)] == "0"
         assert not any(v["categoryOptionCombo"] == prep for v in doc["dataValues"])
-        assert {"dataElement": "HARCref0001", "categoryOptionCombo": prep} in doc["suppressed"]
-        assert all(set(s) == {"dataElement", "categoryOptionCombo"} for s in doc["suppressed"])
+        small = {"dataElement": "HARCref0001", "categoryOptionCombo": prep}
+        assert {**small, "orgUnit": "HARCorgUnit"} in doc["suppressed"]
+        assert all(
+            set(s) == {"dataElement", "categoryOptionCombo", "orgUnit"} for s in doc["suppressed"]
+        )
         assert doc["unmapped"] == []
 
 
@@ -203,11 +204,10 @@ def test_dhis2_mapping_and_org_unit_come_from_config(app, world, refer):
     }
     refer(created=dhaka(2026, 11, 3), services=("sti", "prep"), count=5)
     doc = services.dhis2_data_values("202611", world["admin"])
-    assert (doc["dataSet"], doc["orgUnit"]) == ("DataSet0001", "OrgUnit0001")
+    assert doc["dataSet"] == "DataSet0001"
     assert doc["unmapped"] == ["sti"]
-    assert {"dataElement": "Element0001", "categoryOptionCombo": "HARCcoc0003", "value": "5"} in (
-        doc["dataValues"]
-    )
+    value = {"dataElement": "Element0001", "categoryOptionCombo": "HARCcoc0003", "value": "5"}
+    assert {**value, "orgUnit": "OrgUnit0001"} in doc["dataValues"]
 
 
 @pytest.mark.parametrize("period", ["2026-11", "202613", "20261", "", None, "abcdef"])

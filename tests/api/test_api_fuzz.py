@@ -9,8 +9,6 @@ the order is fixed, so every run meets the same states."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import schemathesis
@@ -25,10 +23,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from core.db import utcnow
-from core.extensions import db
+from tests.api.fuzz_world import ROLES, build_world
 
-ROLES = ("admin", "peer_educator", "clinic_partner", "viewer")
 # Per operation; each example is sent once per role. For a longer search:
 # FUZZ_EXAMPLES=300 pytest tests/api/test_api_fuzz.py --timeout=0
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
@@ -38,74 +34,42 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-ALL_WEEK = {d: [["08:00", "20:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-DHAKA = ZoneInfo("Asia/Dhaka")
 
-
-def _local(days: int, hour: int) -> datetime:
-    day = utcnow().astimezone(DHAKA).date() + timedelta(days=days)
-    return datetime.combine(day, time(hour), tzinfo=DHAKA)
+# Operations the seeded world must carry to a 2xx at least once (positive mode), by role.
+REACHED = [
+    *[(f"GET /incidents{tail}", role) for tail in ("", "/{incident_id}", "/{incident_id}/help")
+      for role in ("admin", "peer_educator")],
+    ("POST /incidents", "peer_educator"),
+    ("POST /incidents/{incident_id}/close", "admin"),
+    ("GET /crisis-contacts", "peer_educator"),
+    ("POST /crisis-contacts", "admin"),
+    ("PATCH /crisis-contacts/{contact_id}", "admin"),
+    ("GET /alerts", "admin"),
+    ("GET /alerts/{alert_id}", "admin"),
+    ("POST /alerts", "admin"),
+    ("POST /alerts/{alert_id}/approve", "admin"),
+    ("POST /alerts/{alert_id}/withdraw", "admin"),
+    ("GET /gateways", "admin"),
+    *[(f"GET /reports/{name}", role) for name in ("incidents", "sms-effect", "sms-delivery")
+      for role in ("admin", "viewer")],
+    ("PATCH /members/{member_id}", "peer_educator"),
+]  # fmt: skip
+# DESIGN.md's least privilege: whatever the request, these roles get 403 (or 400 for a request
+# that is malformed in itself, e.g. its Idempotency-Key): never 2xx, never a 404 or 422 that
+# tells whether a record exists.
+REFUSED = [
+    *[(label, role) for label in ("GET /incidents", "GET /incidents/{incident_id}",
+      "POST /incidents") for role in ("clinic_partner", "viewer")],
+    *[(label, role) for label in ("GET /alerts", "POST /alerts/{alert_id}/approve")
+      for role in ("peer_educator", "clinic_partner", "viewer")],
+    *[("GET /crisis-contacts", role) for role in ("clinic_partner", "viewer")],
+]  # fmt: skip
 
 
 @pytest.fixture
 def world(app, make_user, make_clinic, api_headers) -> dict:
-    """Clinics, a user of each role, members and referrals; returns tokens and known ids."""
-    from clinics.models import Service
-    from clinics.services import set_hours
-    from referrals.services import followups, lifecycle, members
-
-    codes = ("hiv_testing", "prep", "sti")
-    for i, code in enumerate(codes):
-        db.session.add(Service(code=code, name_en=code, name_bn=code, sort_order=i))
-    db.session.flush()
-    followups.seed_rules()
-    clinics = [make_clinic(district=d) for d in ("Dhaka", "Chattogram", "Khulna")]
-    for clinic in clinics:
-        set_hours(clinic, ALL_WEEK)
-        clinic.services = [db.session.get(Service, c) for c in codes]
-    db.session.commit()
-    users = {role: make_user(role) for role in ROLES if role != "clinic_partner"}
-    users["clinic_partner"] = make_user("clinic_partner", clinic_id=clinics[0].id)
-    pe = users["peer_educator"]
-    people = [
-        members.register_member(actor=pe, phone=f"0171234567{n}", language="bn", sms_consent=True)
-        for n in range(3)
-    ]
-    referrals = []
-    for n, member in enumerate(people * 2):
-        referral, _ = lifecycle.create_referral(
-            actor=pe,
-            member_id=member.id,
-            clinic_id=clinics[0].id,
-            services=["hiv_testing"],
-            appointment_at=_local(3 + n, 11) if n % 2 else None,
-            channel="api",
-        )
-        referrals.append(referral)
-    admin = users["admin"]
-    lifecycle.confirm(referrals[-1].code, ["hiv_testing"], actor=admin, channel="api")
-    db.session.commit()
-    due = followups.list_follow_ups(admin, status="due", page=1, per_page=10)[0]
-    assert due, "the seed needs a follow-up"
-    return {
-        # identity: schemathesis's WSGI transport hands over the body as sent, undecoded.
-        "headers": {
-            role: {**api_headers(user=user), "Accept-Encoding": "identity"}
-            for role, user in users.items()
-        },
-        "known": {
-            "clinic_id": [c.id for c in clinics],
-            "member_id": [m.id for m in people],
-            "code": [r.code for r in referrals],
-            "follow_up_id": [f.id for f in due],
-            "services": [["hiv_testing"], ["prep", "sti"]],
-            "services_delivered": [["hiv_testing"]],
-            "appointment_at": [_local(2, 10).isoformat(), _local(5, 15).isoformat()],
-            "phone": ["01811111111", "+8801922222222", "01712345670"],
-            "district": ["Dhaka", "Comilla", "Cox's Bazar"],
-            "from_follow_up_id": [None],
-        },
-    }
+    """Seeded records of every kind the API reaches (tests/api/fuzz_world.py)."""
+    return build_world(make_user, make_clinic, api_headers)
 
 
 def _with_known(case, known: dict, i: int):
@@ -118,8 +82,10 @@ def _with_known(case, known: dict, i: int):
     return case
 
 
-def _strategy(operation, known: dict, mode: GenerationMode):
-    """Generated cases, and as many again on the seeded records (a random id is a 404)."""
+def _strategy(operation, world: dict, mode: GenerationMode):
+    """Generated cases, and as many again on the seeded records (a random id is a 404) and,
+    where the operation takes them, with query values that reach the seeded data."""
+    known = world["known"]
     names = [p.name for p in operation.path_parameters]
     base = operation.as_strategy(generation_mode=mode)
     strategies = [base]
@@ -127,6 +93,12 @@ def _strategy(operation, known: dict, mode: GenerationMode):
         for i in range(max(len(known[name]) for name in names)):
             fixed = {name: known[name][i % len(known[name])] for name in names}
             strategies.append(operation.as_strategy(generation_mode=mode, path_parameters=fixed))
+    query = {p.name: world["query"][p.name][0] for p in operation.query if p.name in world["query"]}
+    if query:
+        fixed = {name: known[name][0] for name in names if name in known}
+        strategies.append(
+            operation.as_strategy(generation_mode=mode, path_parameters=fixed or None, query=query)
+        )
     if operation.body:
         strategies += [
             s.map(lambda c, i=i: _with_known(c, known, i)) for i, s in enumerate(strategies)
@@ -135,8 +107,9 @@ def _strategy(operation, known: dict, mode: GenerationMode):
 
 
 def _order(operation) -> tuple:
-    """Reads first, then changes; what ends a record's life (anonymise, cancel) last."""
-    last = ("anonymise", "cancel", "confirm")
+    """Reads first, then changes; what ends a record's life (anonymise, cancel, close,
+    withdraw) last."""
+    last = ("anonymise", "cancel", "close", "confirm", "withdraw")
     return (
         operation.method.upper() != "GET",
         any(operation.path.endswith(word) for word in last),
@@ -144,13 +117,14 @@ def _order(operation) -> tuple:
     )
 
 
-def _exercise(operation, world: dict, mode: GenerationMode) -> list[str]:
-    """Every generated request, with each role's token in turn; returns the failures.
+def _exercise(operation, world: dict, mode: GenerationMode, seen: dict) -> list[str]:
+    """Every generated request, with each role's token in turn; returns the failures and
+    notes in `seen` each operation's statuses by role.
     Failures are collected, not raised: the data changes as the run goes, so hypothesis could
     not replay a failing request to shrink it (it would call the result flaky)."""
     found: list[str] = []
 
-    @given(case=_strategy(operation, world["known"], mode))
+    @given(case=_strategy(operation, world, mode))
     @settings(
         max_examples=EXAMPLES,
         derandomize=True,
@@ -163,6 +137,7 @@ def _exercise(operation, world: dict, mode: GenerationMode) -> list[str]:
         for role in ROLES:
             g.__dict__.clear()  # a fresh request's g, as FreshRequestClient does
             response = case.call(headers=world["headers"][role])
+            seen.setdefault((operation.label, role), set()).add(response.status_code)
             try:
                 case.validate_response(response, checks=CHECKS)
             except Exception as exc:
@@ -178,5 +153,19 @@ def test_the_api_holds_to_its_document(app, world, mode):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
     assert len(operations) > 25
-    failures = [failure for op in operations for failure in _exercise(op, world, mode)]
+    seen: dict[tuple[str, str], set[int]] = {}
+    failures = [failure for op in operations for failure in _exercise(op, world, mode, seen)]
     assert not failures, "\n\n".join(failures)
+    if mode == GenerationMode.POSITIVE:
+        missed = [
+            f"{label} as {role}: {sorted(seen.get((label, role), ()))}"
+            for label, role in REACHED
+            if not any(200 <= status < 300 for status in seen.get((label, role), ()))
+        ]
+        assert not missed, "the world did not reach these (statuses seen):\n" + "\n".join(missed)
+        refused = [
+            f"{label} as {role}: {sorted(seen[(label, role)])}"
+            for label, role in REFUSED
+            if not seen.get((label, role), {403}) <= {400, 403}
+        ]
+        assert not refused, "these roles must be refused every time:\n" + "\n".join(refused)

@@ -12,7 +12,7 @@ metadata, the period a month (YYYYMM), the value a numeric string; a value faili
 ignored with a conflict. Answers DHIS2's web message around an ImportSummary (status SUCCESS,
 WARNING or ERROR, importCount, conflicts); 409 when there are conflicts. `dryRun=true` counts
 and stores nothing. Faults: `fail_next(status)` answers the next request with DHIS2's error
-body of that HTTP status.
+body of that HTTP status; `latency` delays every answer.
 """
 
 from __future__ import annotations
@@ -99,6 +99,7 @@ class Dhis2Fake(ServedFake):
         self.requests: list[dict[str, Any]] = []  # {"query", "body", "status"}
         self.errors: list[BaseException] = []
         self._faults: deque[int] = deque()
+        self.latency = 0.0  # seconds before every answer (stop() releases it)
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._httpd: FakeHTTPServer | None = None
@@ -122,6 +123,8 @@ class Dhis2Fake(ServedFake):
         """One request → (HTTP status, JSON body)."""
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+        if self.latency:
+            self._stopping.wait(self.latency)
         status, body = self._answer(parts.path, query, raw, headers)
         with self._lock:
             self.requests.append({"query": query, "body": raw, "status": status})

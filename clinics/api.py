@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from clinics import services
+from clinics.reference import FEEDBACK_QUESTIONS
 from clinics.schemas import (
     Clinic,
     ClinicChange,
@@ -113,5 +114,6 @@ def clinics_feedback(clinic_id: int, body: FeedbackCreate):
         waiting_minutes=body.waiting_minutes,
         comment=body.comment,
         member_id=body.member_id,
+        answers={name: getattr(body, name) for name in FEEDBACK_QUESTIONS},
     )
     return jsonify({"id": entry.id, "clinic_id": clinic_id}), 201

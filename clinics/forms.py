@@ -108,6 +108,14 @@ class ClinicForm(Form):
     submit = SubmitField(_l("Save"))
 
 
+ANSWER_CHOICES = [("", _l("Not asked")), ("yes", _l("Yes")), ("no", _l("No"))]
+
+
+def answer(value: str | None) -> bool | None:
+    """An optional question's radio value as yes (True), no (False) or not asked (None)."""
+    return {"yes": True, "no": False}.get(value or "")
+
+
 class FeedbackForm(Form):
     """A member's experience of one visit."""
 
@@ -124,6 +132,12 @@ class FeedbackForm(Form):
     waiting_minutes = IntegerField(
         _l("Waiting time (minutes)"), validators=[Optional(), NumberRange(min=0, max=1440)]
     )
+    # The optional questions (clinics.reference.FEEDBACK_QUESTIONS): "" is "not asked".
+    asked_for_id = RadioField(
+        _l("Was she asked to show an ID card?"), choices=ANSWER_CHOICES, default=""
+    )
+    charged = RadioField(_l("Was she asked to pay?"), choices=ANSWER_CHOICES, default="")
+    kept_private = RadioField(_l("Was her visit kept private?"), choices=ANSWER_CHOICES, default="")
     comment = TextAreaField(
         _l("What happened (private)"), validators=[Optional(), Length(max=2000)]
     )

@@ -150,5 +150,9 @@ class ClinicFeedback(db.Model):
     refused_service: Mapped[bool] = mapped_column(default=False)
     refused_service_code: Mapped[str | None] = mapped_column(sa.String(32))
     waiting_minutes: Mapped[int | None] = mapped_column()
+    # Optional questions (FEEDBACK_QUESTIONS): null when she was not asked.
+    asked_for_id: Mapped[bool | None] = mapped_column()  # asked to show an ID card
+    charged: Mapped[bool | None] = mapped_column()  # asked to pay for a free service
+    kept_private: Mapped[bool | None] = mapped_column()  # her visit kept private
     comment: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

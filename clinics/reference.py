@@ -138,6 +138,8 @@ LON_MIN, LON_MAX = 88.0, 92.7
 SMS_ALIAS_MAX = 20
 VERIFY_AFTER_DAYS = 180
 FEEDBACK_MIN_REPORTS = 5
+# The feedback form's optional yes/no questions (null: not asked), in the order shown.
+FEEDBACK_QUESTIONS = ("asked_for_id", "charged", "kept_private")
 
 # An SMS names the clinic by its alias, so the alias must say nothing about health (UX.md's list,
 # a little extended). Latin words match whole words (with a plural); Bangla words match anywhere.

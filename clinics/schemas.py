@@ -21,6 +21,8 @@ HOURS_HELP = (
     '"24:00" may end an interval; an end before the start runs past midnight; a day left '
     "out is closed; empty or overlapping intervals are invalid."
 )
+Share = Annotated[float, Field(ge=0, le=1)] | None
+Answer = bool | None
 DISTRICT_HELP = "An official district name; older spellings (Chittagong, Comilla…) are accepted."
 
 
@@ -45,6 +47,11 @@ class Feedback(Out):
 
     count: int = Field(ge=5)
     respectful_share: float = Field(ge=0, le=1)
+    asked_for_id_share: Share = Field(
+        default=None, description="of the reports that asked; null below 5 of them"
+    )
+    charged_share: Share = Field(default=None, description="asked to pay; as above")
+    kept_private_share: Share = Field(default=None, description="kept private; as above")
 
 
 class Clinic(Out):
@@ -135,6 +142,9 @@ class FeedbackCreate(Body):
     waiting_minutes: int | None = Field(default=None, ge=0, le=24 * 60)
     comment: str | None = text(2000, default=None, description="stored encrypted")
     member_id: Id | None = None
+    asked_for_id: Answer = Field(default=None, description="asked to show an ID; null: not asked")
+    charged: Answer = Field(default=None, description="asked to pay; null: not asked")
+    kept_private: Answer = Field(default=None, description="visit kept private; null: not asked")
 
 
 class FeedbackCreated(Out):

@@ -18,9 +18,11 @@ from clinics.forms import (
     FeedbackForm,
     PartnerClinicForm,
     SearchForm,
+    answer,
 )
 from clinics.hours import DAYS, day_text, parse_day_text
 from clinics.labels import district_choices
+from clinics.reference import FEEDBACK_QUESTIONS
 from core.db import utcnow
 from core.errors import DomainError, ValidationFailed
 from core.extensions import db
@@ -250,6 +252,7 @@ def feedback_new(clinic_id: int):
             refused_service_code=form.refused_service_code.data or None,
             waiting_minutes=form.waiting_minutes.data,
             comment=form.comment.data,
+            answers={name: answer(form[name].data) for name in FEEDBACK_QUESTIONS},
         ),
         done=_("Thank you: the feedback is saved."),
         refused=lambda exc: attach_errors(form, exc),

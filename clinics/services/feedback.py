@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from clinics.models import Clinic, ClinicFeedback
-from clinics.reference import FEEDBACK_MIN_REPORTS
+from clinics.reference import FEEDBACK_MIN_REPORTS, FEEDBACK_QUESTIONS
 from core import audit
 from core.db import rowcount, utcnow
 from core.edge import MAX_INT
@@ -49,8 +49,10 @@ def record_feedback(
     comment: str | None = None,
     member_id: int | None = None,
     now: datetime | None = None,
+    answers: dict[str, bool | None] | None = None,
 ) -> ClinicFeedback:
-    """Record one visit's experience (peer educators and admins); the comment is encrypted."""
+    """Record one visit's experience (peer educators and admins); the comment is encrypted.
+    `answers`: the optional questions (FEEDBACK_QUESTIONS), each yes, no or None (not asked)."""
     from clinics.services.catalogue import known_service_codes
 
     if not can(actor, "clinics.feedback"):
@@ -72,6 +74,12 @@ def record_feedback(
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT:
         errors["comment"] = Text(N_("At most %(count)s characters."), {"count": MAX_COMMENT})
+    answers = answers or {}
+    for name in set(answers) - set(FEEDBACK_QUESTIONS):
+        errors[name] = N_("Unknown question.")
+    for name, value in answers.items():
+        if value is not None and not isinstance(value, bool):
+            errors[name] = N_("Yes, no or not asked.")
     member_error = _member_error(actor, member_id)
     if member_error:
         errors["member_id"] = member_error
@@ -92,6 +100,7 @@ def record_feedback(
         refused_service_code=refused_service_code or None,
         waiting_minutes=waiting_minutes,
         comment=comment,
+        **{name: answers.get(name) for name in FEEDBACK_QUESTIONS},
     )
     db.session.add(entry)
     db.session.flush()
@@ -99,21 +108,59 @@ def record_feedback(
     return entry
 
 
+def _yes(column: Any) -> Any:
+    return sa.func.sum(sa.case((column.is_(True), 1), else_=0))
+
+
 def feedback_summaries(clinic_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """{clinic id: {"count", "respectful_share"}} for clinics with at least 5 reports."""
+    """{clinic id: {"count", "respectful_share", "<question>_share"...}} for clinics with at
+    least 5 reports; a question's share is of the reports that asked it, null below 5 of them."""
     if not clinic_ids:
         return {}
-    respectful = sa.func.sum(sa.case((ClinicFeedback.respectful.is_(True), 1), else_=0))
+    columns = [getattr(ClinicFeedback, name) for name in FEEDBACK_QUESTIONS]
     rows = db.session.execute(
-        sa.select(ClinicFeedback.clinic_id, sa.func.count(ClinicFeedback.id), respectful)
+        sa.select(
+            ClinicFeedback.clinic_id,
+            sa.func.count(ClinicFeedback.id),
+            _yes(ClinicFeedback.respectful),
+            *(part for column in columns for part in (sa.func.count(column), _yes(column))),
+        )
         .where(ClinicFeedback.clinic_id.in_(clinic_ids))
         .group_by(ClinicFeedback.clinic_id)
     ).all()
-    return {
-        clinic_id: {"count": count, "respectful_share": round(int(good) / count, 2)}
-        for clinic_id, count, good in rows
-        if count >= FEEDBACK_MIN_REPORTS
+    summaries = {
+        clinic_id: summarise(count, good, answers) for clinic_id, count, good, *answers in rows
     }
+    return {clinic_id: summary for clinic_id, summary in summaries.items() if summary}
+
+
+def question_counts(clinic_id: Any) -> list[Any]:
+    """Per optional question, how many reports on `clinic_id` asked it and how many said yes
+    (scalar subqueries, in the order `summarise` reads them)."""
+    counts = []
+    for name in FEEDBACK_QUESTIONS:
+        column = getattr(ClinicFeedback, name)
+        for condition in (column.is_not(None), column.is_(True)):
+            query = sa.select(sa.func.count()).where(ClinicFeedback.clinic_id == clinic_id)
+            counts.append(query.where(condition).scalar_subquery().label(f"{name}_{len(counts)}"))
+    return counts
+
+
+def summarise(count: int, respectful: int, answers: list[Any]) -> dict[str, Any] | None:
+    """A clinic's feedback as the directory shows it, or None below 5 reports: the count, the
+    share found respectful, and per optional question the share of yes among the reports that
+    asked it (null below 5 of them). `answers`: asked and yes per question, in order."""
+    if count < FEEDBACK_MIN_REPORTS:
+        return None
+    summary: dict[str, Any] = {
+        "count": count,
+        "respectful_share": round(int(respectful) / count, 2),
+    }
+    for i, name in enumerate(FEEDBACK_QUESTIONS):
+        asked, yes = int(answers[2 * i] or 0), int(answers[2 * i + 1] or 0)
+        enough = asked >= FEEDBACK_MIN_REPORTS
+        summary[f"{name}_share"] = round(yes / asked, 2) if enough else None
+    return summary
 
 
 def feedback_summary(clinic_id: int) -> dict[str, Any] | None:

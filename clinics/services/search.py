@@ -14,8 +14,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from clinics import geo
 from clinics.hours import week_minute
 from clinics.models import Clinic, ClinicFeedback, ClinicHours, Service, clinic_services
-from clinics.reference import FEEDBACK_MIN_REPORTS
 from clinics.services.directory import app_zone
+from clinics.services.feedback import question_counts, summarise
 from clinics.services.search_args import (
     MAX_PAGE,
     MAX_PER_PAGE,
@@ -132,17 +132,16 @@ def _extras() -> list[Any]:
         codes.scalar_subquery().label("service_codes"),
         reports.scalar_subquery().label("reports"),
         good.scalar_subquery().label("respectful"),
+        *question_counts(Clinic.id),
     ]
 
 
 def _hit(row: Any, catalogue: dict[str, Service]) -> ClinicHit:
     """A result: the clinic with its services set from the row's codes, and its feedback."""
-    clinic, distance, _total, codes, reports, respectful = row
+    clinic, distance, _total, codes, reports, respectful, *answers = row
     offered = [catalogue[code] for code in sorted((codes or "").split(",")) if code in catalogue]
     set_committed_value(clinic, "services", offered)
-    feedback = None
-    if reports >= FEEDBACK_MIN_REPORTS:  # as clinics.services.feedback summarises it
-        feedback = {"count": reports, "respectful_share": round(respectful / reports, 2)}
+    feedback = summarise(reports, respectful, answers)  # as clinics.services.feedback does
     return ClinicHit(clinic=clinic, distance_km=distance, feedback=feedback)
 
 

@@ -247,7 +247,13 @@ def test_feedback_endpoint(client, api_headers, two):
         response = client.post(f"/api/v1/clinics/{clinic_id}/feedback", json=body, headers=headers)
         assert response.status_code == 201
     got = client.get(f"/api/v1/clinics/{clinic_id}", headers=headers).json
-    assert got["feedback"] == {"count": 5, "respectful_share": 1.0}
+    assert got["feedback"] == {
+        "count": 5,
+        "respectful_share": 1.0,
+        "asked_for_id_share": None,  # the optional questions were not asked
+        "charged_share": None,
+        "kept_private_share": None,
+    }
     bad = client.post(
         f"/api/v1/clinics/{clinic_id}/feedback", json={"respectful": True}, headers=headers
     )

@@ -358,6 +358,10 @@ def test_verification_is_due_after_180_days(clinic, make_user):
 # --- feedback -------------------------------------------------------------------------------
 
 
+# The optional questions of reports that did not ask them.
+NOT_ASKED = {"asked_for_id_share": None, "charged_share": None, "kept_private_share": None}
+
+
 def test_feedback_aggregate_shows_from_five_reports(clinic, make_user):
     c = clinic()
     peer = make_user("peer_educator")
@@ -368,9 +372,9 @@ def test_feedback_aggregate_shows_from_five_reports(clinic, make_user):
     db.session.commit()
     assert services.feedback_summary(c.id) is None
     services.record_feedback(c.id, peer, visited_on=date.today(), respectful=False)
-    assert services.feedback_summary(c.id) == {"count": 5, "respectful_share": 0.6}
+    assert services.feedback_summary(c.id) == {"count": 5, "respectful_share": 0.6, **NOT_ASKED}
     hit = services.search_clinics().items[0]
-    assert hit.feedback == {"count": 5, "respectful_share": 0.6}
+    assert hit.feedback == {"count": 5, "respectful_share": 0.6, **NOT_ASKED}
 
 
 def test_feedback_text_is_encrypted_and_erasable(clinic, make_user):

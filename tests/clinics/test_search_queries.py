@@ -113,7 +113,10 @@ def test_feedback_is_summarised_from_five_reports(directory):
         )
     db.session.commit()
     hits = services.search_clinics(per_page=2).items
-    assert hits[0].feedback == {"count": 5, "respectful_share": 0.8}
+    assert hits[0].feedback == {
+        "count": 5, "respectful_share": 0.8, "asked_for_id_share": None, "charged_share": None,
+        "kept_private_share": None,
+    }  # fmt: skip
     assert hits[1].feedback is None  # fewer than five reports: nothing shown
     assert hits[0].feedback == services.feedback_summary(first.id)
 

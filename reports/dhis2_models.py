@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import UTCDateTime, utcnow
-from core.extensions import db
+from core.extensions import Model
 
 # What a row maps (`kind`) and what its `key` holds.
 KINDS = (
@@ -20,7 +20,7 @@ KINDS = (
 )
 
 
-class Dhis2Mapping(db.Model):
+class Dhis2Mapping(Model):
     """One DHIS2 UID for a data set, measure, service, district or clinic (over the config)."""
 
     __tablename__ = "dhis2_mappings"

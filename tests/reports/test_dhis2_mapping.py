@@ -107,9 +107,15 @@ def test_only_admins_reach_the_dhis2_page(client, login_as, world, role):
     assert _stored() == {}
 
 
-def test_the_admin_home_links_to_the_dhis2_page(client, login_as):
+def test_the_admin_home_and_reports_link_to_the_dhis2_page(client, login_as):
     login_as("admin")
     assert f'href="{PAGE}"' in client.get("/admin").get_data(as_text=True)
+    assert f'href="{PAGE}"' in client.get("/reports").get_data(as_text=True)
+
+
+def test_a_viewers_reports_page_has_no_link_to_it(client, login_as):
+    login_as("viewer")
+    assert f'href="{PAGE}"' not in client.get("/reports").get_data(as_text=True)
 
 
 def test_the_bangla_page_speaks_bangla(app, client, login_as, world):

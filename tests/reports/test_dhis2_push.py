@@ -174,3 +174,35 @@ def test_the_command_line_push(app, month, fake):
         ("cli", None, False),
         ("cli", None, False),
     ]
+
+
+def test_the_fake_checks_a_document_as_dhis2s_importer_does(fake):
+    """The fake itself: values as numeric strings, periods as months, known combos, basic auth."""
+    import requests
+
+    def post(document, auth=(fake.username, fake.password), dry="false"):
+        url = fake.base_url + "/api/dataValueSets"
+        answer = requests.post(url, json=document, auth=auth, params={"dryRun": dry}, timeout=5)
+        return answer.status_code, answer.json()
+
+    good = {"dataElement": "HARCref0001", "categoryOptionCombo": "HARCcoc0001",
+            "orgUnit": "OuAlphaClin", "value": "7"}  # fmt: skip
+    values = [
+        good,
+        {**good, "value": 7},  # a number, not a numeric string
+        {**good, "value": "seven"},
+        {**good, "categoryOptionCombo": "CocUnknown1"},
+        {**good, "period": "2026-11"},
+    ]
+    status, body = post({"dataSet": "HARCcasc001", "period": "202611", "dataValues": values})
+    summary = body["response"]
+    assert (status, summary["status"], summary["importCount"]["imported"]) == (409, "WARNING", 1)
+    assert [c["indexes"] for c in summary["conflicts"]] == [[1], [2], [3], [4]]
+    assert [c["errorCode"] for c in summary["conflicts"]] == ["E7619", "E7619", "E7613", "E7611"]
+    whole = post({"dataSet": "HARCcasc001", "period": "2026-11", "dataValues": [good]})
+    assert whole[0] == 409 and whole[1]["response"]["status"] == "ERROR"
+    stored_before = dict(fake.stored)
+    dry = post({"dataSet": "HARCcasc001", "period": "202612", "dataValues": [good]}, dry="true")
+    assert dry[0] == 200 and dry[1]["response"]["importCount"]["imported"] == 1
+    assert fake.stored == stored_before  # the dry run stored nothing
+    assert post({"dataValues": []}, auth=(fake.username, "wrong"))[0] == 401

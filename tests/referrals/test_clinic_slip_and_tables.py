@@ -35,3 +35,16 @@ def test_scroll_wrappers_are_keyboard_regions_with_a_name():
 def test_no_table_header_is_empty():
     for path in TEMPLATES.rglob("*.html"):
         assert not re.search(r"<th(\s[^>]*)?>\s*</th>", path.read_text()), path
+
+
+def test_the_slips_address_has_no_empty_parts(client, login_as, new_member, new_referral):
+    """A clinic without an address or area shows only its district (no stray ", ")."""
+    from core.extensions import db
+
+    pe = login_as("peer_educator")
+    referral = new_referral(pe, new_member(pe), appointment_at=local_at(1))
+    referral.clinic.address, referral.clinic.area = "", ""
+    db.session.commit()
+    html = client.get(f"/referrals/{referral.code}/slip").get_data(as_text=True)
+    line = re.search(r"</strong><br>([^<]*)</p>", html).group(1)
+    assert line.strip() == referral.clinic.district

@@ -7,7 +7,7 @@ from flask import jsonify, request
 from core.api import ApiRoutes, api_require, api_user
 from core.openapi import endpoint
 from core.web import transactional
-from reports import incidents, services, sms_api
+from reports import clinic_experience_api, incidents, services, sms_api
 from reports.filters import parse_filters
 from reports.schemas import (
     CascadeQuery,
@@ -82,3 +82,4 @@ def exports_dhis2(query: Dhis2Query):
 
 # The SMS reports' endpoints, from their own module.
 routes.rules.extend(sms_api.routes.rules)
+routes.rules.extend(clinic_experience_api.routes.rules)

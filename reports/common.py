@@ -1,5 +1,5 @@
-"""What the SMS reports share: the local month of a time column as SQL, the range and grouping
-checks, a rate."""
+"""What the newer reports share: the local month of a time column as SQL, the range and grouping
+checks, a rate, a median per group computed by the database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from core.errors import BadInput
+from core.extensions import db
 from core.i18n import N_
 from reports.services import local_midnight
 
@@ -46,3 +47,24 @@ def check_group_by(group_by: str, choices: tuple[str, ...]) -> None:
 def rate(part: int, whole: int) -> float | None:
     """part ÷ whole as a fraction, or None when there is nothing to divide by."""
     return None if whole == 0 else round(part / whole, RATE_DECIMALS)
+
+
+def medians(sample: sa.Subquery) -> dict[Any, tuple[float, int]]:
+    """{gkey: (median of `value`, how many values)} over a subquery of (`gkey`, `value`) rows,
+    in SQL: percentile_cont on PostgreSQL, the middle rows by a window on SQLite."""
+    if db.engine.dialect.name == "postgresql":
+        median = sa.func.percentile_cont(0.5).within_group(sample.c.value)
+        query = sa.select(sample.c.gkey, median, sa.func.count()).group_by(sample.c.gkey)
+    else:
+        by = sample.c.gkey
+        ranked = sa.select(
+            sample.c.gkey,
+            sample.c.value,
+            sa.func.row_number().over(partition_by=by, order_by=sample.c.value).label("n"),
+            sa.func.count().over(partition_by=by).label("size"),
+        ).subquery("ranked")
+        middle = ranked.c.n.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
+        query = sa.select(ranked.c.gkey, sa.func.avg(ranked.c.value), sa.func.max(ranked.c.size))
+        query = query.where(middle).group_by(ranked.c.gkey)
+    rows = db.session.execute(query).all()
+    return {gkey: (float(value), int(size)) for gkey, value, size in rows}

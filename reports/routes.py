@@ -18,7 +18,7 @@ from core.extensions import db
 from core.labels import label
 from core.security import require
 from core.templating import in_page_digits, localdate, number, per_request
-from reports import dhis2_pages, incidents, services, sms_pages
+from reports import clinic_experience_pages, dhis2_pages, incidents, services, sms_pages
 from reports.filters import Filters, default_filters, parse_filters
 
 bp = Blueprint("reports", __name__)
@@ -265,3 +265,4 @@ def incidents_csv():
 # The SMS reports' pages and downloads, from their own module.
 sms_pages.add_to(bp)
 dhis2_pages.add_to(bp)
+clinic_experience_pages.add_to(bp)

@@ -33,6 +33,7 @@ from reports.common import (
     RATE_DECIMALS,
     check_group_by,
     in_range,
+    medians,
     month_key,
     rate,
 )
@@ -163,31 +164,14 @@ def _hours(cohort: sa.Subquery) -> Any:
 
 def _medians(cohort: sa.Subquery, grouped: bool) -> dict[Any, tuple[float, int]]:
     """{group key: (median hours, how many visits)} over attended referrals with a delivered
-    reminder: percentile_cont on PostgreSQL, the middle rows by a window on SQLite."""
-    hours = _hours(cohort).label("hours")
+    reminder (reports.common.medians)."""
     key = cohort.c.gkey if grouped else sa.literal("total")
     sample = (
-        sa.select(key.label("gkey"), hours)
+        sa.select(key.label("gkey"), _hours(cohort).label("value"))
         .where(cohort.c.attended == 1, cohort.c.last_delivered.is_not(None))
         .subquery("sample")
     )
-    if db.engine.dialect.name == "postgresql":
-        median = sa.func.percentile_cont(0.5).within_group(sample.c.hours)
-        query = sa.select(sample.c.gkey, median, sa.func.count())
-    else:
-        by = sample.c.gkey
-        ranked = sa.select(
-            sample.c.gkey,
-            sample.c.hours,
-            sa.func.row_number().over(partition_by=by, order_by=sample.c.hours).label("n"),
-            sa.func.count().over(partition_by=by).label("size"),
-        ).subquery("ranked")
-        middle = ranked.c.n.in_([(ranked.c.size + 1) // 2, (ranked.c.size + 2) // 2])
-        sample = ranked
-        query = sa.select(ranked.c.gkey, sa.func.avg(ranked.c.hours), sa.func.max(ranked.c.size))
-        query = query.where(middle)
-    rows = db.session.execute(query.group_by(sample.c.gkey)).all()
-    return {gkey: (float(value), int(size)) for gkey, value, size in rows}
+    return medians(sample)
 
 
 # ---- what the reader sees -------------------------------------------------------------------

@@ -137,7 +137,7 @@ def feedback_summaries(clinic_ids: list[int]) -> dict[int, dict[str, Any]]:
 def question_counts(clinic_id: Any) -> list[Any]:
     """Per optional question, how many reports on `clinic_id` asked it and how many said yes
     (scalar subqueries, in the order `summarise` reads them)."""
-    counts = []
+    counts: list[Any] = []
     for name in FEEDBACK_QUESTIONS:
         column = getattr(ClinicFeedback, name)
         for condition in (column.is_not(None), column.is_(True)):

@@ -131,6 +131,9 @@ def _seed_feedback() -> int:
                     respectful=(n + offset) % 4 != 0,
                     refused_service=n == 5 and offset == 1,
                     waiting_minutes=15 + 10 * n,
+                    asked_for_id=n % 3 == 0,
+                    charged=offset == 2 and n < 2,
+                    kept_private=n != 4,
                 )
             )
             added += 1

@@ -54,6 +54,8 @@ REACHED = [
       for role in ("admin", "viewer")],
     ("PATCH /members/{member_id}", "peer_educator"),
 ]  # fmt: skip
+# Reached when the document has them (endpoints still being built when this list was written).
+REACHED_WHEN_PUBLISHED = [("GET /reports/clinic-experience", role) for role in ("admin", "viewer")]
 # DESIGN.md's least privilege: whatever the request, these roles get 403 (or 400 for a request
 # that is malformed in itself, e.g. its Idempotency-Key): never 2xx, never a 404 or 422 that
 # tells whether a record exists.
@@ -153,6 +155,7 @@ def test_the_api_holds_to_its_document(app, world, mode):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = sorted((result.ok() for result in schema.get_all_operations()), key=_order)
     assert len(operations) > 25
+    labels = {operation.label for operation in operations}
     seen: dict[tuple[str, str], set[int]] = {}
     failures = [failure for op in operations for failure in _exercise(op, world, mode, seen)]
     assert not failures, "\n\n".join(failures)
@@ -160,6 +163,7 @@ def test_the_api_holds_to_its_document(app, world, mode):
         missed = [
             f"{label} as {role}: {sorted(seen.get((label, role), ()))}"
             for label, role in REACHED
+            + [(lab, role) for lab, role in REACHED_WHEN_PUBLISHED if lab in labels]
             if not any(200 <= status < 300 for status in seen.get((label, role), ()))
         ]
         assert not missed, "the world did not reach these (statuses seen):\n" + "\n".join(missed)

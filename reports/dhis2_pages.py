@@ -46,6 +46,12 @@ STATUS_WORDS = {
     "rejected": _l("DHIS2 refused the request."),
     "bad_answer": _l("DHIS2's answer could not be read."),
 }
+# A dry run stores nothing: its summary says what DHIS2 would do.
+DRY_RUN_WORDS = {
+    "SUCCESS": _l("DHIS2 would take every value."),
+    "WARNING": _l("DHIS2 would take the figures, with warnings."),
+    "ERROR": _l("DHIS2 would refuse the figures."),
+}
 COUNT_LABELS = {
     "imported": _l("New values"),
     "updated": _l("Changed values"),
@@ -91,6 +97,7 @@ def _page(form: Any, items: list[Entry], push_form: PushForm, result: Any = None
         push_form=push_form,
         result=result,
         status_words=STATUS_WORDS,
+        dry_run_words=DRY_RUN_WORDS,
         count_labels=COUNT_LABELS,
     )
 

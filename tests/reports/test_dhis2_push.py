@@ -53,7 +53,7 @@ def test_dry_run_then_the_real_push_from_the_page(client, login_as, month, fake)
     dry = client.post(PUSH, data={"period": "2026-11", "dry_run": "1"})
     assert dry.status_code == 200
     html = dry.get_data(as_text=True)
-    assert "What DHIS2 would do" in html and "DHIS2 took every value." in html
+    assert "What DHIS2 would do" in html and "DHIS2 would take every value." in html
     assert "Send these figures to DHIS2" in html
     assert fake.stored == {}  # a dry run stores nothing
     assert fake.requests[0]["query"]["dryRun"] == "true"
@@ -61,6 +61,7 @@ def test_dry_run_then_the_real_push_from_the_page(client, login_as, month, fake)
     assert set(sent) == {"dataSet", "period", "dataValues"}  # our extra keys stay home
     real = client.post(PUSH, data={"period": "2026-11", "dry_run": "0"})
     assert "What DHIS2 did" in real.get_data(as_text=True)
+    assert "DHIS2 took every value." in real.get_data(as_text=True)
     assert "Send these figures to DHIS2" not in real.get_data(as_text=True)
     assert fake.requests[1]["query"]["dryRun"] == "false"
     assert fake.stored == {
@@ -94,7 +95,7 @@ def test_a_wrong_uid_comes_back_as_a_conflict_on_the_page(client, login_as, mont
     db.session.commit()
     login_as("admin")
     html = client.post(PUSH, data={"period": "2026-11", "dry_run": "1"}).get_data(as_text=True)
-    assert "DHIS2 took the figures, with warnings." in html
+    assert "DHIS2 would take the figures, with warnings." in html
     assert "What DHIS2 did not accept" in html and "OuUnknown01" in html
     assert "Organisation unit not found or not accessible" in html
     result = dhis2_push.push("202611", month["admin"], dry_run=True)
@@ -206,3 +207,13 @@ def test_the_fake_checks_a_document_as_dhis2s_importer_does(fake):
     assert dry[0] == 200 and dry[1]["response"]["importCount"]["imported"] == 1
     assert fake.stored == stored_before  # the dry run stored nothing
     assert post({"dataValues": []}, auth=(fake.username, "wrong"))[0] == 401
+
+
+def test_the_summary_speaks_bangla(app, client, login_as, month, fake):
+    from tests.support.visible_text import problems, raw_codes, typed_data
+
+    login_as("admin", language="bn")
+    html = client.post(PUSH, data={"period": "2026-11", "dry_run": "1"}).get_data(as_text=True)
+    assert "DHIS2 সব হিসাব গ্রহণ করবে।" in html and "<td>৬</td>" in html
+    text = html[: html.index('<form method="post" action="/admin/dhis2" novalidate>')]
+    assert problems(text, bangla=True, codes=raw_codes(app), data=typed_data()) == []

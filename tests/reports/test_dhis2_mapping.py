@@ -3,6 +3,7 @@ document it gives: one value per org unit, data element and category option comb
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -202,3 +203,24 @@ def test_the_api_document_carries_the_org_unit_of_every_value(client, api_header
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert "orgUnit" in schema["Dhis2Value"]["properties"]
     assert "unmapped_clinics" in schema["Dhis2DataValueSet"]["properties"]
+
+
+def test_org_units_from_the_config_and_the_page_over_them(app, world, refer):
+    app.config["DHIS2_MAPPING"] = json.dumps(
+        {
+            "orgUnits": {
+                "districts": {"Dhaka": "OuCfgDhaka1"},
+                "clinics": {world["b"].id: "OuCfgBeta01"},
+            }
+        }
+    )
+    refer(created=dhaka(2026, 11, 3), clinic="a", count=5)
+    refer(created=dhaka(2026, 11, 3), clinic="b", count=5)
+
+    def units():
+        doc = services.dhis2_data_values("202611", world["admin"])
+        return {v["orgUnit"] for v in doc["dataValues"]}
+
+    assert units() == {"OuCfgDhaka1", "OuCfgBeta01"}
+    dhis2_mapping.save_mapping({("district", "Dhaka"): "OuPageDhaka"}, world["admin"])
+    assert units() == {"OuPageDhaka", "OuCfgBeta01"}

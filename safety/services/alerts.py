@@ -32,6 +32,7 @@ LIVE = ("draft", "approved")  # what withdrawing can still stop
 NO_CONSENT = N_("She did not agree that this incident is used for an alert.")
 NOT_THESE_WORDS = N_("An alert may not say: %(words)s. Use the community's own words.")
 
+
 def sms_segments(text: str) -> int:
     """How many SMS segments a text costs (0 for an empty one), as notifications counts them."""
     return notifications.count_segments(text).segments if text else 0

@@ -17,7 +17,8 @@ from core.extensions import db
 from core.security import require
 from reports import clinic_experience
 from reports.filters import parse_filters
-from reports.sms_pages import _csv, _download, _filters, _form_values, _width, row_label
+from reports.pages import download, form_values, page_filters, report_csv, width
+from reports.sms_pages import row_label
 
 GROUPS = {"month": _l("Month"), "clinic": _l("Clinic")}
 
@@ -31,9 +32,7 @@ def share(part: Any, whole: Any) -> float | None:
 def csv_text(report: dict[str, Any]) -> str:
     """The table as CSV: one row per group, then the totals (null is empty)."""
     keys = clinic_experience.KEYS
-    rows = [[row["group"], *(row[k] for k in keys)] for row in report["rows"]]
-    rows.append(["Total", *(report["totals"][k] for k in keys)])
-    return _csv(["group", *keys], rows)
+    return report_csv(report, keys)
 
 
 def _decorate(rows: list[dict[str, Any]], group_by: str) -> None:
@@ -43,15 +42,15 @@ def _decorate(rows: list[dict[str, Any]], group_by: str) -> None:
         row["label"] = row_label(group_by, row["group"])
         row["respectful_share"] = share(row["respectful"], row["reports"])
         row["attended_share"] = share(row["attended"], row["referred"])
-        row["respectful_width"] = _width(row["respectful_share"])
-        row["attended_width"] = _width(row["attended_share"])
+        row["respectful_width"] = width(row["respectful_share"])
+        row["attended_width"] = width(row["attended_share"])
         row["few_reports"] = group_by == "clinic" and row["respectful"] is None
 
 
 @require("reports.read")
 def clinic_experience_page():
     """Community feedback and attendance per clinic or month: filters, a chart, the table."""
-    filters, errors = _filters(clinic_experience.GROUP_BY)
+    filters, errors = page_filters(clinic_experience.GROUP_BY)
     report = clinic_experience.clinic_experience(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
     )
@@ -60,7 +59,7 @@ def clinic_experience_page():
     html = render_template(
         "reports/clinic_experience.html",
         filters=filters,
-        form=_form_values(filters, errors),
+        form=form_values(filters, errors),
         errors=errors,
         report=report,
         group_labels=GROUPS,
@@ -83,7 +82,7 @@ def clinic_experience_csv():
     )
     db.session.commit()  # the audit row of the download
     name = f"clinic-experience-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return _download(csv_text(report), name)
+    return download(csv_text(report), name)
 
 
 def add_to(bp: Blueprint) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from typing import Any
@@ -11,15 +10,13 @@ from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import csvsafe
-from core.edge import YEAR_MESSAGE
-from core.errors import DomainError
 from core.extensions import db
 from core.labels import label
 from core.security import require
 from core.templating import in_page_digits, localdate, number, per_request
 from reports import clinic_experience_pages, dhis2_pages, incidents, services, sms_pages
-from reports.filters import Filters, default_filters, parse_filters
+from reports.filters import parse_filters
+from reports.pages import download, form_values, page_filters, report_csv
 
 bp = Blueprint("reports", __name__)
 
@@ -29,14 +26,6 @@ GROUP_LABELS = {
     "district": _l("District"),
     "service": _l("Service"),
     "peer_educator": _l("Peer educator"),
-}
-
-# The services name fields in English; the page says it in the reader's language.
-FIELD_MESSAGES = {
-    "Not a date (YYYY-MM-DD).": _l("Enter a date as YYYY-MM-DD."),
-    "After the end date.": _l("The start date is after the end date."),
-    "Range too long.": _l("Choose a range of at most ten years."),
-    YEAR_MESSAGE: _l("Enter a date between the years 1900 and 2200."),
 }
 
 
@@ -93,12 +82,7 @@ def group_label(group_by: str, group: Any) -> str:
 @require("reports.read")
 def index():
     """The viewer's home: filters, the cascade chart and table, and the downloads."""
-    errors: dict[str, Any] = {}
-    try:
-        filters = parse_filters(request.args)
-    except DomainError as exc:
-        errors = {name: _field_message(name, text) for name, text in exc.fields.items()}
-        filters = default_filters()
+    filters, errors = page_filters()
     report = services.cascade(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
     )
@@ -111,7 +95,7 @@ def index():
     html = render_template(
         "reports/index.html",
         filters=filters,
-        form=_form_values(filters, errors),
+        form=form_values(filters, errors),
         errors=errors,
         report=report,
         bars=bars,
@@ -120,31 +104,6 @@ def index():
         period=filters.to.strftime("%Y-%m"),
     )
     return html, 400 if errors else 200
-
-
-def _field_message(name: str, text: str) -> Any:
-    if name == "group_by":
-        return _l("Choose a grouping from the list.")
-    return FIELD_MESSAGES.get(text, text)
-
-
-def _form_values(filters: Filters, errors: dict[str, Any]) -> dict[str, str]:
-    """What the form shows: the request's own text where it was wrong, else the filters used."""
-    values = filters.query()
-    for name in errors:
-        values[name] = request.args.get(name, "")
-    return values
-
-
-def csv_text(report: dict[str, Any]) -> str:
-    """The cascade as CSV: one row per group, then the totals (suppression already applied)."""
-    out = io.StringIO()
-    writer = csvsafe.writer(out, lineterminator="\r\n")  # null is empty, formulas quoted
-    writer.writerow(["group", *services.KEYS])
-    for row in report["rows"]:
-        writer.writerow([row["group"], *(row[k] for k in services.KEYS)])
-    writer.writerow(["Total", *(report["totals"][k] for k in services.KEYS)])
-    return out.getvalue()
 
 
 @bp.get("/reports/cascade.csv")
@@ -162,11 +121,7 @@ def cascade_csv():
     )
     db.session.commit()  # the audit row of the download
     name = f"cascade-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return Response(
-        csv_text(report),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(report_csv(report, services.KEYS), name)
 
 
 @bp.get("/reports/dhis2.json")
@@ -210,12 +165,7 @@ def incident_bars(report: dict[str, Any]) -> list[dict[str, Any]]:
 @require("reports.read")
 def incidents_page():
     """Incidents with advocacy consent: filters, a chart, the same numbers as a table, CSV."""
-    errors: dict[str, Any] = {}
-    try:
-        filters = parse_filters(request.args, incidents.INCIDENT_GROUP_BY)
-    except DomainError as exc:
-        errors = {name: _field_message(name, text) for name, text in exc.fields.items()}
-        filters = default_filters()
+    filters, errors = page_filters(incidents.INCIDENT_GROUP_BY)
     report = incidents.incident_counts(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
     )
@@ -225,7 +175,7 @@ def incidents_page():
     html = render_template(
         "reports/incidents.html",
         filters=filters,
-        form=_form_values(filters, errors),
+        form=form_values(filters, errors),
         errors=errors,
         report=report,
         bars=incident_bars(report),
@@ -248,18 +198,8 @@ def incidents_csv():
         export=True,
     )
     db.session.commit()  # the audit row of the download
-    out = io.StringIO()
-    writer = csvsafe.writer(out, lineterminator="\r\n")  # null is empty, formulas quoted
-    writer.writerow(["group", *incidents.KEYS])
-    for row in report["rows"]:
-        writer.writerow([row["group"], *(row[k] for k in incidents.KEYS)])
-    writer.writerow(["Total", *(report["totals"][k] for k in incidents.KEYS)])
     name = f"incidents-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return Response(
-        out.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(report_csv(report, incidents.KEYS), name)
 
 
 # The SMS reports' pages and downloads, from their own module.

@@ -6,39 +6,25 @@ reports.routes adds these views to the reports blueprint (`add_to`), so they are
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from core import csvsafe
-from core.errors import DomainError
 from core.extensions import db
 from core.labels import label
 from core.security import require
 from core.templating import localdate, number, per_request
 from reports import sms_delivery, sms_effect
-from reports.filters import Filters, default_filters, parse_filters
+from reports.filters import Filters, parse_filters
+from reports.pages import csv_table, download, form_values, page_filters, width
 
 EFFECT_GROUPS = {"month": _l("Month"), "clinic": _l("Clinic")}
 DELIVERY_GROUPS = {"month": _l("Month"), "kind": _l("Message kind"), "gateway": _l("Gateway")}
 DELIVERY_TABLES = ("messages", "failures", "changes")
-
-
-def _filters(choices: tuple[str, ...]) -> tuple[Filters, dict[str, Any]]:
-    """The request's filters, or the defaults with the form's errors."""
-    from reports.routes import _field_message  # the cascade's words for the same errors
-
-    try:
-        return parse_filters(request.args, choices), {}
-    except DomainError as exc:
-        errors = {name: _field_message(name, text) for name, text in exc.fields.items()}
-        return default_filters(), errors
 
 
 def row_label(group_by: str, group: Any) -> str:
@@ -66,29 +52,6 @@ def points(value: float | None) -> str:
     return sign + number(abs(value) * 100, 1)
 
 
-def _width(value: Any, top: float = 1.0) -> float:
-    """A bar's length (0-100); a hidden or missing value draws none."""
-    if not isinstance(value, int | float) or isinstance(value, bool) or not top:
-        return 0
-    return round(100 * value / top, 1)
-
-
-def _download(text: str, name: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
-
-
-def _csv(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
-    out = io.StringIO()
-    writer = csvsafe.writer(out, lineterminator="\r\n")  # null is empty, formulas quoted
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 # ---- the SMS effect -------------------------------------------------------------------------
 
 EFFECT_KEYS = ("difference", "ci_low", "ci_high", "median_hours_last_reminder_to_visit")
@@ -104,24 +67,24 @@ def effect_csv_text(report: dict[str, Any]) -> str:
     header = [f"{arm}_{k}" for arm in sms_effect.ARMS for k in ("referred", "attended", "rate")]
     rows = [[row["group"], *_effect_cells(row)] for row in report["rows"]]
     rows.append(["Total", *_effect_cells(report["totals"])])
-    return _csv(["group", *header, *EFFECT_KEYS], rows)
+    return csv_table(["group", *header, *EFFECT_KEYS], rows)
 
 
 @require("reports.read")
 def sms_effect_page():
     """Attendance with and without reminders: filters, a chart, the table, the CSV link."""
-    filters, errors = _filters(sms_effect.GROUP_BY)
+    filters, errors = page_filters(sms_effect.GROUP_BY)
     report = sms_effect.sms_effect(
         start=filters.start, end=filters.end, group_by=filters.group_by, actor=current_user
     )
     db.session.commit()  # the audit row of the read
     for row in report["rows"]:
         row["label"] = row_label(filters.group_by, row["group"])
-        row["widths"] = {arm: _width(row[arm]["rate"]) for arm in sms_effect.ARMS}
+        row["widths"] = {arm: width(row[arm]["rate"]) for arm in sms_effect.ARMS}
     html = render_template(
         "reports/sms_effect.html",
         filters=filters,
-        form=_form_values(filters, errors),
+        form=form_values(filters, errors),
         errors=errors,
         report=report,
         arms=sms_effect.ARMS,
@@ -144,7 +107,7 @@ def sms_effect_csv():
     )
     db.session.commit()  # the audit row of the download
     name = f"sms-effect-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return _download(effect_csv_text(report), name)
+    return download(effect_csv_text(report), name)
 
 
 # ---- SMS delivery ---------------------------------------------------------------------------
@@ -174,37 +137,37 @@ def delivery_csv_text(tables: dict[str, Any], table: str) -> str:
             [row["code"], row["meaning"] and str(row["meaning"]), row["count"]]
             for row in tables["failures"]
         ]
-        return _csv(["error_code", "meaning", "count"], rows)
+        return csv_table(["error_code", "meaning", "count"], rows)
     if table == "changes":
         changes = tables["changes"]
         keys = tuple(sms_delivery.CHANGES)
         rows = [[row["group"], *(row[k] for k in keys)] for row in changes["rows"]]
         rows.append(["Total", *(changes["totals"][k] for k in keys)])
-        return _csv(["month", *keys], rows)
+        return csv_table(["month", *keys], rows)
     report = tables["messages"]
     rows = [[row["group"], *(row[k] for k in sms_delivery.KEYS)] for row in report["rows"]]
     rows.append(["Total", *(report["totals"][k] for k in sms_delivery.KEYS)])
-    return _csv(["group", *sms_delivery.KEYS], rows)
+    return csv_table(["group", *sms_delivery.KEYS], rows)
 
 
 @require("reports.read")
 def sms_delivery_page():
     """Delivery and cost: filters, a chart, the tables, the CSV links."""
-    filters, errors = _filters(sms_delivery.GROUP_BY)
+    filters, errors = page_filters(sms_delivery.GROUP_BY)
     tables = delivery_tables(filters, export=False)
     db.session.commit()  # the audit row of the read
     report = tables["messages"]
     top = max((r["sent"] for r in report["rows"] if isinstance(r["sent"], int)), default=0)
     for row in report["rows"]:
         row["label"] = row_label(filters.group_by, row["group"])
-        row["sent_width"] = _width(row["sent"], top)
-        row["delivered_width"] = _width(row["delivered"], top)
+        row["sent_width"] = width(row["sent"], top)
+        row["delivered_width"] = width(row["delivered"], top)
     for row in tables["changes"]["rows"]:
         row["label"] = row_label("month", row["group"])
     html = render_template(
         "reports/sms_delivery.html",
         filters=filters,
-        form=_form_values(filters, errors),
+        form=form_values(filters, errors),
         errors=errors,
         tables=tables,
         report=report,
@@ -226,13 +189,7 @@ def sms_delivery_csv():
     tables = delivery_tables(filters, export=True)
     db.session.commit()  # the audit row of the download
     name = f"sms-delivery-{table}-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return _download(delivery_csv_text(tables, table), name)
-
-
-def _form_values(filters: Filters, errors: dict[str, Any]) -> dict[str, str]:
-    from reports.routes import _form_values as values  # the cascade's form, the same fields
-
-    return values(filters, errors)
+    return download(delivery_csv_text(tables, table), name)
 
 
 def add_to(bp: Blueprint) -> None:

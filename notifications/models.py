@@ -123,6 +123,8 @@ class OutboxMessage(Model):
         ),
         # The dispatcher's due query: pending rows by send time (and leases to recover).
         sa.Index("ix_outbox_due", "status", "send_at"),
+        # A referral's reminders and their outcome (the SMS effect report), index-only.
+        sa.Index("ix_outbox_subject_kind_status", "subject", "kind", "status", "delivered_at"),
     )
 
 
@@ -210,6 +212,8 @@ class MessageAttempt(Model):
         sa.UniqueConstraint("message_id", "number", name="uq_message_attempts_number"),
         # Today's count per gateway (the daily limit) comes from here too.
         sa.Index("ix_message_attempts_gateway_created", "gateway", "created_at"),
+        # The gateway of a message's last attempt (the delivery report), index-only.
+        sa.Index("ix_message_attempts_last", "message_id", "number", "gateway"),
     )
 
 

@@ -98,6 +98,9 @@ class ReferralEvent(db.Model):
 
     referral: Mapped[Referral] = relationship(back_populates="events")
 
+    # The cascade's "ever scheduled" per referral (reports).
+    __table_args__ = (sa.Index("ix_referral_events_referral_status", "referral_id", "to_status"),)
+
 
 class FollowUpRule(db.Model):
     """After a visit that delivered `service_code`: a follow-up in `first_after_days`, and for
@@ -133,3 +136,8 @@ class FollowUp(db.Model):
 
     referral: Mapped[Referral] = relationship(foreign_keys=[referral_id], lazy="joined")
     member: Mapped[Member] = relationship(lazy="joined")
+
+    # The cascade's "follow-up done" per referral (and service) (reports).
+    __table_args__ = (
+        sa.Index("ix_follow_ups_referral_status", "referral_id", "status", "service_code"),
+    )

@@ -21,6 +21,7 @@ from clinics.reference import FEEDBACK_MIN_REPORTS, FEEDBACK_QUESTIONS
 from core.extensions import db
 from core.security import Actor
 from referrals.models import Referral
+from reports import tuning
 from reports.audit import audit_report
 from reports.common import check_group_by, in_range, medians, month_key
 from reports.services import check_range, check_reader
@@ -158,6 +159,7 @@ def clinic_experience(
     admin = check_reader(actor) and not export
     check_group_by(group_by, GROUP_BY)
     check_range(start, end)
+    tuning.for_report()
     groups = _raw(group_by, start, end)
     waits = _waiting_medians(group_by, start, end)
     if group_by == "clinic":

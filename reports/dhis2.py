@@ -28,6 +28,7 @@ from core.errors import BadInput
 from core.extensions import db
 from core.i18n import N_
 from referrals.models import Referral
+from reports import tuning
 from reports.dhis2_mapping import MEASURES, mapping
 
 PERIOD = re.compile(r"^(\d{4})(0[1-9]|1[0-2])$")
@@ -87,6 +88,7 @@ def org_unit_of(config: dict[str, Any], clinic_id: int, district: str) -> str | 
 def document(period: Any) -> dict[str, Any]:
     """The month's document (no role check, no audit: the callers do both)."""
     start, end = parse_period(period)
+    tuning.for_report()
     config = mapping()
     combos = config["categoryOptionCombos"]
     elements = {m: config["dataElements"].get(m) for m in MEASURES}

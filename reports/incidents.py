@@ -17,6 +17,7 @@ from core.errors import BadInput
 from core.extensions import db
 from core.i18n import N_
 from core.security import Actor
+from reports import tuning
 from reports.audit import audit_report
 from reports.services import check_range, check_reader
 from reports.suppression import protect_single_hidden_cell, suppress
@@ -106,6 +107,7 @@ def incident_counts(
             fields={"group_by": N_("One of %(choices)s.")},
         )
     check_range(start, end)
+    tuning.for_report()
     rows = [
         {"group": group, "incidents": suppress(count, admin=admin)}
         for group, count in _sorted(group_by, raw_counts(group_by, start, end))

@@ -1,13 +1,14 @@
 """The referral cascade, aggregated in SQL (GROUP BY), with small-count suppression.
 
 Counts come from one aggregate query per report (plus one for the totals). The median days to
-visit is computed in Python from the day differences of attended referrals, fetched as numbers
-only (group key and days): portable, where `percentile_cont` exists on PostgreSQL only.
+visit is computed by the database too: percentile_cont in the same GROUP BY on PostgreSQL, the
+middle rows by a window on SQLite (reports.common.medians); no referral's row is loaded into
+Python. A follow-up done is a left join to the grouped set of referrals with one, not a probe
+per referral.
 """
 
 from __future__ import annotations
 
-import statistics
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from core.extensions import db
 from core.i18n import N_
 from core.security import ADMIN, Actor, can
 from referrals.models import FollowUp, Member, Referral, ReferralEvent
+from reports import tuning
 from reports.audit import audit_report
 from reports.suppression import protect_single_hidden_cell, small, suppress
 
@@ -107,14 +109,19 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
     ever_scheduled = Referral.appointment_at.is_not(None) | sa.exists().where(
         ReferralEvent.referral_id == Referral.id, ReferralEvent.to_status == "scheduled"
     )
-    done = sa.exists().where(FollowUp.referral_id == Referral.id, FollowUp.status == "done")
+    # Referrals with a follow-up done (for its own service in the service grouping), joined as
+    # one grouped set: a hash or merge join, not a probe per referral.
+    done_keys = [FollowUp.referral_id] + (
+        [FollowUp.service_code] if service_code is not None else []
+    )
+    done_set = (
+        sa.select(*done_keys).where(FollowUp.status == "done").group_by(*done_keys).subquery("done")
+    )
+    on = done_set.c.referral_id == Referral.id
     if service_code is not None:
-        # In the service grouping a follow-up counts for its own service only.
-        done = sa.exists().where(
-            FollowUp.referral_id == Referral.id,
-            FollowUp.status == "done",
-            FollowUp.service_code == service_code,
-        )
+        on = on & (done_set.c.service_code == service_code)
+    query = query.outerjoin(done_set, on)
+    done = done_set.c.referral_id.is_not(None)
     return (
         query.add_columns(
             key.label("gkey"),
@@ -134,26 +141,32 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
 
 
 def raw_counts(group_by: str | None, start: date, end: date) -> list[dict[str, Any]]:
-    """Unsuppressed counts and day lists per group (`group_by=None`: one row, the totals)."""
+    """Unsuppressed counts per group (`group_by=None`: one row, the totals), and each group's
+    median days to visit with how many visits it rests on, all computed by the database."""
+    from reports.common import medians  # reports.common imports this module
+
     sub = _per_referral(group_by, start, end)
-    counts = db.session.execute(
-        sa.select(
-            sub.c.gkey,
-            sub.c.glabel,
-            sa.func.count().label("referred"),
-            *(sa.func.sum(sub.c[k]).label(k) for k in COUNT_KEYS[1:]),
-        ).group_by(sub.c.gkey, sub.c.glabel)
-    ).all()
-    days: dict[Any, list[float]] = {}
-    for gkey, value in db.session.execute(
-        sa.select(sub.c.gkey, sub.c.days).where(sub.c.days.is_not(None))
-    ):
-        days.setdefault(gkey, []).append(float(value))
+    aggregates = [
+        sa.func.count().label("referred"),
+        *(sa.func.sum(sub.c[k]).label(k) for k in COUNT_KEYS[1:]),
+    ]
+    postgres = db.engine.dialect.name == "postgresql"
+    if postgres:  # the median in the same pass (NULLs, the visits not made, are left out)
+        aggregates.append(sa.func.percentile_cont(0.5).within_group(sub.c.days).label("median"))
+        aggregates.append(sa.func.count(sub.c.days).label("visits"))
+    query = sa.select(sub.c.gkey, sub.c.glabel, *aggregates).group_by(sub.c.gkey, sub.c.glabel)
+    counts = db.session.execute(query).all()
+    if postgres:
+        days = {row.gkey: (row.median, int(row.visits)) for row in counts}
+    else:
+        sample = sa.select(sub.c.gkey, sub.c.days.label("value")).where(sub.c.days.is_not(None))
+        days = medians(sample.subquery("sample"))
     rows = []
     for row in counts:
         item = {"key": row.gkey, "group": row.glabel}
         item.update({k: int(getattr(row, k) or 0) for k in COUNT_KEYS})
-        item["days"] = days.get(row.gkey, [])
+        median, item["visits"] = days.get(row.gkey, (None, 0))
+        item["median_days"] = None if median is None else float(median)
         rows.append(item)
     return rows
 
@@ -166,10 +179,10 @@ def present(counts: dict[str, Any], *, admin: bool) -> dict[str, Any]:
     referred, attended = counts["referred"], counts["attended"]
     hidden = not admin and (small(referred) or small(attended))
     out["completion_rate"] = None if referred == 0 or hidden else round(attended / referred, 3)
-    days = counts["days"]
-    small_sample = not admin and small(len(days))
+    median, visits = counts["median_days"], counts["visits"]
+    small_sample = not admin and small(visits)
     out["median_days_to_visit"] = (
-        None if not days or small_sample else round(statistics.median(days), 1)
+        None if median is None or not visits or small_sample else round(median, 1)
     )
     return out
 
@@ -207,13 +220,14 @@ def cascade(
             fields={"group_by": N_("One of %(choices)s.")},
         )
     check_range(start, end)
+    tuning.for_report()
     rows = raw_counts(group_by, start, end)
     if group_by == "month":
         rows.sort(key=lambda r: r["group"])
     else:
         rows.sort(key=lambda r: (str(r["group"]).casefold(), str(r["key"])))
     total = raw_counts(None, start, end)
-    empty = {**dict.fromkeys(COUNT_KEYS, 0), "days": []}
+    empty = {**dict.fromkeys(COUNT_KEYS, 0), "median_days": None, "visits": 0}
     shown = [{"group": r["group"], **present(r, admin=admin)} for r in rows]
     totals = present(total[0] if total else empty, admin=admin)
     if not admin:

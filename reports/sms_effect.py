@@ -28,6 +28,7 @@ from core.security import Actor
 from notifications import services as notifications
 from referrals.models import Referral
 from referrals.services.messaging import REMINDER_KINDS, subject_for
+from reports import tuning
 from reports.audit import audit_report
 from reports.common import (
     RATE_DECIMALS,
@@ -226,6 +227,7 @@ def sms_effect(
     admin = check_reader(actor) and not export
     check_group_by(group_by, GROUP_BY)
     check_range(start, end)
+    tuning.for_report()
     cohort = _cohort(group_by, start, end)
     groups, medians = _counts(cohort), _medians(cohort, grouped=True)
     order = sorted(groups, key=lambda k: (str(groups[k]["group"]).casefold(), str(k)))

@@ -101,7 +101,12 @@ def plan_message(
 
 def _cancel(query: sa.Select, reason: str, now: datetime | None = None) -> int:
     now = now or utcnow()
-    rows = db.session.scalars(query.where(OutboxMessage.status == "pending")).all()
+    query = query.where(OutboxMessage.status == "pending")
+    if db.engine.dialect.name == "postgresql":
+        # Wait for a dispatcher's claim in progress, then see its outcome: a row it took is no
+        # longer pending (it is sent and recorded as such), one it gave back is cancelled.
+        query = query.with_for_update()
+    rows = db.session.scalars(query).all()
     for row in rows:
         row.status = "cancelled"
         row.error_message = reason[:255]

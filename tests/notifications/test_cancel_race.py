@@ -1,0 +1,95 @@
+"""Cancelling a subject's pending messages while a dispatcher claims one of them (PostgreSQL).
+
+Found by bench/load.py: a visit confirmed while its `referral_created` was being claimed left the
+row `cancelled` although the SMS went out (the cancel read the row as pending, then overwrote the
+committed claim). The claim must win: the row stays `sending`, and its send is recorded.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from core.extensions import db
+from notifications.models import OutboxMessage
+from tests.support.factories import make_contact, make_message
+
+
+@pytest.fixture
+def due(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locking races are tested on PostgreSQL")
+    message = make_message(make_contact())
+    return message.id, message.subject
+
+
+def _wait_for_lock_waiter(timeout: float = 10.0) -> bool:
+    """True once some backend of this database waits on a lock (the cancel)."""
+    deadline = time.monotonic() + timeout
+    with db.engine.connect() as conn:
+        while time.monotonic() < deadline:
+            waiting = conn.execute(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                )
+            ).scalar()
+            if waiting:
+                return True
+            conn.rollback()
+            time.sleep(0.01)
+    return False
+
+
+def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
+    from notifications.engine.planning import cancel_pending
+
+    message_id, subject = due
+    result: dict = {}
+
+    def confirm_visit() -> None:
+        with app.app_context():  # a request of its own: the visit confirmed
+            result["cancelled"] = cancel_pending(subject, reason="visit confirmed")
+            db.session.commit()
+
+    with db.engine.connect() as claim:  # the dispatcher's claim transaction, the row locked
+        claim.execute(
+            sa.text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": message_id}
+        )
+        request = threading.Thread(target=confirm_visit)
+        request.start()
+        assert _wait_for_lock_waiter(), "the cancel never met the claim's row lock"
+        claim.execute(
+            sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
+            {"id": message_id},
+        )
+        claim.commit()
+    request.join(20)
+
+    assert result["cancelled"] == 0
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message_id).status == "sending"
+
+
+def test_a_cancel_before_a_claim_wins_and_the_claim_finds_nothing(app, due):
+    from notifications.engine.planning import cancel_pending
+
+    message_id, subject = due
+    assert cancel_pending(subject, reason="visit confirmed") == 1
+    db.session.commit()
+
+    with db.engine.connect() as claim:
+        claimed = claim.execute(
+            sa.text(
+                "UPDATE outbox_messages SET status = 'sending' "
+                "WHERE id = :id AND status = 'pending' RETURNING id"
+            ),
+            {"id": message_id},
+        ).all()
+        claim.commit()
+    assert claimed == []
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message_id).status == "cancelled"

@@ -84,9 +84,12 @@ def _reached_sent(outbox: Any) -> Any:
     )
 
 
-def _cohort(group_by: str | None, start: date, end: date) -> sa.Subquery:
+def _cohort(
+    group_by: str | None, start: date, end: date, *, attended_only: bool = False
+) -> sa.Subquery:
     """One row per referral of the cohort: group key and label, arm, attended (0/1), and the
-    time of the last reminder delivered before the visit (attended ones)."""
+    time of the last reminder delivered before the visit (attended ones); `attended_only`: the
+    attended referrals alone, by a plain condition on the status the planner estimates well."""
     outbox = notifications.outbox_table()
     reminders = sa.and_(
         outbox.c.subject == sa.literal(subject_for("")) + Referral.code,
@@ -117,6 +120,8 @@ def _cohort(group_by: str | None, start: date, end: date) -> sa.Subquery:
         (delivered, ARMS[0]), (reached, ARMS[1]), else_=ARMS[2]
     )  # evaluated in this order: delivered wins over merely sent
     attended = Referral.status == "attended"
+    # Plain (no CASE) when every row is attended: the planner then estimates the sample well.
+    last = last_delivered if attended_only else sa.case((attended, last_delivered), else_=sa.null())
     return (
         query.add_columns(
             key.label("gkey"),
@@ -124,13 +129,16 @@ def _cohort(group_by: str | None, start: date, end: date) -> sa.Subquery:
             arm.label("arm"),
             sa.case((attended, 1), else_=0).label("attended"),
             Referral.attended_at.label("attended_at"),
-            sa.case((attended, last_delivered), else_=sa.null()).label("last_delivered"),
+            last.label("last_delivered"),
         )
         .where(
             in_range(Referral.created_at, start, end),
             Referral.appointment_at.is_not(None),
-            Referral.status.in_(OUTCOMES),
+            Referral.status == "attended" if attended_only else Referral.status.in_(OUTCOMES),
         )
+        # OFFSET 0: PostgreSQL keeps the cohort a subquery, so the last reminder is looked up
+        # once per referral, not again for each outer use of it.
+        .offset(0 if attended_only else None)
         .subquery("cohort")
     )
 
@@ -164,12 +172,12 @@ def _hours(cohort: sa.Subquery) -> Any:
 
 
 def _medians(cohort: sa.Subquery, grouped: bool) -> dict[Any, tuple[float, int]]:
-    """{group key: (median hours, how many visits)} over attended referrals with a delivered
-    reminder (reports.common.medians)."""
+    """{group key: (median hours, how many visits)} over a cohort of attended referrals
+    (`_cohort(..., attended_only=True)`) with a delivered reminder (reports.common.medians)."""
     key = cohort.c.gkey if grouped else sa.literal("total")
     sample = (
         sa.select(key.label("gkey"), _hours(cohort).label("value"))
-        .where(cohort.c.attended == 1, cohort.c.last_delivered.is_not(None))
+        .where(cohort.c.last_delivered.is_not(None))
         .subquery("sample")
     )
     return medians(sample)
@@ -229,7 +237,8 @@ def sms_effect(
     check_range(start, end)
     tuning.for_report()
     cohort = _cohort(group_by, start, end)
-    groups, medians = _counts(cohort), _medians(cohort, grouped=True)
+    groups = _counts(cohort)
+    medians = _medians(_cohort(group_by, start, end, attended_only=True), grouped=True)
     order = sorted(groups, key=lambda k: (str(groups[k]["group"]).casefold(), str(k)))
     rows = [
         {"group": str(groups[k]["group"]), **_present(groups[k], medians.get(k), admin)}
@@ -240,7 +249,7 @@ def sms_effect(
         for arm in ARMS:
             for count in ("referred", "attended"):
                 total[arm][count] += group[arm][count]
-    overall = _medians(_cohort(None, start, end), grouped=False)
+    overall = _medians(_cohort(None, start, end, attended_only=True), grouped=False)
     totals = _present(total, overall.get("total"), admin)
     if not admin:
         _protect_totals(rows, totals)

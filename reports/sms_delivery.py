@@ -158,8 +158,11 @@ def sms_delivery(
         {"group": group, **_present(groups[group], admin)}
         for group in sorted(groups, key=lambda g: _order(group_by, g))
     ]
-    total = raw_counts(None, start, end).get("total")
-    totals = _present(total or {**dict.fromkeys(COUNT_KEYS, 0), "cost": 0.0}, admin)
+    # Every counted message is in exactly one group (a month, a kind, a gateway): the totals are
+    # the groups' sums, without a second pass over the messages.
+    total = {k: sum(g[k] for g in groups.values()) for k in COUNT_KEYS}
+    total["cost"] = sum((g["cost"] for g in groups.values()), 0.0)
+    totals = _present(total, admin)
     if not admin:
         protect_single_hidden_cell(rows, totals, COUNT_KEYS)
         if totals["segments"] is None:

@@ -108,6 +108,7 @@ AUDIT_ACTION_LABELS: dict[str, Any] = {
     "member.alert_consent": _l("changed a member's safety alert consent"),
     "report.read": _l("read a report"),
     "report.export": _l("downloaded a report"),
+    "dhis2.mapping": _l("changed the DHIS2 mapping"),
 }
 AUDIT_RECORD_LABELS: dict[str, Any] = {
     "clinic": _l("clinic"),
@@ -126,6 +127,7 @@ AUDIT_RECORD_LABELS: dict[str, Any] = {
     "crisis_contact": _l("crisis contact"),
     "safety_alert": _l("safety alert"),
     "report": _l("report"),
+    "dhis2_mapping": _l("DHIS2 mapping"),
 }
 
 

@@ -1,7 +1,9 @@
 """The reports at a million referrals: each report's service function, as the API calls it, timed
 next to a plain `SELECT count(*) FROM referrals` in the same run (PostgreSQL, a private database).
 
-`.venv/bin/python -m bench.reports [--referrals 1000000] [--runs 5] [--no-readme]`
+`.venv/bin/python -m bench.reports [--referrals 1000000] [--runs 5] [--keep] [--database URL]`
+
+The figures and how to read them: bench/README.md. Raw numbers: bench/results/reports.json.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from bench.reports_seed import END, START, analyze, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = date(2025, 12, 1)  # the last twelve months of the data
-README = Path(__file__).parent / "README.md"
-MARKS = ("<!-- reports:start -->", "<!-- reports:end -->")
 
 
 def machine() -> dict:
@@ -133,24 +133,11 @@ def build_app(url: str):
     )
 
 
-def write_readme(text: str) -> None:
-    """Replace the section between the markers in bench/README.md (append it the first time)."""
-    current = README.read_text()
-    block = f"{MARKS[0]}\n{text}\n{MARKS[1]}"
-    if MARKS[0] in current:
-        head, rest = current.split(MARKS[0], 1)
-        current = head + block + rest.split(MARKS[1], 1)[1]
-    else:
-        current = current.rstrip("\n") + "\n\n" + block + "\n"
-    README.write_text(current)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Create, fill and measure a private database, print the table, write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--referrals", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--keep", action="store_true", help="leave the database for EXPLAIN")
     parser.add_argument("--database", help="measure a kept database again (migrated to head)")
     args = parser.parse_args(argv)

@@ -54,7 +54,8 @@ def _people(conn: sa.Connection, members: int) -> None:
         SELECT 'Clinic ' || lpad(g::text, 3, '0'), 'C' || g,
                (CAST(:districts AS text[]))[1 + (g * 37) % 64], 'Area', 'Address', '{}'::json,
                'active', :now, :now
-        FROM generate_series(1, :n) AS g""", n=CLINICS, now=now, districts=list(DISTRICTS))  # fmt: skip
+        FROM generate_series(1, :n) AS g""",
+         n=CLINICS, now=now, districts=list(DISTRICTS))  # fmt: skip
     _run(conn, """
         INSERT INTO contacts (phone_masked, language, sms_consent, opted_out, safety_hold,
             shared_phone, last_activity_at, created_at)
@@ -110,7 +111,8 @@ def _events(conn: sa.Connection) -> None:
         INSERT INTO referral_events (referral_id, from_status, to_status, at, channel)
         SELECT id, 'scheduled', status, coalesce(attended_at, created_at + interval '14 days'),
                CASE WHEN status = 'expired' THEN 'system' ELSE 'web' END
-        FROM referrals WHERE status IN ('attended', 'missed', 'expired', 'cancelled')""")  # fmt: skip
+        FROM referrals
+        WHERE status IN ('attended', 'missed', 'expired', 'cancelled')""")  # fmt: skip
 
 
 _OUTBOX = """
@@ -119,7 +121,8 @@ _OUTBOX = """
         final_at, error_code, created_at, updated_at)
     SELECT contact_id, kind, st, subject, kind || '|' || subject, '{{}}'::json, at, at, pe,
            clinic_id,
-           CASE WHEN st IN ('sent', 'delivered', 'undelivered', 'failed') THEN 1 + (id % 7 = 0)::int END,
+           CASE WHEN st IN ('sent', 'delivered', 'undelivered', 'failed')
+                THEN 1 + (id % 7 = 0)::int END,
            CASE WHEN st IN ('skipped', 'cancelled') THEN 0 ELSE 1 + (id % 20 = 0)::int END,
            CASE WHEN st IN ('sent', 'delivered', 'undelivered') OR (st = 'failed' AND r < 0.93)
                 THEN at + interval '5 seconds' END,
@@ -181,7 +184,8 @@ def _follow_ups_feedback_incidents(conn: sa.Connection, members: int) -> None:
                CASE WHEN g % 3 = 0 THEN r > 0.7 END, CASE WHEN g % 3 = 1 THEN r > 0.85 END,
                CASE WHEN g % 5 <> 0 THEN r < 0.9 END
         FROM (SELECT g, random() AS r FROM generate_series(1, 60000) AS g) AS s""",
-         clinics=CLINICS, members=members, start=START, now=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
+         clinics=CLINICS, members=members, start=START,
+         now=datetime(2026, 12, 1, tzinfo=UTC))  # fmt: skip
     from clinics.reference import DISTRICTS
 
     _run(conn, """
@@ -199,12 +203,15 @@ def _follow_ups_feedback_incidents(conn: sa.Connection, members: int) -> None:
         INSERT INTO incident_perpetrators (incident_id, code)
         SELECT id, (ARRAY['police', 'client', 'hotel_staff', 'local_thugs', 'partner', 'family',
                           'health_worker', 'other'])[1 + (id + k) % 8]
-        FROM incidents CROSS JOIN generate_series(0, 1) AS k WHERE k = 0 OR id % 4 = 0""")  # fmt: skip
+        FROM incidents CROSS JOIN generate_series(0, 1) AS k
+        WHERE k = 0 OR id % 4 = 0""")  # fmt: skip
     _run(conn, """
         INSERT INTO incident_violations (incident_id, code)
         SELECT id, (ARRAY['physical', 'sexual', 'extortion', 'detention', 'raid', 'eviction',
-                          'threat', 'coerced_testing', 'denied_service', 'other'])[1 + (id * 3 + k) % 10]
-        FROM incidents CROSS JOIN generate_series(0, 1) AS k WHERE k = 0 OR id % 3 = 0""")  # fmt: skip
+                          'threat', 'coerced_testing', 'denied_service',
+                          'other'])[1 + (id * 3 + k) % 10]
+        FROM incidents CROSS JOIN generate_series(0, 1) AS k
+        WHERE k = 0 OR id % 3 = 0""")  # fmt: skip
 
 
 def seed(engine: sa.Engine, referrals: int, log=print) -> dict[str, int]:

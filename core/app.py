@@ -80,6 +80,10 @@ def register_extensions(app: Flask) -> None:
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        # A server restart cuts every pooled connection: test each one as it is checked out,
+        # so that an idle worker's next request reconnects instead of failing.
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":

@@ -132,15 +132,29 @@ def phase_b(ctx, seconds: float) -> dict:
 
     load = Load(ctx["procs"].port, ctx["seeded"], fake, ctx["public"])
     align(35)
+    began = datetime.now()
     start, end = load.run(seconds, during=restart_midway)
     next_minute_plus(15)  # the last referrals' first sends meet the faults too
     fake.fault_rate = 0.0
     waited, left = drain(ctx["app"], 240)
     return {"load": summary(load.records, end - start), "drain_s": waited, "left": left,
-            "faults_injected": fake.faults - before, "outage": outage_split(load.records, window),
+            "faults_injected": fake.faults - before,
+            "recovered": recovered_since(ctx["procs"], began),
+            "outage": outage_split(load.records, window),
             "messages": message_check(ctx["app"], fake),
             "lost": lost_referrals(ctx["app"], load.created),
             "created": len(load.created)}  # fmt: skip
+
+
+def recovered_since(procs, since: datetime) -> int:
+    """Rows the schedulers recovered from expired leases since `since` (their logs, local time)."""
+    total = 0
+    for i in range(len(procs.schedulers)):
+        for line in procs.log_tail(f"scheduler{i}", 100000).splitlines():
+            if "from expired leases" in line:
+                at = datetime.strptime(line[:19], "%Y-%m-%d %H:%M:%S")
+                total += int(line.split("recovered ")[1].split()[0]) if at >= since else 0
+    return total
 
 
 def sending_now(app) -> list[int]:
@@ -166,12 +180,10 @@ def phase_c(ctx, count: int) -> dict:
         time.sleep(0.1)
     procs.kill(procs.schedulers[0])
     in_flight = sending_now(app)
-    killed_at = time.monotonic()
+    killed_at, killed_wall = time.monotonic(), datetime.now()
     waited, left = drain(app, 240)
     fake.latency = 0.0
-    logs = procs.log_tail("scheduler1", 100000)
-    recovered = sum(int(line.split("recovered ")[1].split()[0])
-                    for line in logs.splitlines() if "from expired leases" in line)  # fmt: skip
+    recovered = recovered_since(procs, killed_wall)
     return {"messages_due": count, "sending_at_kill": len(in_flight),
             "fate_of_those": attempts_of(app, in_flight),
             "sent_during_phase": len(fake.messages) - at_fake_before,

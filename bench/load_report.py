@@ -24,12 +24,15 @@ def _load_table(phase: dict) -> list[str]:
 def _messages(phase: dict) -> str:
     m = phase["messages"]
     statuses = ", ".join(f"{s} {n}" for s, n in sorted(m["statuses"].items()))
+    left = _counts({k: v for k, v in phase["left"].items() if v})
     return (
-        f"after the drain ({phase['drain_s']} s; left unsettled: {phase['left']}): "
+        f"After the drain ({phase['drain_s']} s; left unsettled: {left}): "
         f"{m['rows']} outbox rows ({statuses}); {m['at_fake']} messages at the fake, "
         f"**{m['duplicates']} duplicates** ({m['rows_sent_twice']} rows sent twice); "
         f"{m['sent_rows_missing_at_fake']} rows counted sent that the fake never got; "
-        f"{m['fake_messages_of_unsent_rows']} messages at the fake whose row is not sent."
+        f"{m['fake_messages_of_unsent_rows']} messages at the fake whose row is not sent"
+        f" ({_counts(m['their_statuses'])}). Sent after due, every row sent so far (s, "
+        f"p50/p95/max): {'/'.join(str(v) for v in m['sent_after_due_s'].values())}."
     )
 
 
@@ -51,7 +54,13 @@ def render(results: dict) -> str:
         "Twilio-compatible fake (tests/support/twilio_fake.py) in the bench's process; 7 "
         "keep-alive clients on the same 2 CPUs (2 searching, 3 creating referrals, 1 "
         "confirming visits with the clinic partner's token, 1 posting signed `delivered` "
-        "callbacks for what the fake received).",
+        "callbacks for what the fake received). Settings of the bench (environment): "
+        "`SMS_DISPATCH_INTERVAL=1`, `SMS_LEASE_SECONDS=30`, `SMS_UNKNOWN_LOOKUP_AFTER=20`, "
+        "`SMS_RETRY_BASE_SECONDS=2`, `SMS_RETRY_MAX_SECONDS=10`, `SMS_MAX_ATTEMPTS=10`, "
+        "`SMS_GATEWAY_COOLDOWN=5`, no per-contact cap, no quiet hours, rate limits off; the "
+        "rest as shipped (pool 8, batch 50, send timeout 10 s). Each phase starts at second 35 "
+        'of a minute: a message planned "at once" goes at the next whole minute, so the first '
+        "burst of sends comes 25 s in. Raw numbers: bench/results/load.json.",
         "",
         f"### A: {results['seconds']:g} s of mixed load",
         "",
@@ -67,7 +76,9 @@ def render(results: dict) -> str:
         _outage(b),
         "",
         f"Referrals answered 201: {b['created']}, missing from the database: **{b['lost']}**. "
-        f"Faults injected at the fake: {b['faults_injected']}. " + _messages(b),
+        f"Faults injected at the fake: {b['faults_injected']}. Rows the restart left `sending` "
+        f"(their result could not be written), recovered after their lease and looked up: "
+        f"{b.get('recovered', 'not counted')}. " + _messages(b),
         "",
         "### C: a scheduler killed with SIGKILL mid-batch",
         "",

@@ -97,14 +97,20 @@ def _counts(counts: dict) -> str:
     return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "none"
 
 
+def _after(seconds: float | None) -> str:
+    if seconds is None:
+        return "(none) when"
+    return f"{seconds} s after" if seconds > 0 else f"{-seconds} s before"
+
+
 def _outage(b: dict) -> str:
     o = b["outage"]
     statuses = ", ".join(f"{s}: {n}" for s, n in sorted(o["statuses"].items()))
     return (
         f"The restart (`pg_ctl restart -m fast`) took {o['restart_s']} s. Failed requests: "
-        f"{o['failed']} ({statuses}; 0 = connection dropped), {o['in_outage']} of them "
+        f"{o['failed']} ({statuses}), {o['in_outage']} of them "
         f"during the restart or the 5 s after it, {o['outside']} outside; the last failure "
-        f"ended {o['last_failure_after_restart_s']} s after PostgreSQL was back."
+        f"ended {_after(o['last_failure_after_restart_s'])} PostgreSQL was back."
     )
 
 

@@ -99,14 +99,19 @@ def plan_message(
     return row if when else None
 
 
-def _cancel(query: sa.Select, reason: str, now: datetime | None = None) -> int:
-    now = now or utcnow()
+def _pending(query: sa.Select) -> list[OutboxMessage]:
+    """The query's pending rows, to change them. On PostgreSQL they are locked: a dispatcher's
+    claim in progress is waited for and its outcome seen (a row it took is no longer pending and
+    is left as it is; one it gave back is changed), so a change never overwrites a claim."""
     query = query.where(OutboxMessage.status == "pending")
     if db.engine.dialect.name == "postgresql":
-        # Wait for a dispatcher's claim in progress, then see its outcome: a row it took is no
-        # longer pending (it is sent and recorded as such), one it gave back is cancelled.
         query = query.with_for_update()
-    rows = db.session.scalars(query).all()
+    return list(db.session.scalars(query).all())
+
+
+def _cancel(query: sa.Select, reason: str, now: datetime | None = None) -> int:
+    now = now or utcnow()
+    rows = _pending(query)
     for row in rows:
         row.status = "cancelled"
         row.error_message = reason[:255]
@@ -136,11 +141,7 @@ def replan_contact(contact: Contact, now: datetime) -> int:
     """After her window changed: move pending rows into it (skipping what can no longer go in
     time). Starts from each row's current send_at; returns how many rows changed."""
     window = timing.allowed_window(contact, current_app.config)
-    rows = db.session.scalars(
-        sa.select(OutboxMessage).where(
-            OutboxMessage.contact_id == contact.id, OutboxMessage.status == "pending"
-        )
-    ).all()
+    rows = _pending(sa.select(OutboxMessage).where(OutboxMessage.contact_id == contact.id))
     changed = 0
     for row in rows:
         deadline = row.target_at if row.target_at and row.target_at > now else None

@@ -13,6 +13,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
+from core.db import utcnow
 from core.extensions import db
 from notifications.models import OutboxMessage
 from tests.support.factories import make_contact, make_message
@@ -70,6 +71,43 @@ def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
     request.join(20)
 
     assert result["cancelled"] == 0
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, message_id).status == "sending"
+
+
+def test_a_new_window_during_a_claim_leaves_the_claimed_row_alone(app, due):
+    """Her contact window changed (replan_contact) while a dispatcher claims a message: the
+    replan waits for the claim and leaves the row it took as it is."""
+    from notifications.engine.planning import replan_contact
+    from notifications.models import Contact
+
+    message_id, _subject = due
+    contact_id = db.session.get(OutboxMessage, message_id).contact_id
+    db.session.commit()
+    result: dict = {}
+
+    def change_window() -> None:
+        with app.app_context():  # a request of its own: her window set to 22:00-23:00
+            contact = db.session.get(Contact, contact_id)
+            contact.window_start, contact.window_end = "22:00", "23:00"
+            result["changed"] = replan_contact(contact, utcnow())
+            db.session.commit()
+
+    with db.engine.connect() as claim:
+        claim.execute(
+            sa.text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": message_id}
+        )
+        request = threading.Thread(target=change_window)
+        request.start()
+        assert _wait_for_lock_waiter(), "the replan never met the claim's row lock"
+        claim.execute(
+            sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
+            {"id": message_id},
+        )
+        claim.commit()
+    request.join(20)
+
+    assert result["changed"] == 0
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message_id).status == "sending"
 

@@ -16,6 +16,13 @@ from tests.support.db import PASSWORD
 pytestmark = pytest.mark.browser
 
 
+def _submit(page) -> None:
+    """Send the page's form and wait for the answer (a click alone may return before the
+    browser has even sent the POST, and the next check would read the old page)."""
+    with page.expect_navigation():
+        page.click("main button[type=submit]")
+
+
 def _code(secret: str, offset: int = 0) -> str:
     totp = pyotp.TOTP(secret)
     return totp.generate_otp(totp.timecode(datetime.now(UTC)) + offset)
@@ -31,7 +38,7 @@ def test_an_admin_enrols_signs_out_and_signs_in_with_a_code(live_app, browser):
     page.goto(base + "/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    _submit(page)
     # Only the enrolment page opens, whatever she asks for.
     assert page.url.endswith("/account/two-factor")
     page.goto(base + "/admin/users")
@@ -42,7 +49,7 @@ def test_an_admin_enrols_signs_out_and_signs_in_with_a_code(live_app, browser):
     page.screenshot(path=str(live_app.instance_path) + "/enrolment.png", full_page=True)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.fill("input[name=code]", _code(secret))
-    page.click("main button[type=submit]")
+    _submit(page)
     codes = page.locator("ul.recovery-codes li").all_inner_texts()
     assert len(codes) == 10 and all(c.strip() for c in codes)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -55,10 +62,10 @@ def test_an_admin_enrols_signs_out_and_signs_in_with_a_code(live_app, browser):
     assert "/login" in page.url
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
+    _submit(page)
     assert "/login/code" in page.url
     page.fill("input[name=code]", _code(secret, 1))  # the enrolment used this step's code
-    page.click("main button[type=submit]")
+    _submit(page)
     assert "/login" not in page.url
     page.goto(base + "/admin/users")
     assert page.url.endswith("/admin/users")
@@ -74,7 +81,7 @@ def test_the_lock_page_works_on_a_small_phone_without_javascript(live_app, brows
     assert page.locator("html").get_attribute("lang") == "bn"
     page.fill("input[name=email]", "nobody@example.org")
     page.fill("input[name=phrase]", "any phrase at all")
-    page.click("main button[type=submit]")
+    _submit(page)
     assert page.locator(".flash.success").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     context.close()

@@ -84,6 +84,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Twilio's price per segment (the SMS log, the template editor, the cost reports).
         "SMS_PRICE_PER_SEGMENT": env.get("SMS_PRICE_PER_SEGMENT") or "0.0537",
         "SMS_PRICE_CURRENCY": env.get("SMS_PRICE_CURRENCY") or "USD",
+        # The report summary: how often its recent months are recomputed, and how far back
+        # "recent" reaches (older months are rebuilt once a night).
+        "REPORT_SUMMARY_SECONDS": int(env.get("REPORT_SUMMARY_SECONDS") or 900),
+        "REPORT_SUMMARY_RECENT_DAYS": int(env.get("REPORT_SUMMARY_RECENT_DAYS") or 120),
         **_smsgate_settings(env),
         "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "").rstrip("/") or None,
         "PROXY_HOPS": int(env.get("PROXY_HOPS", "0") or 0),

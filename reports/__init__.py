@@ -19,10 +19,12 @@ def init_app(app: Flask) -> None:
     from reports.api import routes as api_routes
     from reports.cli import reports_cli
     from reports.routes import bp
+    from reports.summary.refresh import refresh_job
 
     app.register_blueprint(bp)
     harc = registry(app)
     harc.api_routes.append(api_routes)
     harc.role_homes["viewer"] = "reports.index"
+    harc.add_job("reports.summary", refresh_job, seconds=app.config["REPORT_SUMMARY_SECONDS"])
     harc.admin_links.append(("reports.dhis2_admin", _l("DHIS2")))
     app.cli.add_command(reports_cli)

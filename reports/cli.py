@@ -23,3 +23,14 @@ def dhis2_push_command(period: str, dry_run: bool) -> None:
     click.echo(json.dumps(result.as_dict(), indent=2))
     if not result.ok:
         raise click.ClickException(f"DHIS2 push: {result.status}")
+
+
+@reports_cli.command("refresh")
+@click.option("--all", "rebuild", is_flag=True, help="Rebuild every month, not the recent ones.")
+def refresh_command(rebuild: bool) -> None:
+    """Recompute the report summary the reports read (the scheduler does this on its own)."""
+    from reports.summary.refresh import refresh
+
+    with cli_unit():
+        result = refresh(rebuild=rebuild)
+    click.echo(json.dumps(result))

@@ -131,6 +131,7 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
             _flag(Referral.linked_to_care.is_(True)).label("linked_to_care"),
             _flag(done).label("follow_up_done"),
             _days_to_visit().label("days"),
+            Referral.created_at.label("created_at"),
         )
         .where(
             Referral.created_at >= local_midnight(start),
@@ -140,27 +141,46 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
     )
 
 
+def summary_grouping(group_by: str | None, table: Any) -> tuple[str, Any, Any, tuple]:
+    """How a grouping reads a summary `table`: (its dimension, key, label, joins)."""
+    from reports.summary.periods import month_label
+
+    as_id = sa.cast(table.c.gkey, sa.Integer)
+    if group_by == "month":
+        return "clinic", month_label(table.c.period), month_label(table.c.period), ()
+    if group_by in ("clinic", "district"):
+        joins = ((Clinic, Clinic.id == as_id),)
+        if group_by == "clinic":
+            return "clinic", Clinic.id, Clinic.name, joins
+        return "clinic", Clinic.district, Clinic.district, joins
+    if group_by == "peer_educator":
+        return "peer_educator", User.id, User.display_name, ((User, User.id == as_id),)
+    if group_by == "service":
+        return "service", table.c.gkey, table.c.gkey, ()
+    return "clinic", sa.literal("total"), sa.literal("total"), ()
+
+
 def raw_counts(group_by: str | None, start: date, end: date) -> list[dict[str, Any]]:
     """Unsuppressed counts per group (`group_by=None`: one row, the totals), and each group's
-    median days to visit with how many visits it rests on, all computed by the database."""
-    from reports.common import medians  # reports.common imports this module
+    median whole days to the visit with how many visits it rests on, from the report summary
+    (reports.summary): a GROUP BY of its day and month rows, never of the referrals."""
+    from reports.summary import read
+    from reports.summary.models import ReferralCounts, ValueCounts
 
-    sub = _per_referral(group_by, start, end)
-    aggregates = [
-        sa.func.count().label("referred"),
-        *(sa.func.sum(sub.c[k]).label(k) for k in COUNT_KEYS[1:]),
-    ]
-    postgres = db.engine.dialect.name == "postgresql"
-    if postgres:  # the median in the same pass (NULLs, the visits not made, are left out)
-        aggregates.append(sa.func.percentile_cont(0.5).within_group(sub.c.days).label("median"))
-        aggregates.append(sa.func.count(sub.c.days).label("visits"))
-    query = sa.select(sub.c.gkey, sub.c.glabel, *aggregates).group_by(sub.c.gkey, sub.c.glabel)
-    counts = db.session.execute(query).all()
-    if postgres:
-        days = {row.gkey: (row.median, int(row.visits)) for row in counts}
-    else:
-        sample = sa.select(sub.c.gkey, sub.c.days.label("value")).where(sub.c.days.is_not(None))
-        days = medians(sample.subquery("sample"))
+    table = ReferralCounts.__table__
+    dimension, key, label, joins = summary_grouping(group_by, table)
+    counts = read.sums(
+        table,
+        start,
+        end,
+        COUNT_KEYS,
+        (key, label),
+        where=table.c.dimension == dimension,
+        joins=joins,
+    )
+    values = ValueCounts.__table__
+    _, value_key, _, value_joins = summary_grouping(group_by, values)
+    days = read.medians("visit_days", dimension, start, end, value_key, value_joins)
     rows = []
     for row in counts:
         item = {"key": row.gkey, "group": row.glabel}

@@ -71,8 +71,9 @@ def _with_last_gateway(outbox: Any) -> tuple[Any, Any]:
     return outbox, sa.func.coalesce(lookup, NO_GATEWAY)
 
 
-def _messages(group_by: str | None, start: date, end: date) -> sa.Subquery:
-    """One row per counted message: group key, gateway and 0/1 flags, segments if sent."""
+def counted_messages(start: date, end: date) -> sa.Subquery:
+    """One row per counted message sent in [start, end): its gateway, kind, send time, status,
+    error code, 0/1 flags, and its segments if it reached the provider."""
     outbox = notifications.outbox_table()
     source, gateway = _with_last_gateway(outbox)
     sent = outbox.c.status.in_(COUNTED[:3]) | (
@@ -81,11 +82,13 @@ def _messages(group_by: str | None, start: date, end: date) -> sa.Subquery:
     # The last attempt's gateway is looked up once per message, not once for the group key and
     # again for the price: OFFSET 0 keeps PostgreSQL from merging the inner query into the outer
     # one (which would copy the lookup into both places).
-    counted = (
+    return (
         sa.select(
             gateway.label("gateway"),
             outbox.c.kind.label("kind"),
             outbox.c.send_at.label("send_at"),
+            outbox.c.status.label("status"),
+            outbox.c.error_code.label("error_code"),
             sa.case((sent, 1), else_=0).label("sent"),
             sa.case((outbox.c.status == "delivered", 1), else_=0).label("delivered"),
             sa.case((outbox.c.status.in_(FAILED), 1), else_=0).label("failed"),
@@ -96,6 +99,11 @@ def _messages(group_by: str | None, start: date, end: date) -> sa.Subquery:
         .offset(0)
         .subquery("messages")
     )
+
+
+def _messages(group_by: str | None, start: date, end: date) -> sa.Subquery:
+    """One row per counted message: group key, gateway and 0/1 flags, segments if sent."""
+    counted = counted_messages(start, end)
     key: Any
     if group_by == "month":
         key = month_key(counted.c.send_at, start, end)

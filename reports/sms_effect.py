@@ -130,6 +130,7 @@ def _cohort(
             sa.case((attended, 1), else_=0).label("attended"),
             Referral.attended_at.label("attended_at"),
             last.label("last_delivered"),
+            Referral.created_at.label("created_at"),
         )
         .where(
             in_range(Referral.created_at, start, end),

@@ -9,11 +9,13 @@ import pytest
 from core.errors import BadInput, Forbidden, ValidationFailed
 from reports import services
 from tests.support.clock import dhaka
+from tests.support.reports import summarise
 
 OCT, DEC = date(2026, 10, 1), date(2026, 12, 1)
 
 
 def report(world, group_by, actor="admin", start=OCT, end=DEC):
+    summarise()
     return services.cascade(start=start, end=end, group_by=group_by, actor=world[actor])
 
 

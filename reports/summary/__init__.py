@@ -1,0 +1,1 @@
+"""The materialised report summary (models, refresh, reading): see reports/summary/models.py."""

@@ -20,6 +20,22 @@ from reports.pages import download, form_values, page_filters, report_csv
 
 bp = Blueprint("reports", __name__)
 
+
+@bp.context_processor
+def _freshness() -> dict[str, Any]:
+    """What templates/reports/_as_of.html says: when the summary was computed, how often."""
+    from flask import current_app
+
+    from reports.summary.refresh import as_of
+
+    config = current_app.config
+    return {
+        "report_as_of": as_of,
+        "report_refresh_minutes": max(1, int(config["REPORT_SUMMARY_SECONDS"]) // 60),
+        "report_recent_days": int(config["REPORT_SUMMARY_RECENT_DAYS"]),
+    }
+
+
 GROUP_LABELS = {
     "month": _l("Month"),
     "clinic": _l("Clinic"),

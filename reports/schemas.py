@@ -53,6 +53,10 @@ class CascadeReport(Out):
 
     rows: list[CascadeRow]
     totals: CascadeCells
+    as_of: str | None = Field(
+        description="When the report summary these figures come from was computed (ISO 8601, "
+        "local offset); null before its first computation."
+    )
 
 
 IncidentGroupBy = Literal[INCIDENT_GROUP_BY]  # type: ignore[valid-type]

@@ -253,7 +253,9 @@ def cascade(
     if not admin:
         protect_single_hidden_cell(shown, totals, COUNT_KEYS)
     audit_report(actor, "cascade", start, end, group_by, export=export)
-    return {"rows": shown, "totals": totals}
+    from reports.summary.refresh import as_of_iso  # the summary's modules import this one
+
+    return {"rows": shown, "totals": totals, "as_of": as_of_iso()}
 
 
 # The DHIS2 export lives in its own module; `services.dhis2_data_values` is the name to call.

@@ -139,3 +139,10 @@ def as_of() -> datetime | None:
     """When the figures the reports show were computed (None: never)."""
     row = db.session.get(SummaryState, STATE)
     return None if row is None else row.refreshed_at
+
+
+def as_of_iso() -> str | None:
+    """`as_of()` as the API gives it: ISO 8601 with the local offset, or None."""
+    from core.api import iso_local
+
+    return iso_local(as_of())

@@ -174,9 +174,17 @@ def _confirm(journey: Journey, world: dict[str, Any], shown: str) -> None:
 
 
 def _attended_total(journey: Journey, title: str) -> str:
-    """The viewer's reports page as it is now: the cascade's attended total, as she reads it."""
+    """The viewer's reports page once the scheduler has refreshed the report summary: the
+    cascade's attended total, as she reads it, under the time the figures were computed."""
+    with journey.app.app_context():
+        from reports.summary.refresh import refresh_job
+
+        refresh_job()  # what the scheduler's reports.summary job does every few minutes
+        db.session.remove()
     journey.page.goto(journey.base + "/reports")
-    assert "রেফারেল ক্যাসকেড" in journey.step(title)
+    text = journey.step(title)
+    assert "রেফারেল ক্যাসকেড" in text
+    assert "পর্যন্ত হিসাব" in journey.page.inner_text("#as-of")
     return journey.page.inner_text("table.cascade tfoot td:nth-of-type(3)").strip()
 
 

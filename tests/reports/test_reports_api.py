@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from tests.support.clock import dhaka
+from tests.support.reports import summarise
 
 CASCADE = "/api/v1/reports/cascade"
 DHIS2 = "/api/v1/exports/dhis2"
@@ -16,12 +17,14 @@ OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
 @pytest.mark.parametrize("group_by", ["month", "clinic", "district", "service", "peer_educator"])
 def test_each_grouping_answers_with_the_contract_shape(client, api_headers, world, refer, group_by):
     refer(created=dhaka(2026, 10, 4), services=("hiv_testing", "prep"), count=5)
+    summarise()
     response = client.get(
         CASCADE, query_string={**OCTOBER, "group_by": group_by}, headers=api_headers("viewer")
     )
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"rows", "totals"}
+    assert set(body) == {"rows", "totals", "as_of"}
+    assert datetime.fromisoformat(body["as_of"]).utcoffset() == timedelta(hours=6)  # Dhaka
     keys = {
         "referred",
         "scheduled",
@@ -50,6 +53,7 @@ def test_a_group_of_three_is_under_five_for_the_viewer_and_three_for_the_admin(
 ):
     refer(created=dhaka(2026, 10, 4), clinic="a", attend_after=timedelta(days=2), count=3)
     refer(created=dhaka(2026, 10, 4), clinic="b", count=6)
+    summarise()
     query = {**OCTOBER, "group_by": "clinic"}
     viewer = client.get(CASCADE, query_string=query, headers=api_headers("viewer")).get_json()
     alpha = next(r for r in viewer["rows"] if r["group"] == "Alpha Clinic")
@@ -66,6 +70,7 @@ def test_a_group_of_three_is_under_five_for_the_viewer_and_three_for_the_admin(
 
 def test_the_to_date_is_inclusive(client, api_headers, world, refer):
     refer(created=dhaka(2026, 10, 31, 23, 59), count=5)
+    summarise()
     query = {"from": "2026-10-31", "to": "2026-10-31", "group_by": "month"}
     body = client.get(CASCADE, query_string=query, headers=api_headers("admin")).get_json()
     assert body["totals"]["referred"] == 5
@@ -85,6 +90,7 @@ def test_defaults_are_the_last_twelve_months_by_month(client, api_headers, world
             "completion_rate": None,
             "median_days_to_visit": None,
         },
+        "as_of": None,  # the summary has never been computed
     }
 
 
@@ -135,6 +141,7 @@ def test_dhis2_export(app, client, api_headers, world, refer):
     app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"  # every clinic's org unit
     refer(created=dhaka(2026, 10, 4), services=("hiv_testing", "prep"), count=5)
     refer(created=dhaka(2026, 10, 4), services=("sti",), count=2)
+    summarise()
     response = client.get(DHIS2, query_string={"period": "202610"}, headers=api_headers("viewer"))
     assert response.status_code == 200
     doc = response.get_json()

@@ -84,9 +84,9 @@ def medians(
     # the integer and numeric sums of the two databases agree).
     at_low = sa.func.min(sa.case((2 * running.c.upto >= running.c.size, running.c.value)))
     at_high = sa.func.min(sa.case((2 * running.c.upto > running.c.size, running.c.value)))
-    rows = db.session.execute(
+    found = db.session.execute(
         sa.select(running.c.gkey, at_low, at_high, sa.func.max(running.c.size)).group_by(
             running.c.gkey
         )
     ).all()
-    return {gkey: ((int(lo) + int(hi)) / 2, int(size)) for gkey, lo, hi, size in rows}
+    return {gkey: ((int(lo) + int(hi)) / 2, int(size)) for gkey, lo, hi, size in found}

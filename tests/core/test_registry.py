@@ -16,6 +16,7 @@ def test_every_package_contributes_to_its_app(app):
         "reminders.dispatch",
         "referrals_sweep",
         "safety.alerts_expire",
+        "reports.summary",
     }
     assert [name for name, _ in harc.retention_steps] == [
         "form tokens and idempotency keys",

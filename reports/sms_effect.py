@@ -9,6 +9,13 @@ sent) but none was confirmed delivered, and "without reminders" when none reache
 consent, no phone, opted out, held, skipped or failed at once). The outbox is read through
 `notifications.services.outbox_table()` only.
 
+The report reads the materialised summary (reports.summary): the arms' counts per local day (or
+month) and clinic from `report_reminder_arms`, and the median from `report_value_counts`'s
+histogram of WHOLE hours (the floor) from the last reminder delivered before the visit to the
+visit, so the median is one of those whole hours or the mean of the two middle ones. `_cohort`
+and `_hours` are the detail queries the summary is filled from (reports.summary.sources); the
+figures are as of the summary's last refresh (`as_of`).
+
 The difference is "with" minus "without", with Newcombe's hybrid score interval (method 10 of
 Newcombe 1998, built from the two Wilson score intervals). This is an observational comparison,
 not a trial: members who can receive reminders may differ in other ways too.
@@ -34,11 +41,13 @@ from reports.common import (
     RATE_DECIMALS,
     check_group_by,
     in_range,
-    medians,
     month_key,
     rate,
 )
 from reports.services import check_range, check_reader
+from reports.summary import read
+from reports.summary.models import ReminderArmCounts, ValueCounts
+from reports.summary.periods import month_label
 from reports.suppression import protect_single_hidden_cell, small, suppress
 
 NAME = "sms_effect"
@@ -144,44 +153,60 @@ def _cohort(
     )
 
 
-def _counts(cohort: sa.Subquery) -> dict[Any, dict[str, Any]]:
-    """{group key: {"group": label, arm: {"referred", "attended"}}} from one GROUP BY."""
-    groups: dict[Any, dict[str, Any]] = {}
-    rows = db.session.execute(
-        sa.select(
-            cohort.c.gkey,
-            cohort.c.glabel,
-            cohort.c.arm,
-            sa.func.count().label("referred"),
-            sa.func.sum(cohort.c.attended).label("attended"),
-        ).group_by(cohort.c.gkey, cohort.c.glabel, cohort.c.arm)
-    )
-    for row in rows:
-        group = groups.setdefault(
-            row.gkey, {"group": row.glabel, **{a: {"referred": 0, "attended": 0} for a in ARMS}}
-        )
-        group[row.arm] = {"referred": int(row.referred), "attended": int(row.attended or 0)}
-    return groups
-
-
 def _hours(cohort: sa.Subquery) -> Any:
     """Hours from the last delivered reminder to the visit, in the database's arithmetic."""
     if db.engine.dialect.name == "postgresql":
         return sa.extract("epoch", cohort.c.attended_at - cohort.c.last_delivered) / 3600.0
     days = sa.func.julianday(cohort.c.attended_at) - sa.func.julianday(cohort.c.last_delivered)
-    return days * 24.0
+    # A julianday is a double carrying ~50 µs of error, so 8 h came out 7.99999… and its whole
+    # hours (the summary's floor) 7: rounded to the millisecond SQLite keeps, a whole hour is
+    # exact again.
+    return sa.func.round(days * 86_400_000) / 3_600_000.0
 
 
-def _medians(cohort: sa.Subquery, grouped: bool) -> dict[Any, tuple[float, int]]:
-    """{group key: (median hours, how many visits)} over a cohort of attended referrals
-    (`_cohort(..., attended_only=True)`) with a delivered reminder (reports.common.medians)."""
-    key = cohort.c.gkey if grouped else sa.literal("total")
-    sample = (
-        sa.select(key.label("gkey"), _hours(cohort).label("value"))
-        .where(cohort.c.last_delivered.is_not(None))
-        .subquery("sample")
-    )
-    return medians(sample)
+# ---- reading the summary --------------------------------------------------------------------
+
+
+def _grouping(group_by: str | None, period: Any, clinic_id: Any) -> tuple[Any, Any, tuple]:
+    """(key, label, joins) of a grouping over a summary table's `period` and clinic id columns;
+    `group_by=None`: one constant group, the totals."""
+    if group_by == "month":
+        return month_label(period), month_label(period), ()
+    if group_by == "clinic":
+        return Clinic.id, Clinic.name, ((Clinic, Clinic.id == clinic_id),)
+    return sa.literal("total"), sa.literal("total"), ()
+
+
+def _counts(group_by: str, start: date, end: date) -> dict[Any, dict[str, Any]]:
+    """{group key: {"group": label, arm: {"referred", "attended"}}} from the summary's arms."""
+    table = ReminderArmCounts.__table__
+    key, label, joins = _grouping(group_by, table.c.period, table.c.clinic_id)
+    groups: dict[Any, dict[str, Any]] = {}
+    for arm in ARMS:  # read.sums groups by (key, label) alone: one small read per arm
+        rows = read.sums(
+            table,
+            start,
+            end,
+            ("referred", "attended"),
+            (key, label),
+            where=table.c.arm == arm,
+            joins=joins,
+        )
+        for row in rows:
+            group = groups.setdefault(
+                row.gkey,
+                {"group": row.glabel, **{a: {"referred": 0, "attended": 0} for a in ARMS}},
+            )
+            group[arm] = {"referred": int(row.referred or 0), "attended": int(row.attended or 0)}
+    return groups
+
+
+def _medians(group_by: str | None, start: date, end: date) -> dict[Any, tuple[float, int]]:
+    """{group key: (median whole hours from the last delivered reminder to the visit, how many
+    visits)} from the summary's histogram (its gkey is the clinic id as text)."""
+    values = ValueCounts.__table__
+    key, _, joins = _grouping(group_by, values.c.period, sa.cast(values.c.gkey, sa.Integer))
+    return read.medians("reminder_hours", "clinic", start, end, key, joins)
 
 
 # ---- what the reader sees -------------------------------------------------------------------
@@ -237,9 +262,8 @@ def sms_effect(
     check_group_by(group_by, GROUP_BY)
     check_range(start, end)
     tuning.for_report()
-    cohort = _cohort(group_by, start, end)
-    groups = _counts(cohort)
-    medians = _medians(_cohort(group_by, start, end, attended_only=True), grouped=True)
+    groups = _counts(group_by, start, end)
+    medians = _medians(group_by, start, end)
     order = sorted(groups, key=lambda k: (str(groups[k]["group"]).casefold(), str(k)))
     rows = [
         {"group": str(groups[k]["group"]), **_present(groups[k], medians.get(k), admin)}
@@ -250,9 +274,11 @@ def sms_effect(
         for arm in ARMS:
             for count in ("referred", "attended"):
                 total[arm][count] += group[arm][count]
-    overall = _medians(_cohort(None, start, end, attended_only=True), grouped=False)
+    overall = _medians(None, start, end)
     totals = _present(total, overall.get("total"), admin)
     if not admin:
         _protect_totals(rows, totals)
     audit_report(actor, NAME, start, end, group_by, export=export)
-    return {"rows": rows, "totals": totals}
+    from reports.summary.refresh import as_of_iso  # the summary's modules import this one
+
+    return {"rows": rows, "totals": totals, "as_of": as_of_iso()}

@@ -12,7 +12,9 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from reports.sms_effect import newcombe, wilson
+from reports.summary.refresh import as_of_iso
 from tests.support.clock import dhaka
+from tests.support.reports import summarise
 
 URL = "/api/v1/reports/sms-effect"
 OCTOBER = {"from": "2026-10-01", "to": "2026-10-31"}
@@ -63,7 +65,8 @@ def _mark(referral, statuses: dict[str, str], *, sent_after_failure: bool = Fals
         assert row is not None, (referral.code, kind)
         row.status = status
         row.sent_at = row.delivered_at = None
-        at = LAST_REMINDER if kind == "reminder_2h" else APPOINTMENT - timedelta(hours=24)
+        # Its own appointment's reminder times (APPOINTMENT for those made at CREATED).
+        at = referral.appointment_at - timedelta(hours=2 if kind == "reminder_2h" else 24)
         if status in ("sent", "delivered", "undelivered") or sent_after_failure:
             row.sent_at = at - timedelta(minutes=1)
         if status == "delivered":
@@ -114,6 +117,7 @@ def cohort(world, refer):
     _mark(failed_after_sending[0], {"reminder_24h": "failed"}, sent_after_failure=True)
     for referral in (*cancelled, *open_one, *november):
         _mark(referral, delivered)
+    summarise()
 
 
 def _arm(referred, attended, rate):
@@ -128,6 +132,7 @@ def _get(client, headers, **query):
 
 def test_every_figure_for_an_admin_by_clinic(client, api_headers, cohort):
     report = _get(client, api_headers("admin"), group_by="clinic")
+    assert report["as_of"] == as_of_iso() and report["as_of"] is not None  # the last refresh
     alpha, beta = report["rows"]
     a, b, c = newcombe(3, 3, 3, 6)
     assert beta == {
@@ -174,6 +179,7 @@ def test_a_reminder_delivered_after_the_visit_is_not_the_last_before_it(client, 
     ).one()
     late.delivered_at = APPOINTMENT  # an hour after she came
     db.session.commit()
+    summarise()
     report = _get(client, api_headers("admin"), group_by="clinic")
     # From the day-before reminder (24 h before the appointment) to the visit (1 h before it).
     assert report["totals"]["median_hours_last_reminder_to_visit"] == 23.0
@@ -189,6 +195,80 @@ def test_by_month_the_range_decides(client, api_headers, cohort):
     assert [row["group"] for row in both["rows"]] == ["2026-10", "2026-11"]
     assert both["rows"][1]["with_reminders"] == _arm(1, 1, 1.0)
     assert both["totals"]["with_reminders"] == _arm(14, 13, round(13 / 14, 4))
+
+
+def test_a_range_of_part_months_counts_their_days_and_whole_months_once(
+    client, api_headers, refer, cohort
+):
+    delivered = {"reminder_24h": "delivered", "reminder_2h": "delivered"}
+    to_last = APPOINTMENT - CREATED - 2 * H
+
+    def made(created, statuses, after=H):
+        for referral in refer(created=created, appointment=True, attend_after=to_last + after):
+            _mark(referral, statuses)
+
+    made(dhaka(2026, 9, 14), delivered)  # before the range
+    for _ in range(2):
+        made(dhaka(2026, 9, 20), delivered, 5 * H + 40 * timedelta(minutes=1))  # 5 whole hours
+    made(dhaka(2026, 9, 30, 23, 50), {"reminder_24h": "cancelled"})  # 17:50 UTC: still September
+    made(dhaka(2026, 11, 10, 0, 5), delivered)  # 9 Nov 18:05 UTC, but 10 Nov here: after `to`
+    summarise()
+    # 15 Sep to 9 Nov: September's and November's days from day rows, October's month row.
+    report = _get(
+        client, api_headers("admin"), group_by="month", **{"from": "2026-09-15"}, to="2026-11-09"
+    )
+    rows = {row["group"]: row for row in report["rows"]}
+    assert list(rows) == ["2026-09", "2026-10", "2026-11"]
+    september, october, november = rows.values()
+    assert september["with_reminders"] == _arm(2, 2, 1.0)
+    assert september["without_reminders"] == _arm(1, 1, 1.0)
+    assert september["median_hours_last_reminder_to_visit"] == 5.0  # 5 h 40 min twice
+    assert october["with_reminders"] == _arm(13, 12, round(12 / 13, 4))  # the fixture's October
+    assert october["unconfirmed"] == _arm(5, 3, 0.6)
+    assert october["without_reminders"] == _arm(16, 6, 0.375)
+    assert october["median_hours_last_reminder_to_visit"] == 2.0
+    assert november["with_reminders"] == _arm(1, 1, 1.0)  # 2 Nov only
+    assert november["median_hours_last_reminder_to_visit"] == 1.0
+    totals = report["totals"]
+    assert totals["with_reminders"] == _arm(16, 15, round(15 / 16, 4))
+    assert totals["unconfirmed"] == _arm(5, 3, 0.6)
+    assert totals["without_reminders"] == _arm(17, 7, round(7 / 17, 4))
+    # 1 h seven times (six in October, 2 Nov), 3 h three times, 5 h twice, 8 h three times:
+    # fifteen visits, the eighth is 3 h.
+    assert totals["median_hours_last_reminder_to_visit"] == 3.0
+    by_clinic = _get(
+        client, api_headers("admin"), group_by="clinic", **{"from": "2026-09-15"}, to="2026-11-09"
+    )
+    assert by_clinic["totals"] == totals
+
+
+def test_the_figures_are_those_of_the_last_refresh(client, api_headers, refer, cohort):
+    headers = api_headers("admin")
+    before = _get(client, headers, group_by="clinic")
+    to_last = APPOINTMENT - CREATED - 2 * H
+    more = refer(created=CREATED, appointment=True, attend_after=to_last + 8 * H, count=2)
+    for referral in more:
+        _mark(referral, {"reminder_24h": "delivered", "reminder_2h": "delivered"})
+    stale = _get(client, headers, group_by="clinic")
+    assert stale["rows"] == before["rows"] and stale["totals"] == before["totals"]
+    summarise()
+    fresh = _get(client, headers, group_by="clinic")
+    assert fresh["rows"][0]["with_reminders"] == _arm(12, 11, round(11 / 12, 4))
+    # 1 h six times, 3 h three times, 8 h five times: the 7th and 8th of fourteen are 3 h.
+    assert fresh["totals"]["median_hours_last_reminder_to_visit"] == 3.0
+
+
+def test_the_median_of_an_even_count_of_whole_hours(client, api_headers, refer):
+    to_last = APPOINTMENT - CREATED - 2 * H
+    minute = timedelta(minutes=1)
+    for after in (H + 30 * minute, 2 * H + 10 * minute, 5 * H + 50 * minute, 9 * H):
+        (referral,) = refer(created=CREATED, appointment=True, attend_after=to_last + after)
+        _mark(referral, {"reminder_24h": "delivered", "reminder_2h": "delivered"})
+    summarise()
+    report = _get(client, api_headers("admin"), group_by="clinic")
+    # Whole hours 1, 2, 5, 9 → (2 + 5) / 2 = 3.5 (the exact times' median would be 4.0).
+    assert report["rows"][0]["median_hours_last_reminder_to_visit"] == 3.5
+    assert report["totals"]["median_hours_last_reminder_to_visit"] == 3.5
 
 
 def test_a_viewer_sees_small_counts_hidden(client, api_headers, cohort):
@@ -211,6 +291,7 @@ def test_a_viewer_sees_small_counts_hidden(client, api_headers, cohort):
 
 
 def test_an_empty_range_answers_zeros(client, api_headers, world):
+    summarise()
     report = _get(client, api_headers("viewer"), group_by="clinic")
     assert report["rows"] == []
     assert report["totals"]["with_reminders"] == _arm(0, 0, None)

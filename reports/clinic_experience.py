@@ -2,11 +2,14 @@
 said yes to each question), the median wait, and beside it the referrals made to the clinic in
 the range and how many attended (CONTRACT.md), computed by the database.
 
-Feedback counts by the day of the visit (`visited_on`, a local date) in [from, to); referrals by
-their local creation time in the same range. Grouped by clinic, a clinic's answers are shown
-only from FEEDBACK_MIN_REPORTS reports in the range, as the directory does (fewer: its question
-counts and median wait are null for every role). On top of that, the small-number rule: 1-4 is
-"<5" for every role but admin, and a total that would give one hidden group away is withheld.
+Feedback counts by the day of the visit (`visited_on`, a local date) in [from, to), read live
+from the feedback rows; referrals by their local creation day in the same range, read from the
+report summary (reports.summary, as of its last refresh: `as_of` in the answer). Grouped by
+clinic, a clinic's answers are shown only from FEEDBACK_MIN_REPORTS reports in the range, as the
+directory does (fewer: its question counts and median wait are null for every role, and so is
+an answer's total when that clinic alone is held back, admins too). On top of that, the
+small-number rule: 1-4 is "<5" for every role but admin, and a total that would give one hidden
+group away is withheld.
 """
 
 from __future__ import annotations
@@ -20,10 +23,9 @@ from clinics.models import Clinic, ClinicFeedback
 from clinics.reference import FEEDBACK_MIN_REPORTS, FEEDBACK_QUESTIONS
 from core.extensions import db
 from core.security import Actor
-from referrals.models import Referral
 from reports import tuning
 from reports.audit import audit_report
-from reports.common import check_group_by, in_range, medians, month_key
+from reports.common import check_group_by, medians
 from reports.services import check_range, check_reader
 from reports.suppression import SUPPRESSED, protect_single_hidden_cell, small, suppress
 
@@ -89,28 +91,30 @@ def _waiting_medians(group_by: str | None, start: date, end: date) -> dict[Any, 
 
 
 def _referral_counts(group_by: str, start: date, end: date) -> list[Any]:
-    """Per group: referrals made in the range, and how many of them attended (one GROUP BY)."""
-    query = sa.select().select_from(Referral)
+    """Per group: referrals made in the range, and how many of them attended, from the report
+    summary's clinic rows (one GROUP BY of its month and day rows, never of the referrals)."""
+    from reports.summary import read
+    from reports.summary.models import ReferralCounts
+    from reports.summary.periods import month_label
+
+    table = ReferralCounts.__table__
     key: Any
     label: Any
+    joins: tuple[tuple[Any, Any], ...] = ()
     if group_by == "clinic":
-        query = query.join(Clinic, Clinic.id == Referral.clinic_id)
+        joins = ((Clinic, Clinic.id == sa.cast(table.c.gkey, sa.Integer)),)
         key, label = Clinic.id, Clinic.name
     else:
-        key = label = month_key(Referral.created_at, start, end)
-    attended = sa.case((Referral.status == "attended", 1), else_=0)
-    rows = (
-        query.add_columns(key.label("gkey"), label.label("glabel"), attended.label("attended"))
-        .where(in_range(Referral.created_at, start, end))
-        .subquery("referrals")
+        key = label = month_label(table.c.period)
+    return read.sums(
+        table,
+        start,
+        end,
+        REFERRAL_COUNTS,
+        (key, label),
+        where=table.c.dimension == "clinic",
+        joins=joins,
     )
-    counted = sa.select(
-        rows.c.gkey,
-        rows.c.glabel,
-        sa.func.count().label("referred"),
-        sa.func.sum(rows.c.attended).label("attended"),
-    ).group_by(rows.c.gkey, rows.c.glabel)
-    return list(db.session.execute(counted).all())
 
 
 def _raw(group_by: str, start: date, end: date) -> dict[Any, dict[str, Any]]:
@@ -142,10 +146,14 @@ def _present(
 
 def _protect_totals(rows: list[dict[str, Any]], totals: dict[str, Any]) -> None:
     """Complementary suppression: a count hidden in one row alone ("<5", or a clinic's answers
-    held back under 5 reports) withholds that column's total."""
+    held back under 5 reports) withholds that column's total. For every role: the 5-report
+    rule holds for admins too, and the totals minus the other clinics would undo it."""
+    # A clinic with no report in the range holds nothing back: its answers are known zeros.
     cells = [
-        {k: SUPPRESSED if k in ANSWERS and row[k] is None else row[k] for k in KEYS} for row in rows
-    ]
+        {k: SUPPRESSED if k in ANSWERS and row[k] is None and row["reports"] != 0 else row[k]
+         for k in KEYS}
+        for row in rows
+    ]  # fmt: skip
     held = {k: totals[k] for k in KEYS}
     protect_single_hidden_cell(cells, held, (*COUNTS,))
     totals.update({k: held[k] for k in COUNTS})
@@ -174,7 +182,8 @@ def clinic_experience(
     total = {c: sum(g[c] for g in groups.values()) for c in COUNTS}
     overall = _waiting_medians(None, start, end).get("total")
     totals = _present(total, overall, admin=admin, enough=True)
-    if not admin:
-        _protect_totals(rows, totals)
+    _protect_totals(rows, totals)  # an admin's counts are never "<5": her answers only
     audit_report(actor, NAME, start, end, group_by, export=export)
-    return {"rows": rows, "totals": totals}
+    from reports.summary.refresh import as_of_iso  # the summary's modules import reports'
+
+    return {"rows": rows, "totals": totals, "as_of": as_of_iso()}

@@ -28,9 +28,10 @@ routes = ApiRoutes()
     "charged and kept_private are optional questions, so their counts may be lower than "
     "`reports`) and the referrals made to the clinic in the range with how many attended. "
     "Grouped by clinic, a clinic's answers and median wait are null below 5 reports, for "
-    'every role. A count from 1 to 4 is "<5" for every role but admin; a median on 1-4 '
-    "answers is null, and so is a total that would give a single hidden group away. 422 when "
-    "`from` is after `to` or `group_by` is unknown.",
+    "every role, and so is an answer's total when a single clinic is held back. A count from "
+    '1 to 4 is "<5" for every role but admin; a median on 1-4 answers is null, and so is a '
+    "total that would give a single hidden group away. The referral counts come from the "
+    "report summary, as of `as_of`. 422 when `from` is after `to` or `group_by` is unknown.",
 )
 def reports_clinic_experience(query: ClinicExperienceQuery):
     """The clinic experience report (audited as a report read)."""

@@ -11,7 +11,10 @@ from reports import clinic_experience
 from reports.schemas_sms import FROM, TO, Count
 
 ExperienceGroupBy = Literal[clinic_experience.GROUP_BY]  # type: ignore[valid-type]
-ANSWER = "how many said yes; null for a clinic with fewer than 5 reports in the range"
+ANSWER = (
+    "how many said yes; null for a clinic with fewer than 5 reports in the range, and in the "
+    "totals when a single clinic is held back so (for every role)"
+)
 
 
 class ClinicExperienceQuery(Query):
@@ -52,3 +55,7 @@ class ClinicExperienceReport(Out):
 
     rows: list[ClinicExperienceRow]
     totals: ClinicExperienceCells
+    as_of: str | None = Field(
+        description="When the report summary the referral counts come from was computed (ISO "
+        "8601, local offset); null before its first computation. The feedback is read live."
+    )

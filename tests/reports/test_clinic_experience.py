@@ -1,18 +1,22 @@
 """The clinic experience report: every figure on a known set of feedback and referrals, the
-5-report rule, suppression for viewers and admins, the API, the page, CSV, roles and audit."""
+5-report rule (and the answer totals it protects, admins too), suppression for viewers and
+admins, a range of whole months and edge days, the summary's as_of, the API, the page, CSV, roles
+and audit."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from clinics.models import ClinicFeedback
 from core.extensions import db
+from tests.support import factories
 from tests.support.clock import dhaka
+from tests.support.reports import summarise
 
 URL = "/api/v1/reports/clinic-experience"
 PAGE = "/reports/clinic-experience"
@@ -69,7 +73,10 @@ def _cells(reports, respectful, refused, asked, charged, private, median, referr
     }  # fmt: skip
 
 
-def _get(client, headers, **query):
+def _get(client, headers, *, fresh=True, **query):
+    """The API's answer; `fresh`: the report summary rebuilt first, as the scheduler would."""
+    if fresh:
+        summarise()
     response = client.get(URL, query_string={**OCTOBER, **query}, headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
@@ -82,8 +89,9 @@ def test_every_figure_for_an_admin_by_clinic(client, api_headers, known):
         # Three reports: below the directory's 5, the answers are held back even for admins.
         {"group": "Beta Clinic", **_cells(3, N, N, N, N, N, N, 3, 2)},
     ]
-    # Waits 5, 10, 15, 20, 30, 40, 50: the middle one.
-    assert report["totals"] == _cells(9, 7, 1, 3, 2, 5, 20.0, 10, 8)
+    # Beta alone is held back, so the answers' totals (minus Alpha's: Beta's) are withheld for
+    # admins too (by month they are 7, 1, 3, 2, 5). Waits 5, 10, 15, 20, 30, 40, 50: the middle.
+    assert report["totals"] == _cells(9, N, N, N, N, N, 20.0, 10, 8)
 
 
 def test_a_clinic_is_shown_from_five_reports(client, api_headers, known):
@@ -93,9 +101,27 @@ def test_a_clinic_is_shown_from_five_reports(client, api_headers, known):
     assert beta == {"group": "Beta Clinic", **_cells(4, N, N, N, N, N, N, 3, 2)}
     _feedback(known["b"], (True, True, N, N, True, 35), date(2026, 10, 30))
     db.session.commit()
-    beta = _get(client, api_headers("admin"), group_by="clinic")["rows"][1]
+    report = _get(client, api_headers("admin"), group_by="clinic")
     # Waits 5, 15, 25, 35: the mean of the middle two.
-    assert beta == {"group": "Beta Clinic", **_cells(5, 4, 1, 1, 2, 2, 20.0, 3, 2)}
+    assert report["rows"][1] == {"group": "Beta Clinic", **_cells(5, 4, 1, 1, 2, 2, 20.0, 3, 2)}
+    # No clinic held back: every total shown (waits 5 to 50 with 25 in the middle).
+    assert report["totals"] == _cells(11, 9, 2, 3, 2, 7, 25.0, 10, 8)
+
+
+def test_an_admins_answer_totals_hide_a_single_held_back_clinic(client, api_headers, known, refer):
+    headers = api_headers("admin")
+    known["c"] = factories.make_clinic(name="Gamma Clinic", offering=("hiv_testing",))
+    refer(created=dhaka(2026, 10, 6), clinic="c", count=2)
+    report = _get(client, headers, group_by="clinic")
+    # Gamma has no report: nothing of it is held back, so Beta is still the single one.
+    assert report["rows"][2] == {"group": "Gamma Clinic", **_cells(0, N, N, N, N, N, N, 2, 0)}
+    assert report["totals"] == _cells(9, N, N, N, N, N, 20.0, 12, 8)
+    _feedback(known["c"], (True, False, N, N, True, 60), date(2026, 10, 7))
+    db.session.commit()
+    report = _get(client, headers, group_by="clinic")
+    assert report["rows"][2] == {"group": "Gamma Clinic", **_cells(1, N, N, N, N, N, N, 2, 0)}
+    # Two clinics held back: the totals give away only their sum, as "<5" totals do.
+    assert report["totals"] == _cells(10, 8, 1, 3, 2, 6, 25.0, 12, 8)
 
 
 def test_a_viewer_sees_small_counts_hidden_and_totals_protected(client, api_headers, known):
@@ -128,7 +154,56 @@ def test_by_month_the_visit_day_and_the_range_decide(client, api_headers, known)
 
 def test_an_empty_range_answers_zeros(client, api_headers, world):
     report = _get(client, api_headers("viewer"), group_by="clinic")
-    assert report == {"rows": [], "totals": _cells(0, 0, 0, 0, 0, 0, N, 0, 0)}
+    assert report == {
+        "rows": [],
+        "totals": _cells(0, 0, 0, 0, 0, 0, N, 0, 0),
+        "as_of": report["as_of"],
+    }
+    assert report["as_of"] is not None
+
+
+def test_a_range_of_whole_months_and_edge_days(client, api_headers, known, refer):
+    """15 September to 2 November: October from its month rows, the edges from day rows."""
+    refer(created=dhaka(2026, 9, 14, 23, 50), clinic="a")  # the day before: out
+    refer(created=dhaka(2026, 9, 15, 0, 5), clinic="a", attend_after=timedelta(days=1))
+    refer(created=dhaka(2026, 11, 3, 0, 5), clinic="b")  # the day after: out
+    edges = {"from": "2026-09-15", "to": "2026-11-02"}
+    headers = api_headers("admin")
+    by_month = _get(client, headers, group_by="month", **edges)
+    assert by_month["rows"] == [
+        {"group": "2026-09", **_cells(1, 0, 1, 1, 1, 0, 90.0, 1, 1)},
+        {"group": "2026-10", **_cells(9, 7, 1, 3, 2, 5, 20.0, 10, 8)},
+        {"group": "2026-11", **_cells(1, 1, 0, 0, 0, 0, N, 1, 1)},
+    ]
+    # Waits 5, 10, 15, 20, 30, 40, 50, 90: the mean of the middle two.
+    assert by_month["totals"] == _cells(11, 8, 2, 4, 3, 5, 25.0, 12, 10)
+    by_clinic = _get(client, headers, group_by="clinic", **edges)
+    assert by_clinic["rows"] == [
+        {"group": "Alpha Clinic", **_cells(8, 6, 2, 3, 1, 5, 35.0, 9, 8)},
+        {"group": "Beta Clinic", **_cells(3, N, N, N, N, N, N, 3, 2)},
+    ]
+    assert by_clinic["totals"] == _cells(11, N, N, N, N, N, 25.0, 12, 10)
+
+
+def test_referrals_are_counted_as_of_the_summary_and_feedback_live(
+    client, api_headers, known, refer
+):
+    from core.api import iso_local
+    from reports.summary.refresh import as_of, refresh
+
+    headers = api_headers("admin")
+    assert _get(client, headers, fresh=False, group_by="month")["as_of"] is None  # never built
+    refresh(rebuild=True, now=datetime(2026, 11, 1, 6, 30, tzinfo=UTC))
+    db.session.commit()
+    refer(created=dhaka(2026, 10, 20), clinic="a")  # made after that refresh
+    _feedback(known["a"], (True, False, N, N, True, 70), date(2026, 10, 20))
+    db.session.commit()
+    stale = _get(client, headers, fresh=False, group_by="month")
+    assert stale["as_of"] == "2026-11-01T12:30:00+06:00"
+    assert stale["rows"][0]["reports"] == 10 and stale["rows"][0]["referred"] == 10
+    fresh = _get(client, headers, group_by="month")
+    assert fresh["rows"][0]["reports"] == 10 and fresh["rows"][0]["referred"] == 11
+    assert fresh["as_of"] == iso_local(as_of()) != stale["as_of"]
 
 
 def test_reads_are_audited_with_the_filters(client, api_headers, world):
@@ -182,6 +257,7 @@ def test_in_the_openapi_document(client):
 
 def test_the_page_shows_the_chart_and_the_table(client, login_as, known):
     login_as("viewer")
+    summarise()
     response = client.get(PAGE, query_string={**OCTOBER, "group_by": "clinic"})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -195,6 +271,7 @@ def test_the_page_shows_the_chart_and_the_table(client, login_as, known):
 
 def test_the_page_in_bangla(client, login_as, known):
     login_as("viewer", language="bn")
+    summarise()
     html = client.get(PAGE, query_string={**OCTOBER, "group_by": "clinic"}).get_data(as_text=True)
     assert "সম্মান" in html and "৮৩.৩%" in html and "83.3%" not in html
     assert "&lt;৫" in html and "৫টির কম রিপোর্ট" in html
@@ -219,6 +296,7 @@ def test_csv_is_suppressed_for_every_role_and_audited(client, login_as, known, r
     from core.audit import AuditEvent
 
     login_as(role)
+    summarise()
     response = client.get(f"{PAGE}.csv", query_string={**OCTOBER, "group_by": "clinic"})
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))

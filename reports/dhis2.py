@@ -2,9 +2,10 @@
 element, category option combo).
 
 The mapping is reports.dhis2_mapping's (stored on /admin/dhis2 over the config). Referrals are
-counted by the database per clinic and service (GROUP BY); each clinic's counts go to its org unit
-if mapped, else to its district's, else to `DHIS2_ORG_UNIT` if that is set; the clinics mapped
-none of these ways are named in `unmapped_clinics` and left out. One data element per measure
+counted per clinic and service by the report summary (reports.summary, as of its last refresh);
+each clinic's counts go to its org unit if mapped, else to its district's, else to
+`DHIS2_ORG_UNIT` if that is set; the clinics mapped none of these ways are named in
+`unmapped_clinics` and left out. One data element per measure
 (referred, attended, linked to care), disaggregated by service (a category option combo each);
 a service without one is named in `unmapped`.
 
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -27,7 +28,6 @@ from core.edge import check_year
 from core.errors import BadInput
 from core.extensions import db
 from core.i18n import N_
-from referrals.models import Referral
 from reports import tuning
 from reports.dhis2_mapping import MEASURES, mapping
 
@@ -52,30 +52,52 @@ def parse_period(period: Any) -> tuple[date, date]:
     return check_year(start, "period"), end  # years that convert to UTC and back
 
 
-def clinic_service_counts(start: date, end: date) -> list[Any]:
-    """Referred, attended and linked-to-care per (clinic, district, service) of referrals made
-    in [start, end): one GROUP BY in the database."""
-    from reports.common import in_range
-    from reports.services import _service_codes
+class CellCounts(NamedTuple):
+    """A clinic's counts of one service in the month."""
 
-    svc = _service_codes()
-    flag = lambda condition: sa.func.sum(sa.case((condition, 1), else_=0))  # noqa: E731
-    query = (
-        sa.select(
-            Referral.clinic_id,
-            Clinic.district,
-            svc.c.value.label("service"),
-            sa.func.count().label("referred"),
-            flag(Referral.status == "attended").label("attended"),
-            flag(Referral.linked_to_care.is_(True)).label("linked_to_care"),
-        )
-        .select_from(Referral)
-        .join(Clinic, Clinic.id == Referral.clinic_id)
-        .join(svc, sa.true())
-        .where(in_range(Referral.created_at, start, end))
-        .group_by(Referral.clinic_id, Clinic.district, svc.c.value)
+    clinic_id: int
+    district: str
+    service: str
+    referred: int
+    attended: int
+    linked_to_care: int
+
+
+def clinic_service_counts(start: date, end: date) -> list[CellCounts]:
+    """Referred, attended and linked-to-care per (clinic, district, service) of referrals made
+    in [start, end), from the report summary's clinic_service rows (one GROUP BY of its month
+    and day rows); the key "<clinic id>:<service code>" is split here, on the few sums."""
+    from reports.summary import read
+    from reports.summary.models import ReferralCounts
+
+    table = ReferralCounts.__table__
+    rows = read.sums(
+        table,
+        start,
+        end,
+        MEASURES,
+        (table.c.gkey, table.c.gkey),
+        where=table.c.dimension == "clinic_service",
     )
-    return list(db.session.execute(query))
+    districts: dict[int, str] = dict(
+        db.session.execute(sa.select(Clinic.id, Clinic.district)).all()
+    )
+    counts = []
+    for row in rows:
+        clinic, service = str(row.gkey).split(":", 1)
+        clinic_id = int(clinic)
+        if clinic_id in districts:  # a clinic since deleted has no org unit to count under
+            counts.append(
+                CellCounts(
+                    clinic_id=clinic_id,
+                    district=districts[clinic_id],
+                    service=service,
+                    referred=int(row.referred or 0),
+                    attended=int(row.attended or 0),
+                    linked_to_care=int(row.linked_to_care or 0),
+                )
+            )
+    return counts
 
 
 def org_unit_of(config: dict[str, Any], clinic_id: int, district: str) -> str | None:

@@ -87,7 +87,8 @@ def _flag(condition: Any) -> Any:
 
 
 def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
-    """One row per referral (per referral and service for `service`): group key, label, flags."""
+    """One row per referral (per referral and service for `service` and `clinic_service`):
+    group key, label, flags."""
     service_code = None
     query = sa.select().select_from(Referral)
     if group_by == "month":
@@ -104,6 +105,13 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
         svc = _service_codes()
         query = query.join(svc, sa.true())
         key = label = service_code = svc.c.value
+    elif group_by == "clinic_service":
+        # "<clinic id>:<service code>": the DHIS2 document's cells, one row per referral and
+        # service like the service grouping (its follow-up done is that service's too).
+        svc = _service_codes()
+        query = query.join(Clinic, Clinic.id == Referral.clinic_id).join(svc, sa.true())
+        service_code = svc.c.value
+        key = label = sa.cast(Clinic.id, sa.String) + ":" + service_code
     else:
         key = label = sa.literal("total")
     ever_scheduled = Referral.appointment_at.is_not(None) | sa.exists().where(

@@ -19,8 +19,9 @@ from core.db import UTCDateTime
 from core.extensions import Model
 
 GRAINS = ("day", "month")
-# What a referral row is counted under: its clinic, its member's peer educator, each service.
-DIMENSIONS = ("clinic", "peer_educator", "service")
+# What a referral row is counted under: its clinic, its member's peer educator, each service,
+# and each service at its clinic (gkey "<clinic id>:<service code>", the DHIS2 document's).
+DIMENSIONS = ("clinic", "peer_educator", "service", "clinic_service")
 
 
 class ReferralCounts(Model):

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from reports.summary.models import (
+    DIMENSIONS,
     MessageCounts,
     ReferralCounts,
     ReminderArmCounts,
@@ -19,6 +20,9 @@ from reports.summary.models import (
 from reports.summary.periods import local_day
 
 REFERRAL_COUNTS = ("scheduled", "attended", "linked_to_care", "follow_up_done")
+# The dimensions whose days-to-visit histogram a report reads (the DHIS2 document's
+# clinic_service reads counts only, so its histogram would be rows nobody reads).
+HISTOGRAM_DIMENSIONS = ("clinic", "peer_educator", "service")
 
 
 def whole(value: Any) -> Any:
@@ -33,12 +37,13 @@ def _insert(table: Any, columns: list[str], select: Any) -> None:
 
 
 def referral_counts(first: date, end: date) -> None:
-    """The cascade's counts and days-to-visit histogram per day of [first, end) and group."""
+    """The counts per day of [first, end) and group of every dimension (the cascade's, the
+    clinic experience's, the DHIS2 document's), and the cascade's days-to-visit histograms."""
     from reports.services import _per_referral
 
     counts = ReferralCounts.__table__
     values = ValueCounts.__table__
-    for dimension in ("clinic", "peer_educator", "service"):
+    for dimension in DIMENSIONS:
         per = _per_referral(dimension, first, end)
         rows = sa.select(
             local_day(per.c.created_at, first, end).label("day"),
@@ -58,6 +63,8 @@ def referral_counts(first: date, end: date) -> None:
                 *(sa.func.sum(rows.c[k]) for k in REFERRAL_COUNTS),
             ).group_by(rows.c.day, rows.c.gkey),
         )
+        if dimension not in HISTOGRAM_DIMENSIONS:
+            continue
         _insert(
             values,
             ["measure", "dimension", "grain", "period", "gkey", "value", "n"],

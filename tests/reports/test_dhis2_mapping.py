@@ -17,6 +17,7 @@ from reports import dhis2_mapping, services
 from reports.dhis2_models import Dhis2Mapping
 from tests.support import factories
 from tests.support.clock import dhaka
+from tests.support.reports import summarise
 from tests.support.visible_text import problems, raw_codes, typed_data
 
 PAGE = "/admin/dhis2"
@@ -165,6 +166,7 @@ def test_one_value_per_org_unit_element_and_combo(mapped, refer, make_user):
     refer(created=day, clinic="d", services=("sti",), count=7)  # no org unit
     refer(created=dhaka(2026, 12, 1), clinic="b", services=("prep",), count=5)  # December
     for reader in (mapped["admin"], make_user("viewer")):
+        summarise()
         doc = services.dhis2_data_values("202611", reader)
         values = {
             (v["orgUnit"], v["dataElement"], v["categoryOptionCombo"]): v["value"]
@@ -195,6 +197,7 @@ def test_one_value_per_org_unit_element_and_combo(mapped, refer, make_user):
 
 def test_the_api_document_carries_the_org_unit_of_every_value(client, api_headers, mapped, refer):
     refer(created=dhaka(2026, 11, 3), clinic="b", services=("sti",), count=5)
+    summarise()
     response = client.get("/api/v1/exports/dhis2?period=202611", headers=api_headers("viewer"))
     assert response.status_code == 200
     doc = response.get_json()
@@ -218,6 +221,7 @@ def test_org_units_from_the_config_and_the_page_over_them(app, world, refer):
     refer(created=dhaka(2026, 11, 3), clinic="b", count=5)
 
     def units():
+        summarise()
         doc = services.dhis2_data_values("202611", world["admin"])
         return {v["orgUnit"] for v in doc["dataValues"]}
 

@@ -15,6 +15,7 @@ from core.extensions import db
 from reports import dhis2_mapping, dhis2_push
 from tests.support.clock import dhaka
 from tests.support.dhis2_fake import Dhis2Fake
+from tests.support.reports import summarise
 
 PUSH = "/admin/dhis2/push"
 KNOWN_UNITS = {"OuAlphaClin", "OuKhulnaDis"}
@@ -40,6 +41,7 @@ def month(app, world, refer, fake):
     refer(created=day, clinic="a", services=("hiv_testing",), attend_after=dhaka(2026, 11, 4) - day,
           count=6)  # fmt: skip
     refer(created=day, clinic="b", services=("prep",), count=5)
+    summarise()  # the document reads the report summary
     return world
 
 

@@ -179,6 +179,7 @@ def test_dhis2_document_per_service_with_suppressed_values_listed(app, world, ma
     refer(created=dhaka(2026, 12, 1, 0, 1), count=5)  # next month: not in 202611
     hiv, prep = "HARCcoc0001", "HARCcoc0003"
     for reader in (world["admin"], make_user("viewer")):
+        summarise()
         doc = services.dhis2_data_values("202611", reader)
         assert (doc["dataSet"], doc["period"]) == ("HARCcasc001", "202611")
         assert {v["orgUnit"] for v in doc["dataValues"]} == {"HARCorgUnit"}
@@ -205,6 +206,7 @@ def test_dhis2_mapping_and_org_unit_come_from_config(app, world, refer):
         "categoryOptionCombos": {"sti": None},
     }
     refer(created=dhaka(2026, 11, 3), services=("sti", "prep"), count=5)
+    summarise()
     doc = services.dhis2_data_values("202611", world["admin"])
     assert doc["dataSet"] == "DataSet0001"
     assert doc["unmapped"] == ["sti"]
@@ -217,3 +219,56 @@ def test_dhis2_bad_period(world, period):
     with pytest.raises(BadInput) as bad:
         services.dhis2_data_values(period, world["admin"])
     assert "period" in bad.value.fields
+
+
+def test_dhis2_document_reads_the_summarys_clinic_service_counts(app, world, refer):
+    """Per clinic and service of the local month, from the summary: a referral made after the
+    last refresh is in the document from the next one."""
+    import sqlalchemy as sa
+
+    from core.extensions import db
+    from reports.dhis2_mapping import DEFAULT_MAPPING
+    from reports.summary.models import ReferralCounts
+
+    app.config["DHIS2_ORG_UNIT"] = "HARCorgUnit"
+    a, b = world["a"].id, world["b"].id
+    # 31 October 18:05 UTC: November in Dhaka.
+    refer(created=dhaka(2026, 11, 1, 0, 5), clinic="a", services=("hiv_testing", "prep"),
+          attend_after=timedelta(days=1), linked=True, count=5)  # fmt: skip
+    refer(created=dhaka(2026, 10, 31, 23, 50), clinic="a", count=5)  # October
+    refer(created=dhaka(2026, 11, 30, 23, 50), clinic="b", services=("prep",), count=5)
+    summarise()
+    table = ReferralCounts.__table__
+    stored = db.session.execute(
+        sa.select(table.c.gkey, table.c.referred, table.c.attended, table.c.linked_to_care).where(
+            table.c.dimension == "clinic_service",
+            table.c.grain == "month",
+            table.c.period == date(2026, 11, 1),
+        )
+    ).all()
+    assert {row.gkey: tuple(row[1:]) for row in stored} == {
+        f"{a}:hiv_testing": (5, 5, 5),
+        f"{a}:prep": (5, 5, 5),
+        f"{b}:prep": (5, 0, 0),
+    }
+
+    def values():
+        doc = services.dhis2_data_values("202611", world["admin"])
+        return {(v["dataElement"], v["categoryOptionCombo"]): v["value"] for v in doc["dataValues"]}
+
+    combos = DEFAULT_MAPPING["categoryOptionCombos"]
+    hiv, prep, sti = combos["hiv_testing"], combos["prep"], combos["sti"]
+    expected = {
+        ("HARCref0001", hiv): "5",
+        ("HARCatt0001", hiv): "5",
+        ("HARClnk0001", hiv): "5",
+        ("HARCref0001", prep): "10",  # two clinics, one org unit
+        ("HARCatt0001", prep): "5",
+        ("HARClnk0001", prep): "5",
+    }
+    assert values() == expected
+    refer(created=dhaka(2026, 11, 10), clinic="b", services=("sti",), count=5)
+    assert values() == expected  # as of the last refresh
+    summarise()
+    more = {("HARCref0001", sti): "5", ("HARCatt0001", sti): "0", ("HARClnk0001", sti): "0"}
+    assert values() == {**expected, **more}

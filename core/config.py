@@ -179,6 +179,8 @@ def _smsgate_settings(env: dict) -> dict[str, Any]:
     settings: dict[str, Any] = {
         "SMSGATE_API_URL": env.get("SMSGATE_API_URL") or SMSGATE_DEFAULT_URL,
         "SMSGATE_PRICE_PER_SEGMENT": env.get("SMSGATE_PRICE_PER_SEGMENT") or "0",
+        # The local SIM is paid in taka; Twilio's price is in SMS_PRICE_CURRENCY.
+        "SMSGATE_PRICE_CURRENCY": env.get("SMSGATE_PRICE_CURRENCY") or "BDT",
     }
     for name in (
         "SMSGATE_USERNAME",

@@ -13,7 +13,8 @@ What a caller can do here (DESIGN.md, "Dependencies point one way"):
 - `Message`, the API's model of the message object (a referral's answer nests it);
 - the `inbound_reply` signal (notifications.signals documents its arguments);
 - read-only selectables of the outbox, the attempts and the contacts (no number, no text) for
-  reports to join, each gateway's price per segment and the meaning of a provider error code;
+  reports to join, each gateway's price per segment and its currency, and the meaning of a
+  provider error code;
 - safety alerts (issue 13): her alert consent and district (`set_alert_preferences`), the check
   of an alert's text (`alert_text_problems`), one `safety_alert` per member it may reach
   (`plan_alert` → `AlertPlan`); withdrawal is `cancel_pending(subject, reason="withdrawn")`;
@@ -27,6 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 
 from core.extensions import db
 from notifications import gateway_status
@@ -105,6 +107,7 @@ __all__ = [
     "plan_alert",
     "plan_message",
     "planned_for",
+    "price_currency",
     "price_per_segment",
     "register_contact_scope",
     "register_subject_type",
@@ -149,6 +152,23 @@ def price_per_segment(gateway: str | None) -> float:
     """A gateway's configured price per segment (CONTRACT.md), the one the gateways page shows;
     0 for a gateway without a price setting (the console) or none recorded."""
     return gateway_status._price(gateway or "")  # one reading of the setting, not two
+
+
+# The setting (and its default) of the currency each gateway's price per segment is in.
+_PRICE_CURRENCIES = {
+    "smsgate": ("SMSGATE_PRICE_CURRENCY", "BDT"),
+    "twilio": ("SMS_PRICE_CURRENCY", "USD"),
+}
+
+
+def price_currency(gateway: str | None) -> str | None:
+    """The currency code of a gateway's price per segment (`USD`, `BDT`); None for a gateway
+    without a price setting (the console) or none recorded."""
+    setting = _PRICE_CURRENCIES.get(gateway or "")
+    if setting is None:
+        return None
+    name, default = setting
+    return str(current_app.config.get(name) or default).strip().upper() or default
 
 
 def contacts_table() -> sa.Subquery:

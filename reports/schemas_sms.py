@@ -13,6 +13,7 @@ from reports import sms_delivery, sms_effect
 Count = Annotated[int, Field(ge=0)] | Literal["<5"] | None
 Rate = Annotated[float, Field(ge=0, le=1)] | None
 Difference = Annotated[float, Field(ge=-1, le=1)] | None
+Amount = Annotated[float, Field(ge=0)] | None
 EffectGroupBy = Literal[sms_effect.GROUP_BY]  # type: ignore[valid-type]
 DeliveryGroupBy = Literal[sms_delivery.GROUP_BY]  # type: ignore[valid-type]
 FROM = "first local date (YYYY-MM-DD); default: the first day, 11 months ago"
@@ -60,6 +61,10 @@ class SmsEffectReport(Out):
 
     rows: list[SmsEffectRow]
     totals: SmsEffectCells
+    as_of: str | None = Field(
+        description="When the report summary these figures come from was computed (ISO 8601, "
+        "local offset); null before its first computation."
+    )
 
 
 class SmsDeliveryQuery(Query):
@@ -80,8 +85,15 @@ class SmsDeliveryCells(Out):
     failed: Count = Field(description="failed or undelivered")
     delivery_rate: Rate = Field(description="delivered ÷ sent")
     segments: Count
-    cost: Annotated[float, Field(ge=0)] | None = Field(
-        description="segments × the gateway's price per segment"
+    costs: dict[str, Amount] = Field(
+        description="{currency code: amount} for each currency with segments (each gateway's "
+        "segments × its price per segment, in its currency: SMS_PRICE_CURRENCY for Twilio, "
+        "SMSGATE_PRICE_CURRENCY for the local SIM); amounts of different currencies are never "
+        "added; an amount is null when it rests on fewer than 5 segments (but for admins)"
+    )
+    cost: Amount = Field(
+        description="the amount when one currency is involved (0 when none); null when several "
+        "(read `costs`) or when hidden"
     )
 
 
@@ -91,8 +103,35 @@ class SmsDeliveryRow(SmsDeliveryCells):
     group: str
 
 
+class StatusCells(Out):
+    """Counted messages by their status (a message is counted under its current status)."""
+
+    sent: Count = Field(description="the provider took it; no delivery report yet")
+    delivered: Count
+    undelivered: Count
+    failed: Count
+
+
+class StatusRow(StatusCells):
+    """One local month (YYYY-MM) of the messages' send time."""
+
+    group: str
+
+
+class StatusTable(Out):
+    """Messages by status per month, whatever the grouping of `rows`."""
+
+    rows: list[StatusRow]
+    totals: StatusCells
+
+
 class SmsDeliveryReport(Out):
-    """SMS delivery and cost (CONTRACT.md)."""
+    """SMS delivery and cost (CONTRACT.md), with messages by status per month."""
 
     rows: list[SmsDeliveryRow]
     totals: SmsDeliveryCells
+    statuses: StatusTable
+    as_of: str | None = Field(
+        description="When the report summary these figures come from was computed (ISO 8601, "
+        "local offset); null before its first computation."
+    )

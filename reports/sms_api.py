@@ -60,8 +60,15 @@ def reports_sms_effect(query: SmsEffectQuery):
     errors=(422,),
     description="Messages due in the range that went to a gateway: sent (reached the "
     "provider), delivered, failed (failed or undelivered), the delivery rate (delivered ÷ "
-    "sent), segments and cost (segments × the price per segment of the gateway of the last "
-    "attempt). " + SMALL + "422 when `from` is after `to` or `group_by` is unknown.",
+    "sent), segments and their cost: segments × the price per segment of the gateway of the "
+    "last attempt, in that gateway's currency (SMS_PRICE_CURRENCY for Twilio, "
+    "SMSGATE_PRICE_CURRENCY for the local SIM). Amounts of different currencies are never "
+    "added: `costs` is {currency code: amount} for each currency with segments, and `cost` "
+    "is the amount when one currency is involved (0 when none) and null when several. "
+    "`statuses`: the same messages by status (sent, delivered, undelivered, failed) per "
+    "month. `as_of`: when the report summary the figures come from was computed. "
+    + SMALL
+    + "422 when `from` is after `to` or `group_by` is unknown.",
 )
 def reports_sms_delivery(query: SmsDeliveryQuery):
     """The SMS delivery report (audited as a report read)."""

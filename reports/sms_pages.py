@@ -24,7 +24,7 @@ from reports.pages import csv_table, download, form_values, page_filters, width
 
 EFFECT_GROUPS = {"month": _l("Month"), "clinic": _l("Clinic")}
 DELIVERY_GROUPS = {"month": _l("Month"), "kind": _l("Message kind"), "gateway": _l("Gateway")}
-DELIVERY_TABLES = ("messages", "failures", "changes")
+DELIVERY_TABLES = ("messages", "statuses", "failures", "changes")
 
 
 def row_label(group_by: str, group: Any) -> str:
@@ -114,7 +114,8 @@ def sms_effect_csv():
 
 
 def delivery_tables(filters: Filters, *, export: bool) -> dict[str, Any]:
-    """The delivery report and its two side tables (failures by code, contact changes)."""
+    """The delivery report (with its statuses per month) and its side tables (failures by code,
+    contact changes)."""
     report = sms_delivery.sms_delivery(
         start=filters.start,
         end=filters.end,
@@ -125,6 +126,7 @@ def delivery_tables(filters: Filters, *, export: bool) -> dict[str, Any]:
     admin = current_user.role == "admin" and not export
     return {
         "messages": report,
+        "statuses": report["statuses"],
         "failures": sms_delivery.failures_by_code(filters.start, filters.end, admin=admin),
         "changes": sms_delivery.contact_changes(filters.start, filters.end, admin=admin),
     }
@@ -144,10 +146,23 @@ def delivery_csv_text(tables: dict[str, Any], table: str) -> str:
         rows = [[row["group"], *(row[k] for k in keys)] for row in changes["rows"]]
         rows.append(["Total", *(changes["totals"][k] for k in keys)])
         return csv_table(["month", *keys], rows)
+    if table == "statuses":
+        statuses = tables["statuses"]
+        rows = [[row["group"], *(row[k] for k in sms_delivery.COUNTED)] for row in statuses["rows"]]
+        rows.append(["Total", *(statuses["totals"][k] for k in sms_delivery.COUNTED)])
+        return csv_table(["month", *sms_delivery.COUNTED], rows)
     report = tables["messages"]
-    rows = [[row["group"], *(row[k] for k in sms_delivery.KEYS)] for row in report["rows"]]
-    rows.append(["Total", *(report["totals"][k] for k in sms_delivery.KEYS)])
-    return csv_table(["group", *sms_delivery.KEYS], rows)
+    # One column per currency (cost_USD, cost_BDT): amounts of two currencies are never added.
+    currencies = list(report["totals"]["costs"])
+
+    def cells(row: dict[str, Any]) -> list[Any]:
+        amounts = [row["costs"].get(currency) for currency in currencies]
+        return [*(row[k] for k in sms_delivery.KEYS), *amounts]
+
+    rows = [[row["group"], *cells(row)] for row in report["rows"]]
+    rows.append(["Total", *cells(report["totals"])])
+    header = ["group", *sms_delivery.KEYS, *(f"cost_{currency}" for currency in currencies)]
+    return csv_table(header, rows)
 
 
 @require("reports.read")
@@ -162,7 +177,7 @@ def sms_delivery_page():
         row["label"] = row_label(filters.group_by, row["group"])
         row["sent_width"] = width(row["sent"], top)
         row["delivered_width"] = width(row["delivered"], top)
-    for row in tables["changes"]["rows"]:
+    for row in tables["changes"]["rows"] + tables["statuses"]["rows"]:
         row["label"] = row_label("month", row["group"])
     html = render_template(
         "reports/sms_delivery.html",
@@ -173,6 +188,7 @@ def sms_delivery_page():
         report=report,
         group_labels=DELIVERY_GROUPS,
         csv_tables=DELIVERY_TABLES,
+        counted_statuses=sms_delivery.COUNTED,
         admin=current_user.role == "admin",
     )
     return html, 400 if errors else 200
@@ -180,7 +196,7 @@ def sms_delivery_page():
 
 @require("reports.read")
 def sms_delivery_csv():
-    """One of the page's tables (`table` = messages, failures or changes) as a download,
+    """One of the page's tables (`table` = messages, statuses, failures or changes) as a download,
     suppressed for every role."""
     filters = parse_filters(request.args, sms_delivery.GROUP_BY)
     table = request.args.get("table") or "messages"

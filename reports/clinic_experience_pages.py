@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,8 +16,7 @@ from clinics.reference import FEEDBACK_MIN_REPORTS
 from core.extensions import db
 from core.security import require
 from reports import clinic_experience
-from reports.filters import parse_filters
-from reports.pages import download, form_values, page_filters, report_csv, width
+from reports.pages import form_values, page_filters, report_csv, report_download, width
 from reports.sms_pages import row_label
 
 GROUPS = {"month": _l("Month"), "clinic": _l("Clinic")}
@@ -72,17 +71,12 @@ def clinic_experience_page():
 @require("reports.read")
 def clinic_experience_csv():
     """The table as a download, suppressed for every role (it leaves the service)."""
-    filters = parse_filters(request.args, clinic_experience.GROUP_BY)
-    report = clinic_experience.clinic_experience(
-        start=filters.start,
-        end=filters.end,
-        group_by=filters.group_by,
-        actor=current_user,
-        export=True,
+    return report_download(
+        clinic_experience.clinic_experience,
+        "clinic-experience",
+        clinic_experience.GROUP_BY,
+        csv_text,
     )
-    db.session.commit()  # the audit row of the download
-    name = f"clinic-experience-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return download(csv_text(report), name)
 
 
 def add_to(bp: Blueprint) -> None:

@@ -15,8 +15,7 @@ from core.labels import label
 from core.security import require
 from core.templating import in_page_digits, localdate, number, per_request
 from reports import clinic_experience_pages, dhis2_pages, incidents, services, sms_pages
-from reports.filters import parse_filters
-from reports.pages import download, form_values, page_filters, report_csv
+from reports.pages import form_values, page_filters, report_csv, report_download
 
 bp = Blueprint("reports", __name__)
 
@@ -127,17 +126,9 @@ def index():
 def cascade_csv():
     """The same table as the page, as a CSV download, suppressed for every role (it leaves the
     service)."""
-    filters = parse_filters(request.args)
-    report = services.cascade(
-        start=filters.start,
-        end=filters.end,
-        group_by=filters.group_by,
-        actor=current_user,
-        export=True,
+    return report_download(
+        services.cascade, "cascade", services.GROUP_BY, lambda r: report_csv(r, services.KEYS)
     )
-    db.session.commit()  # the audit row of the download
-    name = f"cascade-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return download(report_csv(report, services.KEYS), name)
 
 
 @bp.get("/reports/dhis2.json")
@@ -205,17 +196,12 @@ def incidents_page():
 @require("reports.read")
 def incidents_csv():
     """The same table as a CSV download, suppressed for every role (it leaves the service)."""
-    filters = parse_filters(request.args, incidents.INCIDENT_GROUP_BY)
-    report = incidents.incident_counts(
-        start=filters.start,
-        end=filters.end,
-        group_by=filters.group_by,
-        actor=current_user,
-        export=True,
+    return report_download(
+        incidents.incident_counts,
+        "incidents",
+        incidents.INCIDENT_GROUP_BY,
+        lambda r: report_csv(r, incidents.KEYS),
     )
-    db.session.commit()  # the audit row of the download
-    name = f"incidents-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return download(report_csv(report, incidents.KEYS), name)
 
 
 # The SMS reports' pages and downloads, from their own module.

@@ -20,7 +20,7 @@ from core.security import require
 from core.templating import localdate, number, per_request
 from reports import sms_delivery, sms_effect
 from reports.filters import Filters, parse_filters
-from reports.pages import csv_table, download, form_values, page_filters, width
+from reports.pages import csv_table, download, form_values, page_filters, report_download, width
 
 EFFECT_GROUPS = {"month": _l("Month"), "clinic": _l("Clinic")}
 DELIVERY_GROUPS = {"month": _l("Month"), "kind": _l("Message kind"), "gateway": _l("Gateway")}
@@ -97,17 +97,9 @@ def sms_effect_page():
 @require("reports.read")
 def sms_effect_csv():
     """The effect table as a download, suppressed for every role (it leaves the service)."""
-    filters = parse_filters(request.args, sms_effect.GROUP_BY)
-    report = sms_effect.sms_effect(
-        start=filters.start,
-        end=filters.end,
-        group_by=filters.group_by,
-        actor=current_user,
-        export=True,
+    return report_download(
+        sms_effect.sms_effect, "sms-effect", sms_effect.GROUP_BY, effect_csv_text
     )
-    db.session.commit()  # the audit row of the download
-    name = f"sms-effect-{filters.group_by}-{filters.start}-{filters.to}.csv"
-    return download(effect_csv_text(report), name)
 
 
 # ---- SMS delivery ---------------------------------------------------------------------------

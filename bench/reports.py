@@ -25,6 +25,13 @@ from bench.reports_seed import END, START, analyze, seed
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = date(2025, 12, 1)  # the last twelve months of the data
+# (label, start, end): whole months read month rows only; a range from and to the middle of a
+# month reads the day rows of its first and last months too.
+RANGES = (
+    ("24 months", START, END),
+    ("12 months", YEAR, END),
+    ("15 Dec-19 Nov", date(2025, 12, 15), date(2026, 11, 20)),
+)
 
 
 def machine() -> dict:
@@ -94,15 +101,39 @@ def measure(app, runs: int, log=print) -> list[dict]:
         rows.append({"report": "SELECT count(*) FROM referrals", "group_by": "", "range": "",
                      "ms": round(count, 1), "ratio": 1.0})  # fmt: skip
         log(f"  count(*): {count:.1f} ms")
-        for label, start in (("24 months", START), ("12 months", YEAR)):
+        for label, start, end in RANGES:
             for report, group_by, call in cases():
                 if report == "dhis2" and label != "24 months":
                     continue
-                ms = timed(lambda c=call, s=start: c(s, END, viewer), runs)
+                ms = timed(lambda c=call, s=start, e=end: c(s, e, viewer), runs)
                 rows.append({"report": report, "group_by": group_by, "range": label,
                              "ms": round(ms, 1), "ratio": round(ms / count, 2)})  # fmt: skip
                 log(f"  {report} {group_by} {label}: {ms:.1f} ms ({ms / count:.2f}x)")
     return rows
+
+
+def summarise(db) -> dict:
+    """Build the report summary as the nightly job does, then a recent refresh as the job does
+    every few minutes: seconds each, and the summary's rows per table and grain."""
+    from reports.summary.refresh import refresh
+    from reports.summary.sources import TABLES
+
+    out: dict = {}
+    for name, rebuild in (("rebuild_seconds", True), ("recent_refresh_seconds", False)):
+        started = time.perf_counter()
+        months = refresh(rebuild=rebuild)["months"]
+        db.session.commit()
+        out[name] = round(time.perf_counter() - started, 1)
+        out[name.replace("seconds", "months")] = months
+    with db.engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(sa.text("ANALYZE"))
+    for model, _group, _sums in TABLES:
+        table = model.__table__
+        counts = db.session.execute(
+            sa.select(table.c.grain, sa.func.count()).group_by(table.c.grain)
+        ).all()
+        out[table.name] = {grain: n for grain, n in counts}
+    return out
 
 
 def table(rows: list[dict]) -> str:
@@ -161,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
                 result["tables"] = seed(db.engine, args.referrals)
             result["seed_seconds"] = round(time.perf_counter() - started, 1)
             print(f"ready in {result['seed_seconds']} s: {result['tables']}", flush=True)
+            result["summary"] = summarise(db)
+            print(f"summary: {result['summary']}", flush=True)
             result["rows"] = measure(app, args.runs)
             db.engine.dispose()
     finally:

@@ -69,7 +69,10 @@ def _days_to_visit() -> Any:
     if db.engine.dialect.name == "postgresql":
         diff = sa.extract("epoch", Referral.attended_at - Referral.created_at) / 86400.0
     else:
-        diff = sa.func.julianday(Referral.attended_at) - sa.func.julianday(Referral.created_at)
+        days = sa.func.julianday(Referral.attended_at) - sa.func.julianday(Referral.created_at)
+        # Rounded to the millisecond: a julianday's ~50 µs error would make 3 days 2.99999…,
+        # whose whole days (the summary's floor) are 2.
+        diff = sa.func.round(days * 86_400_000) / 86_400_000.0
     return sa.case((Referral.attended_at.is_not(None), diff), else_=sa.null())
 
 

@@ -70,8 +70,17 @@ def test_median_days_to_visit_of_an_even_group_and_fractional_days(world, refer)
         refer(created=day, attend_after=timedelta(days=days))
     refer(created=day, attend_after=timedelta(hours=36))
     refer(created=day, attend_after=timedelta(days=30))
-    # 1, 1.5, 2, 4, 7, 30 → (2 + 4) / 2
+    # Whole days: 1, 1 (36 hours), 2, 4, 7, 30 → (2 + 4) / 2
     assert report(world, "month")["totals"]["median_days_to_visit"] == 3.0
+
+
+def test_days_to_visit_count_whole_days_elapsed(world, refer):
+    day = dhaka(2026, 10, 5)
+    refer(created=day, attend_after=timedelta(hours=23))  # 0: within a day
+    refer(created=day, attend_after=timedelta(hours=47, minutes=59))  # 1
+    refer(created=day, attend_after=timedelta(days=3))  # 3 exactly, not 2.99999 (SQLite)
+    # Whole days 0, 1, 3 → 1 (the exact days 0.96, 1.999, 3 would give 1.999).
+    assert report(world, "month")["totals"]["median_days_to_visit"] == 1.0
 
 
 def test_clinic_district_and_peer_educator_groups(world, refer):

@@ -65,7 +65,7 @@ def upgrade():
         sa.Column("sent", sa.Integer(), nullable=False),
         sa.Column("segments", sa.Integer(), nullable=False),
     )
-    op.create_table(
+    state = op.create_table(
         "report_summary_state",
         sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True),
@@ -73,6 +73,8 @@ def upgrade():
         sa.Column("first_day", sa.Date(), nullable=True),
         sa.Column("end_day", sa.Date(), nullable=True),
     )
+    # The row refreshes lock (reports/summary/refresh.py), there before the first one.
+    op.bulk_insert(state, [{"name": "reports"}])
 
 
 def downgrade():

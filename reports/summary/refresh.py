@@ -97,8 +97,10 @@ def data_range() -> tuple[date, date] | None:
 
 
 def state() -> SummaryState:
-    """The summary's state row (made on first use)."""
-    row = db.session.get(SummaryState, STATE)
+    """The summary's state row, locked until the transaction ends (on PostgreSQL): a refresh by
+    hand and the scheduler's wait for each other instead of deleting and inserting the same
+    months at once. SQLite has one writer at a time anyway."""
+    row = db.session.get(SummaryState, STATE, with_for_update=True)
     if row is None:
         row = SummaryState(name=STATE)
         db.session.add(row)

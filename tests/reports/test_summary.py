@@ -181,3 +181,42 @@ def test_flask_reports_refresh_all_rebuilds_every_month_with_data(app, runner, w
         == 1
     )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReminderArmCounts)) == 0
+
+
+def test_a_refresh_by_hand_waits_for_the_schedulers_instead_of_colliding(app, world, refer):
+    """Two refreshes of the same months at once (PostgreSQL): the second waits on the state
+    row's lock until the first commits, then recomputes; neither fails on the other's rows."""
+    import threading
+
+    from tests.referrals.test_race import _wait_for_lock_waiter
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    refer(created=dhaka(2026, 11, 4), count=2)
+    summarise()
+    holding, release, errors = threading.Event(), threading.Event(), []
+
+    def refresh_in(hold: bool) -> None:
+        with app.app_context():
+            try:
+                refresh()
+                if hold:
+                    holding.set()
+                    release.wait(10)
+                db.session.commit()
+            except Exception as exc:  # the test reports it below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    first = threading.Thread(target=refresh_in, args=(True,))
+    first.start()
+    assert holding.wait(10)
+    second = threading.Thread(target=refresh_in, args=(False,))
+    second.start()
+    assert _wait_for_lock_waiter()  # the second refresh waits for the first
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert errors == []
+    assert referred(world)[1]["referred"] == 2

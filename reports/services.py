@@ -1,15 +1,15 @@
-"""The referral cascade, aggregated in SQL (GROUP BY), with small-count suppression.
+"""The referral cascade, with small-count suppression, read from the report summary.
 
-Counts come from one aggregate query per report (plus one for the totals). The median days to
-visit is computed by the database too: percentile_cont in the same GROUP BY on PostgreSQL, the
-middle rows by a window on SQLite (reports.common.medians); no referral's row is loaded into
-Python. A follow-up done is a left join to the grouped set of referrals with one, not a probe
-per referral.
+The counts per group and the median whole days to the visit come from the summary's rows
+(reports.summary: one GROUP BY of its month and day rows, and a histogram's middle values);
+`_per_referral` is the detail query the summary is filled from: one row per referral with its
+flags, where a follow-up done is a left join to the grouped set of referrals with one, not a
+probe per referral. No referral's row is loaded into Python.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from reports.suppression import protect_single_hidden_cell, small, suppress
 GROUP_BY = ("month", "clinic", "district", "service", "peer_educator")
 COUNT_KEYS = ("referred", "scheduled", "attended", "linked_to_care", "follow_up_done")
 KEYS = (*COUNT_KEYS, "completion_rate", "median_days_to_visit")
-MAX_RANGE_DAYS = 3700  # about ten years: bounds the month CASE expression
+MAX_RANGE_DAYS = 3700  # about ten years: bounds the month CASE expressions
 
 
 def _zone() -> ZoneInfo:
@@ -40,28 +40,6 @@ def _zone() -> ZoneInfo:
 def local_midnight(day: date) -> datetime:
     """The UTC instant at which a local date (APP_TIMEZONE) begins."""
     return datetime.combine(day, time(0), tzinfo=_zone()).astimezone(UTC)
-
-
-def _month_starts(start: date, end: date) -> list[date]:
-    """First days of the months after `start`'s month, up to and including `end`'s month + 1."""
-    firsts, day = [], start.replace(day=1)
-    while day <= end:
-        day = (day + timedelta(days=32)).replace(day=1)
-        firsts.append(day)
-    return firsts
-
-
-def _month_key(start: date, end: date) -> Any:
-    """YYYY-MM of the local creation month, as a CASE over UTC month boundaries.
-
-    Boundaries are computed in Python per month, so the zone's offset (and any DST) is exact
-    on both databases without dialect-specific time zone functions.
-    """
-    whens, label = [], start.replace(day=1)
-    for boundary in _month_starts(start, end):
-        whens.append((Referral.created_at < local_midnight(boundary), label.strftime("%Y-%m")))
-        label = boundary
-    return sa.case(*whens, else_=sa.null())
 
 
 def _days_to_visit() -> Any:
@@ -89,34 +67,34 @@ def _flag(condition: Any) -> Any:
     return sa.case((condition, 1), else_=0)
 
 
-def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
-    """One row per referral (per referral and service for `service` and `clinic_service`):
-    group key, label, flags."""
+def _per_referral(dimension: str, start: date, end: date) -> sa.Subquery:
+    """One row per referral created in [start, end) (per referral and service for `service` and
+    `clinic_service`): its key in the summary's `dimension`, its flags and days to the visit;
+    what reports/summary/sources.py sums per local day."""
     service_code = None
     query = sa.select().select_from(Referral)
-    if group_by == "month":
-        key = label = _month_key(start, end)
-    elif group_by in ("clinic", "district"):
+    key: Any
+    if dimension == "clinic":
         query = query.join(Clinic, Clinic.id == Referral.clinic_id)
-        key, label = (Clinic.id, Clinic.name) if group_by == "clinic" else (Clinic.district,) * 2
-    elif group_by == "peer_educator":
+        key = Clinic.id
+    elif dimension == "peer_educator":
         query = query.join(Member, Member.id == Referral.member_id).join(
             User, User.id == Member.peer_educator_id
         )
-        key, label = User.id, User.display_name
-    elif group_by == "service":
+        key = User.id
+    elif dimension == "service":
         svc = _service_codes()
         query = query.join(svc, sa.true())
-        key = label = service_code = svc.c.value
-    elif group_by == "clinic_service":
+        key = service_code = svc.c.value
+    elif dimension == "clinic_service":
         # "<clinic id>:<service code>": the DHIS2 document's cells, one row per referral and
         # service like the service grouping (its follow-up done is that service's too).
         svc = _service_codes()
         query = query.join(Clinic, Clinic.id == Referral.clinic_id).join(svc, sa.true())
         service_code = svc.c.value
-        key = label = sa.cast(Clinic.id, sa.String) + ":" + service_code
+        key = sa.cast(Clinic.id, sa.String) + ":" + service_code
     else:
-        key = label = sa.literal("total")
+        raise ValueError(f"no summary dimension {dimension!r}")
     ever_scheduled = Referral.appointment_at.is_not(None) | sa.exists().where(
         ReferralEvent.referral_id == Referral.id, ReferralEvent.to_status == "scheduled"
     )
@@ -136,7 +114,6 @@ def _per_referral(group_by: str | None, start: date, end: date) -> sa.Subquery:
     return (
         query.add_columns(
             key.label("gkey"),
-            label.label("glabel"),
             _flag(ever_scheduled).label("scheduled"),
             _flag(Referral.status == "attended").label("attended"),
             _flag(Referral.linked_to_care.is_(True)).label("linked_to_care"),

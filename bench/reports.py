@@ -198,13 +198,14 @@ def main(argv: list[str] | None = None) -> int:
             db.engine.dispose()
     finally:
         if admin is None:
-            pass
+            pass  # a database given with --database stays
         elif args.keep:
             print(f"kept {url}")
         else:
             with admin.connect() as conn:
                 conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        if admin is not None:
+            admin.dispose()
     result["machine"]["load_end"] = os.getloadavg()[0]
     print(table(result["rows"]))
     out = Path(__file__).parent / "results" / "reports.json"

@@ -220,3 +220,38 @@ def test_a_refresh_by_hand_waits_for_the_schedulers_instead_of_colliding(app, wo
     second.join(10)
     assert errors == []
     assert referred(world)[1]["referred"] == 2
+
+
+def test_healthz_says_when_the_summary_was_computed_and_whether_it_is_late(app, client):
+    assert client.get("/healthz").get_json()["reports_summary"]["status"] == "never"
+    summarise()
+    body = client.get("/healthz").get_json()
+    assert body["reports_summary"]["status"] == "ok"
+    assert body["reports_summary"]["refreshed_at"] is not None
+    state = db.session.get(SummaryState, "reports")
+    state.refreshed_at -= timedelta(seconds=5 * app.config["REPORT_SUMMARY_SECONDS"])
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.get_json()["reports_summary"]["status"] == "stale"
+    assert response.status_code == 200  # informational: reports are on no member's path
+
+
+def test_report_pages_say_when_their_figures_were_computed_in_her_language(
+    client, login_as, world, refer
+):
+    login_as("viewer", language="bn")
+    pages = (
+        "/reports",
+        "/reports/sms-effect",
+        "/reports/sms-delivery",
+        "/reports/clinic-experience",
+    )
+    for path in pages:
+        assert "এই হিসাব এখনও করা হয়নি" in client.get(path).get_data(as_text=True), path
+    refer(created=dhaka(2026, 10, 4))
+    summarise()
+    for path in pages:
+        html = client.get(path).get_data(as_text=True)
+        note = html.split('id="as-of">', 1)[1].split("</p>", 1)[0]
+        assert "পর্যন্ত হিসাব" in note, path
+        assert not any(ch.isdigit() and ch.isascii() for ch in note), note  # Bangla digits

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from core.i18n import Text, as_text
+from core.outage import is_connection_failure, unavailable
 
 
 class DomainError(Exception):
@@ -124,6 +125,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if is_connection_failure(exc):  # the database is down, not a bug: 503, retry later
+            return unavailable(app, exc, as_json=wants_json())
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         from core.extensions import db
 

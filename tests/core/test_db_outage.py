@@ -11,12 +11,12 @@ import logging
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
 from core import create_app
 from core.extensions import db
 from tests.support.catalog import compile_if_stale
 from tests.support.db import base_config
+from tests.support.pg import cut_other_connections
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/x"
 ENGLISH = "The service is briefly unavailable. Try again in a minute."
@@ -97,19 +97,6 @@ def test_healthz_still_answers_with_its_own_body(down):
     assert response.get_json()["database"] == "unavailable"
 
 
-def _cut_this_databases_other_connections() -> int:
-    other = sa.create_engine(db.engine.url, poolclass=NullPool)
-    with other.connect() as conn:
-        cut = conn.execute(
-            sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar()
-    other.dispose()
-    return int(cut or 0)
-
-
 def test_a_connection_cut_mid_request_is_503_and_the_next_request_is_served(
     app, client, api_headers
 ):
@@ -118,7 +105,7 @@ def test_a_connection_cut_mid_request_is_503_and_the_next_request_is_served(
 
     def cut_mid_request():
         db.session.execute(sa.text("SELECT 1"))
-        assert _cut_this_databases_other_connections() >= 1
+        assert cut_other_connections() >= 1
         db.session.execute(sa.text("SELECT 1"))
         return "unreachable"
 

@@ -8,23 +8,9 @@ pg_terminate_backend (this run's private database only; the shared server is nev
 from __future__ import annotations
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.pool import NullPool
 
 from core.extensions import db
-
-
-def _cut_every_connection_of_this_database() -> int:
-    other = sa.create_engine(db.engine.url, poolclass=NullPool)
-    with other.connect() as conn:
-        cut = conn.execute(
-            sa.text(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        ).scalar()
-    other.dispose()
-    return int(cut or 0)
+from tests.support.pg import cut_other_connections
 
 
 def test_a_request_after_the_connections_were_cut_is_served(app, client, api_headers):
@@ -34,7 +20,7 @@ def test_a_request_after_the_connections_were_cut_is_served(app, client, api_hea
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     db.session.remove()  # every connection back in the pool, idle
 
-    assert _cut_every_connection_of_this_database() >= 1
+    assert cut_other_connections() >= 1
 
     response = client.get("/api/v1/me", headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)[:300]

@@ -8,7 +8,6 @@ committed claim). The claim must win: the row stays `sending`, and its send is r
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -17,6 +16,7 @@ from core.db import utcnow
 from core.extensions import db
 from notifications.models import OutboxMessage
 from tests.support.factories import make_contact, make_message
+from tests.support.pg import wait_for_lock_waiter
 
 
 @pytest.fixture
@@ -25,24 +25,6 @@ def due(app):
         pytest.skip("row locking races are tested on PostgreSQL")
     message = make_message(make_contact())
     return message.id, message.subject
-
-
-def _wait_for_lock_waiter(timeout: float = 10.0) -> bool:
-    """True once some backend of this database waits on a lock (the cancel)."""
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            ).scalar()
-            if waiting:
-                return True
-            conn.rollback()
-            time.sleep(0.01)
-    return False
 
 
 def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
@@ -62,7 +44,7 @@ def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
         )
         request = threading.Thread(target=confirm_visit)
         request.start()
-        assert _wait_for_lock_waiter(), "the cancel never met the claim's row lock"
+        assert wait_for_lock_waiter(), "the cancel never met the claim's row lock"
         claim.execute(
             sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
             {"id": message_id},
@@ -99,7 +81,7 @@ def test_a_new_window_during_a_claim_leaves_the_claimed_row_alone(app, due):
         )
         request = threading.Thread(target=change_window)
         request.start()
-        assert _wait_for_lock_waiter(), "the replan never met the claim's row lock"
+        assert wait_for_lock_waiter(), "the replan never met the claim's row lock"
         claim.execute(
             sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
             {"id": message_id},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from core.extensions import db
 from referrals.models import Referral, ReferralEvent
 from tests.support.clock import local_at
+from tests.support.pg import wait_for_lock_waiter
 
 
 @pytest.fixture
@@ -21,24 +21,6 @@ def scheduled(app, make_user, new_member, new_referral, clinic):
     referral = new_referral(pe, new_member(pe), appointment_at=local_at(2))
     partners = [make_user("clinic_partner", clinic_id=clinic.id) for _ in range(2)]
     return referral.code, partners
-
-
-def _wait_for_lock_waiter(timeout: float = 10.0) -> bool:
-    """True once some other backend waits on a row lock (the second confirmation)."""
-    deadline = time.monotonic() + timeout
-    with db.engine.connect() as conn:
-        while time.monotonic() < deadline:
-            waiting = conn.execute(
-                sa.text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            ).scalar()
-            if waiting:
-                return True
-            conn.rollback()
-            time.sleep(0.01)
-    return False
 
 
 def test_second_confirmation_waits_then_gets_409(app, client, api_headers, scheduled):
@@ -66,7 +48,7 @@ def test_second_confirmation_waits_then_gets_409(app, client, api_headers, sched
         actor = db.session.get(User, first_id)
         lifecycle.confirm(code, ["hiv_testing"], actor=actor, channel="api")
         started.set()
-        assert _wait_for_lock_waiter(), "the second confirmation never reached the row lock"
+        assert wait_for_lock_waiter(), "the second confirmation never reached the row lock"
         db.session.commit()
     other.join(20)
     assert result["status"] == 409, result

@@ -188,7 +188,7 @@ def test_a_refresh_by_hand_waits_for_the_schedulers_instead_of_colliding(app, wo
     row's lock until the first commits, then recomputes; neither fails on the other's rows."""
     import threading
 
-    from tests.referrals.test_race import _wait_for_lock_waiter
+    from tests.support.pg import wait_for_lock_waiter
 
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite has one writer at a time")
@@ -214,7 +214,7 @@ def test_a_refresh_by_hand_waits_for_the_schedulers_instead_of_colliding(app, wo
     assert holding.wait(10)
     second = threading.Thread(target=refresh_in, args=(False,))
     second.start()
-    assert _wait_for_lock_waiter()  # the second refresh waits for the first
+    assert wait_for_lock_waiter()  # the second refresh waits for the first
     release.set()
     first.join(10)
     second.join(10)

@@ -8,6 +8,7 @@ committed claim). The claim must win: the row stays `sending`, and its send is r
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -27,6 +28,24 @@ def due(app):
     return message.id, message.subject
 
 
+def _while_a_dispatcher_claims(message_id: int, request: Callable[[], None], what: str) -> None:
+    """Run `request` in a thread of its own while a dispatcher's claim transaction holds the
+    message's row; once it waits on that lock, the claim marks the row sending and commits."""
+    with db.engine.connect() as claim:
+        claim.execute(
+            sa.text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": message_id}
+        )
+        thread = threading.Thread(target=request)
+        thread.start()
+        assert wait_for_lock_waiter(), f"{what} never met the claim's row lock"
+        claim.execute(
+            sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
+            {"id": message_id},
+        )
+        claim.commit()
+    thread.join(20)
+
+
 def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
     from notifications.engine.planning import cancel_pending
 
@@ -38,19 +57,7 @@ def test_a_cancel_during_a_claim_leaves_the_claimed_row_sending(app, due):
             result["cancelled"] = cancel_pending(subject, reason="visit confirmed")
             db.session.commit()
 
-    with db.engine.connect() as claim:  # the dispatcher's claim transaction, the row locked
-        claim.execute(
-            sa.text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": message_id}
-        )
-        request = threading.Thread(target=confirm_visit)
-        request.start()
-        assert wait_for_lock_waiter(), "the cancel never met the claim's row lock"
-        claim.execute(
-            sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
-            {"id": message_id},
-        )
-        claim.commit()
-    request.join(20)
+    _while_a_dispatcher_claims(message_id, confirm_visit, "the cancel")
 
     assert result["cancelled"] == 0
     db.session.expire_all()
@@ -75,19 +82,7 @@ def test_a_new_window_during_a_claim_leaves_the_claimed_row_alone(app, due):
             result["changed"] = replan_contact(contact, utcnow())
             db.session.commit()
 
-    with db.engine.connect() as claim:
-        claim.execute(
-            sa.text("SELECT id FROM outbox_messages WHERE id = :id FOR UPDATE"), {"id": message_id}
-        )
-        request = threading.Thread(target=change_window)
-        request.start()
-        assert wait_for_lock_waiter(), "the replan never met the claim's row lock"
-        claim.execute(
-            sa.text("UPDATE outbox_messages SET status = 'sending' WHERE id = :id"),
-            {"id": message_id},
-        )
-        claim.commit()
-    request.join(20)
+    _while_a_dispatcher_claims(message_id, change_window, "the replan")
 
     assert result["changed"] == 0
     db.session.expire_all()

@@ -154,21 +154,15 @@ def price_per_segment(gateway: str | None) -> float:
     return gateway_status._price(gateway or "")  # one reading of the setting, not two
 
 
-# The setting (and its default) of the currency each gateway's price per segment is in.
-_PRICE_CURRENCIES = {
-    "smsgate": ("SMSGATE_PRICE_CURRENCY", "BDT"),
-    "twilio": ("SMS_PRICE_CURRENCY", "USD"),
-}
+# The setting that names the currency of each gateway's price per segment.
+_PRICE_CURRENCIES = {"smsgate": "SMSGATE_PRICE_CURRENCY", "twilio": "SMS_PRICE_CURRENCY"}
 
 
 def price_currency(gateway: str | None) -> str | None:
     """The currency code of a gateway's price per segment (`USD`, `BDT`); None for a gateway
     without a price setting (the console) or none recorded."""
     setting = _PRICE_CURRENCIES.get(gateway or "")
-    if setting is None:
-        return None
-    name, default = setting
-    return str(current_app.config.get(name) or default).strip().upper() or default
+    return None if setting is None else str(current_app.config[setting]).strip().upper()
 
 
 def contacts_table() -> sa.Subquery:

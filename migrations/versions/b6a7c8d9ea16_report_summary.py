@@ -70,8 +70,6 @@ def upgrade():
         sa.Column("name", sa.String(32), primary_key=True),
         sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("rebuilt_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("first_day", sa.Date(), nullable=True),
-        sa.Column("end_day", sa.Date(), nullable=True),
     )
     # The row refreshes lock (reports/summary/refresh.py), there before the first one.
     op.bulk_insert(state, [{"name": "reports"}])

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.db import UTCDateTime
 from core.extensions import Model
 
-GRAINS = ("day", "month")
 # What a referral row is counted under: its clinic, its member's peer educator, each service,
 # and each service at its clinic (gkey "<clinic id>:<service code>", the DHIS2 document's).
 DIMENSIONS = ("clinic", "peer_educator", "service", "clinic_service")
@@ -92,6 +91,3 @@ class SummaryState(Model):
     name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     refreshed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     rebuilt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # The local dates the last refresh recomputed: [first_day, end_day).
-    first_day: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
-    end_day: Mapped[date | None] = mapped_column(sa.Date, nullable=True)

@@ -123,7 +123,6 @@ def refresh(*, rebuild: bool = False, now: datetime | None = None) -> dict[str, 
     row.refreshed_at = moment
     if rebuild:
         row.rebuilt_at = moment
-    row.first_day, row.end_day = span or (None, None)
     db.session.flush()
     return {"months": counted, "rebuild": rebuild}
 

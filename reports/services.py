@@ -42,16 +42,21 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=_zone()).astimezone(UTC)
 
 
-def _days_to_visit() -> Any:
-    """Days from creation to the visit, as a number, in the database's own arithmetic."""
+def seconds_between(later: Any, earlier: Any) -> Any:
+    """Seconds from `earlier` to `later` (time columns), in the database's own arithmetic.
+
+    SQLite's julianday is a double carrying ~50 µs of error, so 8 hours came out 7.99999… and
+    its whole hours (the summary's floor) 7: rounded to the millisecond, whole units are exact."""
     if db.engine.dialect.name == "postgresql":
-        diff = sa.extract("epoch", Referral.attended_at - Referral.created_at) / 86400.0
-    else:
-        days = sa.func.julianday(Referral.attended_at) - sa.func.julianday(Referral.created_at)
-        # Rounded to the millisecond: a julianday's ~50 µs error would make 3 days 2.99999…,
-        # whose whole days (the summary's floor) are 2.
-        diff = sa.func.round(days * 86_400_000) / 86_400_000.0
-    return sa.case((Referral.attended_at.is_not(None), diff), else_=sa.null())
+        return sa.extract("epoch", later - earlier)
+    days = sa.func.julianday(later) - sa.func.julianday(earlier)
+    return sa.func.round(days * 86_400_000) / 1000.0
+
+
+def _days_to_visit() -> Any:
+    """Days from creation to the visit, as a number (null when she has not visited)."""
+    days = seconds_between(Referral.attended_at, Referral.created_at) / 86400.0
+    return sa.case((Referral.attended_at.is_not(None), days), else_=sa.null())
 
 
 def _service_codes() -> Any:

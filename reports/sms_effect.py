@@ -30,7 +30,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from clinics.models import Clinic
-from core.extensions import db
 from core.security import Actor
 from notifications import services as notifications
 from referrals.models import Referral
@@ -44,7 +43,7 @@ from reports.common import (
     month_key,
     rate,
 )
-from reports.services import check_range, check_reader
+from reports.services import check_range, check_reader, seconds_between
 from reports.summary import read
 from reports.summary.models import ReminderArmCounts, ValueCounts
 from reports.summary.periods import month_label
@@ -155,13 +154,7 @@ def _cohort(
 
 def _hours(cohort: sa.Subquery) -> Any:
     """Hours from the last delivered reminder to the visit, in the database's arithmetic."""
-    if db.engine.dialect.name == "postgresql":
-        return sa.extract("epoch", cohort.c.attended_at - cohort.c.last_delivered) / 3600.0
-    days = sa.func.julianday(cohort.c.attended_at) - sa.func.julianday(cohort.c.last_delivered)
-    # A julianday is a double carrying ~50 µs of error, so 8 h came out 7.99999… and its whole
-    # hours (the summary's floor) 7: rounded to the millisecond SQLite keeps, a whole hour is
-    # exact again.
-    return sa.func.round(days * 86_400_000) / 3_600_000.0
+    return seconds_between(cohort.c.attended_at, cohort.c.last_delivered) / 3600.0
 
 
 # ---- reading the summary --------------------------------------------------------------------
